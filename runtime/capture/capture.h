@@ -35,7 +35,6 @@ enum capture_source {
 struct capture_opts {
 	enum capture_source source;
 	const char *path;          /* FILE: the capture file; KMOD: device directory (default /dev) */
-	const char *bpf_object;    /* BPF: an external probe object instead of the embedded one */
 	const char *host_root;     /* prefix for the host's /proc, /etc (default "") */
 	uint32_t buffer_bytes;     /* per ring buffer; power of two, page multiple; 0 = default */
 	uint32_t cpus_per_buffer;  /* CPUs sharing one ring buffer; 0 or 1 = one per CPU */
