@@ -28,6 +28,8 @@ struct scratch {
 	 */
 	__u32 cursor;
 	__u32 total;
+	__u32 pos; /* offset of the next value byte in event[]; <= OSP_EVENT_MAX_LEN */
+	__u32 pad; /* event[] starts 8-byte aligned */
 	__u8 event[OSP_EVENT_MAX_LEN + OSP_WRITE_MAX];
 	__u8 tmp[OSP_TMP_SIZE + OSP_STR_MAX]; /* path assembly, sockaddr copies */
 };
@@ -35,7 +37,6 @@ struct scratch {
 struct filler {
 	struct scratch *s;
 	struct osp_counters *cnt;
-	__u32 pos;     /* offset of the next value byte; <= OSP_EVENT_MAX_LEN */
 	__u32 nparams; /* parameters written so far */
 	__u32 type;
 	__u32 tid;
@@ -91,7 +92,7 @@ static __always_inline int filler_init(struct filler *f, __u32 type, __u32 npara
 	f->s = bpf_map_lookup_elem(&scratch_map, &cpu);
 	if (!f->s)
 		return -1;
-	f->pos = OSP_HDR_LEN + 2 * nparams;
+	f->s->pos = OSP_HDR_LEN + 2 * nparams;
 	f->nparams = 0;
 	f->type = type;
 	f->tid = tid;
@@ -112,13 +113,13 @@ static __always_inline void filler_commit(struct filler *f, __u32 len, int trunc
 	*(__u16 *)&f->s->event[(OSP_HDR_LEN + 2 * (f->nparams & (OSP_MAX_PARAMS - 1))) & OSP_POS_MASK] =
 		stored;
 	f->nparams++;
-	f->pos += len;
+	f->s->pos += len;
 }
 
 /* Bytes left before the record reaches its maximum size, capped at max. */
 static __always_inline __u32 filler_room(struct filler *f, __u32 max)
 {
-	__u32 left = f->pos < OSP_EVENT_MAX_LEN ? OSP_EVENT_MAX_LEN - f->pos : 0;
+	__u32 left = f->s->pos < OSP_EVENT_MAX_LEN ? OSP_EVENT_MAX_LEN - f->s->pos : 0;
 
 	return left < max ? left : max;
 }
@@ -128,14 +129,16 @@ static __always_inline void push_empty(struct filler *f)
 	filler_commit(f, 0, 0);
 }
 
+/*
+ * Fixed-size values need no room check: an event has at most OSP_MAX_PARAMS
+ * parameters, of which the variable ones are bounded by OSP_STR_MAX or the
+ * snaplen, and the largest event (PROC_EXEC: five strings, two arrays) stays
+ * well under OSP_EVENT_MAX_LEN. filler_submit() checks the final length.
+ */
 #define DEFINE_PUSH(name, type)                                                                    \
 	static __always_inline void push_##name(struct filler *f, type v)                          \
 	{                                                                                          \
-		if (filler_room(f, sizeof(type)) < sizeof(type)) {                                 \
-			push_empty(f);                                                             \
-			return;                                                                    \
-		}                                                                                  \
-		*(type *)&f->s->event[f->pos & OSP_POS_MASK] = v;                                  \
+		*(type *)&f->s->event[f->s->pos & OSP_POS_MASK] = v;                               \
 		filler_commit(f, sizeof(type), 0);                                                 \
 	}
 DEFINE_PUSH(u8, __u8)
@@ -178,9 +181,9 @@ static __always_inline void push_str(struct filler *f, const void *ptr, __u32 ma
 	if (room > OSP_STR_MAX)
 		room = OSP_STR_MAX;
 	if (user)
-		n = bpf_probe_read_user_str(&f->s->event[f->pos & OSP_POS_MASK], room, ptr);
+		n = bpf_probe_read_user_str(&f->s->event[f->s->pos & OSP_POS_MASK], room, ptr);
 	else
-		n = bpf_probe_read_kernel_str(&f->s->event[f->pos & OSP_POS_MASK], room, ptr);
+		n = bpf_probe_read_kernel_str(&f->s->event[f->s->pos & OSP_POS_MASK], room, ptr);
 	if (n <= 0) {
 		f->cnt->faults++;
 		push_empty(f);
@@ -206,7 +209,7 @@ static __always_inline void push_user_bytes(struct filler *f, const void *ptr, _
 	}
 	if (len > OSP_WRITE_MAX)
 		len = OSP_WRITE_MAX;
-	if (bpf_probe_read_user(&f->s->event[f->pos & OSP_POS_MASK], len, ptr)) {
+	if (bpf_probe_read_user(&f->s->event[f->s->pos & OSP_POS_MASK], len, ptr)) {
 		f->cnt->faults++;
 		push_empty(f);
 		return;
@@ -237,12 +240,12 @@ static __always_inline void push_user_block(struct filler *f, unsigned long star
 		push_empty(f);
 		return;
 	}
-	if (bpf_probe_read_user(&f->s->event[f->pos & OSP_POS_MASK], len, (const void *)start)) {
+	if (bpf_probe_read_user(&f->s->event[f->s->pos & OSP_POS_MASK], len, (const void *)start)) {
 		f->cnt->faults++;
 		push_empty(f);
 		return;
 	}
-	f->s->event[(f->pos + len - 1) & OSP_POS_MASK] = 0;
+	f->s->event[(f->s->pos + len - 1) & OSP_POS_MASK] = 0;
 	filler_commit(f, len, truncated);
 }
 
@@ -264,16 +267,16 @@ static __always_inline void *filler_ringbuf(void)
 static __always_inline void filler_submit(struct filler *f)
 {
 	struct osp_event_hdr *hdr = (struct osp_event_hdr *)f->s->event;
-	__u32 len = (f->pos + 7) & ~7u;
+	__u32 len = (f->s->pos + 7) & ~7u;
 	__u64 flags = BPF_RB_NO_WAKEUP;
 	void *rb;
 
-	if (len > OSP_EVENT_MAX_LEN || f->pos > OSP_EVENT_MAX_LEN) {
+	if (len > OSP_EVENT_MAX_LEN || f->s->pos > OSP_EVENT_MAX_LEN) {
 		f->cnt->drops_too_big++;
 		return;
 	}
 	/* Zero the padding: nothing from a previous record leaks out. */
-	*(__u64 *)&f->s->event[f->pos & OSP_POS_MASK] = 0;
+	*(__u64 *)&f->s->event[f->s->pos & OSP_POS_MASK] = 0;
 	hdr->ts_ns = f->ts;
 	hdr->tid = f->tid;
 	hdr->pid = f->pid;

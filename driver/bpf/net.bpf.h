@@ -21,6 +21,30 @@ static __always_inline void put_bytes(struct filler *f, __u32 at, const void *sr
 }
 
 /*
+ * Writes the sun_path of a raw sockaddr_un (len bytes, in the tmp area) at
+ * event offset at, NUL-terminated; an abstract name (leading NUL) gets a '@'
+ * and ends at its next NUL. Returns the bytes written, NUL included.
+ */
+static __always_inline __u32 put_unix_path(struct filler *f, __u32 at, __u8 *raw, __u32 len)
+{
+	long n;
+
+	if (len <= 2) {
+		f->s->event[at & OSP_POS_MASK] = 0;
+		return 1;
+	}
+	raw[len & 127] = 0; /* the copy below stops here at the latest */
+	if (raw[2] == 0) {
+		f->s->event[at & OSP_POS_MASK] = '@';
+		n = bpf_probe_read_kernel_str(&f->s->event[(at + 1) & OSP_POS_MASK], OSP_UNIX_PATH_MAX,
+					      raw + 3);
+		return n > 0 ? (__u32)n + 1 : 2;
+	}
+	n = bpf_probe_read_kernel_str(&f->s->event[at & OSP_POS_MASK], OSP_UNIX_PATH_MAX + 1, raw + 2);
+	return n > 0 ? (__u32)n : 1;
+}
+
+/*
  * A user-space sockaddr (ptr, len) in the schema's SOCKADDR encoding. The raw
  * sockaddr is first copied into the tmp area: reading a user pointer once
  * avoids parsing a value that changes under us.
@@ -29,7 +53,7 @@ static __always_inline void push_user_sockaddr(struct filler *f, const void *uad
 {
 	__u8 *raw = &f->s->tmp[0];
 	__u32 len = ulen > OSP_SOCKADDR_USER_MAX ? OSP_SOCKADDR_USER_MAX : (__u32)ulen;
-	__u32 at = f->pos;
+	__u32 at = f->s->pos;
 	__u16 family, port;
 
 	if (!uaddr || len < 2 || filler_room(f, OSP_SOCKADDR_USER_MAX + 2) < OSP_SOCKADDR_USER_MAX + 2) {
@@ -62,26 +86,10 @@ static __always_inline void push_user_sockaddr(struct filler *f, const void *uad
 		filler_commit(f, OSP_SOCKADDR_INET6_LEN, 0);
 		return;
 	case OSP_AF_UNIX: {
-		/* sun_path: an abstract name starts with NUL and is shown with a leading '@'. */
-		__u32 plen = len - 2, i;
-		int abstract = raw[2] == 0;
+		__u32 n = put_unix_path(f, at + 1, raw, len);
 
-		if (plen == 0 || plen > OSP_UNIX_PATH_MAX)
-			break;
 		f->s->event[at & OSP_POS_MASK] = OSP_AF_UNIX;
-		f->s->event[(at + 1) & OSP_POS_MASK] = abstract ? '@' : raw[2];
-		for (i = 1; i < OSP_UNIX_PATH_MAX; i++) {
-			__u8 c;
-
-			if (i >= plen)
-				break;
-			c = raw[(2 + i) & 127];
-			if (c == 0 && !abstract)
-				break;
-			f->s->event[(at + 1 + i) & OSP_POS_MASK] = c ? c : '@';
-		}
-		f->s->event[(at + 1 + i) & OSP_POS_MASK] = 0;
-		filler_commit(f, 2 + i, 0);
+		filler_commit(f, 1 + n, 0);
 		return;
 	}
 	default:
@@ -98,30 +106,19 @@ static __always_inline __u32 put_unix_sock_path(struct filler *f, __u32 at, stru
 	struct unix_address *addr = BPF_CORE_READ((struct unix_sock *)sk, addr);
 	__u8 *raw = &f->s->tmp[0];
 	int alen;
-	__u32 i;
 
 	if (!addr) {
 		f->s->event[at & OSP_POS_MASK] = 0;
 		return 1;
 	}
-	alen = BPF_CORE_READ(addr, len) - 2;
-	if (alen <= 0 || alen > OSP_UNIX_PATH_MAX) {
+	alen = BPF_CORE_READ(addr, len);
+	if (alen <= 2 || alen > OSP_UNIX_PATH_MAX + 2) {
 		f->s->event[at & OSP_POS_MASK] = 0;
 		return 1;
 	}
-	bpf_probe_read_kernel(raw, OSP_UNIX_PATH_MAX, &addr->name[0].sun_path);
-	for (i = 0; i < OSP_UNIX_PATH_MAX; i++) {
-		__u8 c;
-
-		if (i >= (__u32)alen)
-			break;
-		c = raw[i & 127];
-		if (c == 0 && i > 0 && raw[0] != 0)
-			break;
-		f->s->event[(at + i) & OSP_POS_MASK] = c ? c : '@';
-	}
-	f->s->event[(at + i) & OSP_POS_MASK] = 0;
-	return i + 1;
+	/* The same layout as a user sockaddr_un: family, then sun_path. */
+	bpf_probe_read_kernel(raw, OSP_UNIX_PATH_MAX + 2, &addr->name[0]);
+	return put_unix_path(f, at, raw, (__u32)alen);
 }
 
 /*
@@ -132,7 +129,7 @@ static __always_inline __u32 put_unix_sock_path(struct filler *f, __u32 at, stru
 static __always_inline void push_socktuple(struct filler *f, struct sock *sk, const void *uaddr,
 					   __u64 ulen)
 {
-	__u32 at = f->pos;
+	__u32 at = f->s->pos;
 	__u16 family, lport, rport;
 	__u8 *raw = &f->s->tmp[0];
 	__u32 rawlen = 0;
@@ -187,29 +184,10 @@ static __always_inline void push_socktuple(struct filler *f, struct sock *sk, co
 		return;
 	}
 	case OSP_AF_UNIX: {
-		__u32 n;
+		/* connect: the path asked for; otherwise the socket's own (or listener's) path. */
+		__u32 n = uaddr && *(__u16 *)raw == OSP_AF_UNIX ? put_unix_path(f, at + 1, raw, rawlen)
+							       : put_unix_sock_path(f, at + 1, sk);
 
-		if (uaddr && *(__u16 *)raw == OSP_AF_UNIX) {
-			/* connect: the path asked for. */
-			__u32 i;
-			int abstract = raw[2] == 0;
-
-			for (i = 0; i < OSP_UNIX_PATH_MAX; i++) {
-				__u8 c;
-
-				if (2 + i >= rawlen)
-					break;
-				c = raw[(2 + i) & 127];
-
-				if (c == 0 && !(abstract && i == 0))
-					break;
-				f->s->event[(at + 1 + i) & OSP_POS_MASK] = c ? c : '@';
-			}
-			f->s->event[(at + 1 + i) & OSP_POS_MASK] = 0;
-			n = i + 1;
-		} else {
-			n = put_unix_sock_path(f, at + 1, sk);
-		}
 		filler_commit(f, 1 + n, 0);
 		return;
 	}

@@ -42,7 +42,7 @@ __u32 own_tgid;
 /* argv of a failed execve: an array of user pointers to strings, stored NUL-separated. */
 static __noinline void push_user_argv(struct filler *f, const char *const *argv)
 {
-	__u32 start = f->pos, total = 0, max = snaplen;
+	__u32 start = f->s->pos, total = 0, max = snaplen;
 	int truncated = 0, i;
 
 	if (max > OSP_SNAPLEN_MAX)
@@ -203,6 +203,14 @@ static __always_inline void fill_param(struct filler *f, const __u32 e, const __
 		return;
 	}
 	v = p->source == OSP_SRC_RET ? (__u64)ret : syscall_arg(regs, p->source);
+	/*
+	 * fds, pids and ints are C ints: the upper half of their register is not a
+	 * sign extension (AT_FDCWD arrives as 0x00000000ffffff9c).
+	 */
+	if (p->source != OSP_SRC_RET &&
+	    (p->type == OSP_PT_FD || p->type == OSP_PT_DIRFD || p->type == OSP_PT_PID ||
+	     p->type == OSP_PT_INT32))
+		v = (__u64)(__s64)(__s32)v;
 	switch (p->type) {
 	case OSP_PT_CHARBUF:
 	case OSP_PT_PATH:

@@ -199,8 +199,8 @@ static __always_inline void push_tmp_tail(struct filler *f, __u32 off, int cut)
 		push_empty(f);
 		return;
 	}
-	bpf_probe_read_kernel(&f->s->event[f->pos & OSP_POS_MASK], len, &f->s->tmp[off & OSP_TMP_MASK]);
-	f->s->event[(f->pos + len - 1) & OSP_POS_MASK] = 0;
+	bpf_probe_read_kernel(&f->s->event[f->s->pos & OSP_POS_MASK], len, &f->s->tmp[off & OSP_TMP_MASK]);
+	f->s->event[(f->s->pos + len - 1) & OSP_POS_MASK] = 0;
 	filler_commit(f, len, cut);
 }
 

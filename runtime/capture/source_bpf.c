@@ -285,7 +285,7 @@ static int source_bpf_open(const struct capture_opts *opts, struct source **ret,
 	for (unsigned i = 0; i < s->nrings; i++) {
 		char name[16];
 
-		snprintf(name, sizeof(name), "osp_rb%u", i);
+		snprintf(name, sizeof(name), "osp_rb%u", i % 100000u);
 		r = bpf_map_create(BPF_MAP_TYPE_RINGBUF, name, 0, 0, size, NULL);
 		if (r < 0) {
 			set_error(s, "cannot create a %u-byte BPF ring buffer (%u of %u): %s%s", size,

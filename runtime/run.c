@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "log.h"
+#include "run.h"
+
+#define RUN_EVENTS_PER_POLL 256 /* then the loop's other sources get a turn */
+
+struct run_state {
+	const struct run_opts *opts;
+	struct capture *capture;
+	struct capture_stats last; /* at the last drop report */
+};
+
+static int on_capture_poll(struct loop_source *s, void *userdata)
+{
+	struct run_state *st = userdata;
+	struct event ev;
+
+	for (unsigned i = 0; i < RUN_EVENTS_PER_POLL; i++) {
+		int r = capture_next(st->capture, &ev);
+
+		if (r == -EAGAIN)
+			return i > 0;
+		if (r == -ENODATA) {
+			loop_exit(loop_source_get_loop(s), 0);
+			return 0;
+		}
+		if (r < 0) {
+			const char *why = capture_error(st->capture);
+			return log_error_errno(r, "Capture failed: %s", why ? why : strerror(-r));
+		}
+		r = st->opts->on_event(&ev, st->opts->userdata);
+		if (r < 0)
+			return r;
+	}
+	return 1;
+}
+
+static int on_stop_signal(struct loop_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	log_debug("Received %s, stopping.", strsignal((int)si->ssi_signo));
+	loop_exit(loop_source_get_loop(s), 0);
+	return 0;
+}
+
+static int on_duration(struct loop_source *s, uint64_t now, void *userdata)
+{
+	loop_exit(loop_source_get_loop(s), 0);
+	return 0;
+}
+
+/* Drops are never silent: each interval with new drops says how many and why. */
+static int on_stats(struct loop_source *s, uint64_t now, void *userdata)
+{
+	struct run_state *st = userdata;
+	struct capture_stats cur;
+	uint64_t buffer, faults, bad;
+
+	if (capture_get_stats(st->capture, &cur) < 0)
+		return 0;
+	buffer = cur.drops_buffer - st->last.drops_buffer;
+	faults = cur.faults - st->last.faults;
+	bad = (cur.malformed - st->last.malformed) + (cur.unknown - st->last.unknown) +
+	      (cur.drops_too_big - st->last.drops_too_big);
+	if (buffer || bad)
+		log_warning("Dropped events in the last %us: %llu (buffer full), %llu (malformed or "
+			    "unknown); %llu events received. Raise --buffer-size if buffers fill.",
+			    st->opts->stats_interval_sec, (unsigned long long)buffer,
+			    (unsigned long long)bad, (unsigned long long)(cur.events - st->last.events));
+	if (faults)
+		log_debug("%llu values could not be read from memory in the last %us",
+			  (unsigned long long)faults, st->opts->stats_interval_sec);
+	st->last = cur;
+	return 0;
+}
+
+int run_capture(const struct run_opts *opts, struct capture_stats *ret_stats)
+{
+	struct run_state st = { .opts = opts };
+	struct loop *l = NULL;
+	const char *why = NULL;
+	int r, fd;
+
+	r = capture_open(&opts->capture, &st.capture, &why);
+	if (r < 0)
+		return log_error_errno(r, "Cannot start capturing: %s", why ? why : strerror(-r));
+
+	r = loop_new(&l);
+	if (r < 0) {
+		log_error_errno(r, "Cannot create the main loop: %m");
+		goto out;
+	}
+	fd = capture_get_fd(st.capture);
+	r = loop_add_poller(l, fd >= 0 ? fd : -1, capture_poll_interval_ms(st.capture),
+			    on_capture_poll, &st, NULL);
+	if (r >= 0)
+		r = loop_add_signal(l, SIGINT, on_stop_signal, &st, NULL);
+	if (r >= 0)
+		r = loop_add_signal(l, SIGTERM, on_stop_signal, &st, NULL);
+	if (r >= 0 && opts->duration_usec)
+		r = loop_add_timer(l, opts->duration_usec, 0, on_duration, &st, NULL);
+	if (r >= 0 && opts->stats_interval_sec) {
+		uint64_t every = (uint64_t)opts->stats_interval_sec * 1000000u;
+		r = loop_add_timer(l, every, every, on_stats, &st, NULL);
+	}
+	if (r < 0) {
+		log_error_errno(r, "Cannot set up the main loop: %m");
+		goto out;
+	}
+	if (opts->on_start) {
+		r = opts->on_start(st.capture, l, opts->userdata);
+		if (r < 0)
+			goto out;
+	}
+	r = loop_run(l);
+
+out:
+	if (ret_stats && st.capture && capture_get_stats(st.capture, ret_stats) < 0)
+		memset(ret_stats, 0, sizeof(*ret_stats));
+	loop_free(l);
+	capture_close(st.capture);
+	return r;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A live capture driven by the main loop: events go to a consumer callback in
+ * order; SIGINT/SIGTERM or the -M duration end the run; every stats interval
+ * the drops since the last report are logged. The capture is a poller source
+ * of the loop, so further sources (timers, HTTP endpoints, reload) sit beside
+ * it without a second thread.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "capture.h"
+#include "loop.h"
+
+/* Returns >= 0 to go on, -errno to stop the run with that error. */
+typedef int (*run_event_fn)(const struct event *ev, void *userdata);
+/* Called once after the capture opened, before the first event (may be NULL). */
+typedef int (*run_start_fn)(struct capture *c, struct loop *l, void *userdata);
+
+struct run_opts {
+	struct capture_opts capture;
+	uint64_t duration_usec;       /* 0 = until SIGINT/SIGTERM */
+	uint32_t stats_interval_sec;  /* 0 = never report drops */
+	run_start_fn on_start;
+	run_event_fn on_event;
+	void *userdata;
+};
+
+/* Runs until signalled, the duration passes, the source ends or a callback fails. Logs open
+ * failures with their reason. Fills *ret_stats (may be NULL) with the final counters. */
+int run_capture(const struct run_opts *opts, struct capture_stats *ret_stats);
