@@ -332,7 +332,7 @@ static __always_inline __u32 exe_flags(struct task_struct *task, struct file *fi
 				       const struct cred *cred)
 {
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct pt_regs *regs = NULL;
 	__u32 flags = 0, mode = BPF_CORE_READ(inode, i_mode);
 	char prefix[6] = {};
 
@@ -353,6 +353,9 @@ static __always_inline __u32 exe_flags(struct task_struct *task, struct file *fi
 		flags |= OSP_EXE_WRITABLE;
 
 #if defined(__TARGET_ARCH_x86)
+	/* bpf_task_pt_regs() came in 5.15; the probe otherwise runs from 5.8: resolved at load. */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	if (regs && BPF_CORE_READ(regs, orig_ax) == 322 /* execveat */)
 		flags |= OSP_EXE_EXECVEAT;
 #endif

@@ -227,10 +227,44 @@ static __always_inline struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
 	return BPF_CORE_READ(kn, __parent);
 }
 
-/* The cgroup v2 path of a task ("/" for the root cgroup). */
+/* The kernfs node of a v1 controller's cgroup, if the kernel has that controller. */
+#define SUBSYS_KN(task, id)                                                                        \
+	(bpf_core_enum_value_exists(enum cgroup_subsys_id, id)                                     \
+		 ? BPF_CORE_READ(task, cgroups, subsys[bpf_core_enum_value(enum cgroup_subsys_id, id)], \
+				 cgroup, kn)                                                       \
+		 : NULL)
+
+/*
+ * The node whose path describes the task's cgroup: the unified (v2) one, or
+ * where the task sits at the v2 root of a v1 or hybrid host, the first
+ * non-root v1 controller among cpuset, cpu, memory and pids (a container's
+ * cgroup is found there on such hosts).
+ */
+static __always_inline struct kernfs_node *task_cgroup_kn(struct task_struct *task)
+{
+	struct kernfs_node *kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn), *v1;
+
+	if (kn && kernfs_parent(kn))
+		return kn;
+	v1 = SUBSYS_KN(task, cpuset_cgrp_id);
+	if (v1 && kernfs_parent(v1))
+		return v1;
+	v1 = SUBSYS_KN(task, cpu_cgrp_id);
+	if (v1 && kernfs_parent(v1))
+		return v1;
+	v1 = SUBSYS_KN(task, memory_cgrp_id);
+	if (v1 && kernfs_parent(v1))
+		return v1;
+	v1 = SUBSYS_KN(task, pids_cgrp_id);
+	if (v1 && kernfs_parent(v1))
+		return v1;
+	return kn;
+}
+
+/* The cgroup path of a task ("/" for the root cgroup), see task_cgroup_kn(). */
 static __noinline __u32 cgroup_path_build(struct scratch *s, struct task_struct *task, __u32 *ret_cut)
 {
-	struct kernfs_node *kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+	struct kernfs_node *kn = task_cgroup_kn(task);
 	__u32 off;
 	int i;
 
