@@ -22,3 +22,18 @@ int proc_snapshot_open(const char *host_root, uint32_t snaplen, struct proc_snap
 int proc_snapshot_next(struct proc_snapshot *s, const void **ret_buf, size_t *ret_size);
 /* Accepts NULL. */
 void proc_snapshot_free(struct proc_snapshot *s);
+
+/* What a walk produced and what it left out (every field counts up from proc_snapshot_open()). */
+struct proc_snapshot_stats {
+	uint64_t processes;        /* thread groups described */
+	uint64_t threads;          /* OSP_EVT_PROC_SNAPSHOT records, group leaders included */
+	uint64_t fds;              /* OSP_EVT_FD_SNAPSHOT records */
+	uint64_t vanished;         /* processes, threads or fds gone before they could be read */
+	uint64_t fds_over_cap;     /* fds past the per-process cap, not reported */
+	uint64_t sockets_over_cap; /* sockets left out of the socket tables: no tuple reported */
+	uint64_t netns;            /* network namespaces whose socket tables were read */
+	uint64_t records_over_cap; /* 1 if the walk stopped at the total record cap */
+};
+
+/* Fills *ret with the counts so far. */
+void proc_snapshot_get_stats(const struct proc_snapshot *s, struct proc_snapshot_stats *ret);
