@@ -122,6 +122,19 @@ static __always_inline __u32 put_unix_sock_path(struct filler *f, __u32 at, stru
 }
 
 /*
+ * The local port: skc_num is cleared when a connect fails (the socket is
+ * unhashed), but inet_sport keeps what getsockname() reports.
+ */
+static __always_inline __u16 sock_local_port(struct sock *sk)
+{
+	__u16 port = BPF_CORE_READ(sk, __sk_common.skc_num);
+
+	if (!port)
+		port = osp_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	return port;
+}
+
+/*
  * The tuple of a socket: local end from the kernel socket; remote end from the
  * kernel socket, or from the user's sockaddr when given (connect: what was asked
  * for, known even when the connection fails).
@@ -153,7 +166,7 @@ static __always_inline void push_socktuple(struct filler *f, struct sock *sk, co
 		__u32 laddr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
 		__u32 raddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
 
-		lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		lport = sock_local_port(sk);
 		rport = osp_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 		if (uaddr && *(__u16 *)raw == OSP_AF_INET) {
 			raddr = *(__u32 *)(raw + 4);
@@ -167,7 +180,7 @@ static __always_inline void push_socktuple(struct filler *f, struct sock *sk, co
 		return;
 	}
 	case OSP_AF_INET6: {
-		lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		lport = sock_local_port(sk);
 		rport = osp_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 		bpf_probe_read_kernel(&f->s->event[(at + 1) & OSP_POS_MASK], 16,
 				      &sk->__sk_common.skc_v6_rcv_saddr);

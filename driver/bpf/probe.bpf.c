@@ -38,6 +38,10 @@ __u32 own_tgid;
 #define OSP_PROT_EXEC 0x4
 #define OSP_PR_SET_NAME 15
 #define OSP_ARGV_MAX 64
+#define OSP_CLONE_VFORK 0x4000
+#define OSP_CAP_DAC_OVERRIDE 1
+#define OSP_SB_RDONLY 1
+#define OSP_S_IMMUTABLE 8
 
 /* argv of a failed execve: an array of user pointers to strings, stored NUL-separated. */
 static __noinline void push_user_argv(struct filler *f, const char *const *argv)
@@ -131,7 +135,7 @@ static __always_inline void fill_custom(struct filler *f, const __u32 e, const _
 		__u64 v;
 		const __u8 *how = (const __u8 *)syscall_arg(regs, 2);
 
-		if (bpf_probe_read_user(&v, sizeof(v), how + 8 * (i - 2))) {
+		if (bpf_probe_read_user(&v, sizeof(v), how + 8 * (i - 3))) { /* flags is param 3 */
 			push_empty(f);
 			return;
 		}
@@ -177,7 +181,7 @@ static __always_inline void fill_custom(struct filler *f, const __u32 e, const _
 	}
 	case OSP_EVT_PRCTL:
 		if (syscall_arg(regs, 0) == OSP_PR_SET_NAME)
-			push_str(f, (const void *)syscall_arg(regs, 1), OSP_COMM_LEN, 1);
+			push_str(f, (const void *)syscall_arg(regs, 1), OSP_COMM_LEN + 1, 1);
 		else
 			push_empty(f);
 		return;
@@ -189,6 +193,26 @@ static __always_inline void fill_custom(struct filler *f, const __u32 e, const _
 		push_empty(f);
 		return;
 	}
+}
+
+/*
+ * The syscall the current task is in, and its first argument, from the
+ * registers saved at entry: for the scheduler tracepoints, which fire inside
+ * fork/clone/exec. Needs bpf_task_pt_regs() (5.15); returns -1 before that.
+ */
+static __always_inline long current_syscall(__u64 *ret_arg0)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+		if (regs) {
+			*ret_arg0 = BPF_CORE_READ(regs, di);
+			return BPF_CORE_READ(regs, orig_ax);
+		}
+	}
+#endif
+	return -1;
 }
 
 /* One parameter, as the table says: constants after unrolling. */
@@ -314,8 +338,20 @@ int BPF_PROG(osp_proc_fork, struct task_struct *parent, struct task_struct *chil
 		return 0;
 	if (ctgid == ptgid)
 		flags |= OSP_FORK_THREAD;
-	if (BPF_CORE_READ(child, vfork_done))
-		flags |= OSP_FORK_VFORK;
+	/* child->vfork_done is set only after this tracepoint: ask the parent's syscall. */
+	{
+		__u64 arg0 = 0, clone_flags = 0;
+		long nr = current_syscall(&arg0);
+
+		if (nr == 58 /* vfork */)
+			flags |= OSP_FORK_VFORK;
+		else if (nr == 56 /* clone */ && (arg0 & OSP_CLONE_VFORK))
+			flags |= OSP_FORK_VFORK;
+		else if (nr == 435 /* clone3 */ &&
+			 !bpf_probe_read_user(&clone_flags, sizeof(clone_flags), (const void *)arg0) &&
+			 (clone_flags & OSP_CLONE_VFORK))
+			flags |= OSP_FORK_VFORK;
+	}
 	vtid = pid_nr_inner(BPF_CORE_READ(child, thread_pid), &ns);
 	vpid = pid_nr_inner(BPF_CORE_READ(child, group_leader, thread_pid), NULL);
 	push_u64(&f, BPF_CORE_READ(parent, pid));
@@ -328,13 +364,19 @@ int BPF_PROG(osp_proc_fork, struct task_struct *parent, struct task_struct *chil
 	return 0;
 }
 
-static __always_inline __u32 exe_flags(struct task_struct *task, struct file *file,
-				       const struct cred *cred)
+/*
+ * The exe flags. "Writable" follows the kernel's own answer to access(W_OK) for
+ * the process: not on a read-only filesystem or an immutable file; then the
+ * owner/group/other write bits for its euid/egid, or CAP_DAC_OVERRIDE
+ * (supplementary groups are not consulted).
+ */
+static __always_inline __u32 exe_flags(struct task_struct *task, struct linux_binprm *bprm,
+				       struct file *file, const struct cred *cred)
 {
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	struct pt_regs *regs = NULL;
 	__u32 flags = 0, mode = BPF_CORE_READ(inode, i_mode);
 	char prefix[6] = {};
+	__u64 arg0;
 
 	bpf_probe_read_kernel_str(prefix, sizeof(prefix), BPF_CORE_READ(file, f_path.dentry, d_name.name));
 	if (prefix[0] == 'm' && prefix[1] == 'e' && prefix[2] == 'm' && prefix[3] == 'f' &&
@@ -347,18 +389,34 @@ static __always_inline __u32 exe_flags(struct task_struct *task, struct file *fi
 		flags |= BPF_CORE_READ(oi, __upperdentry) ? OSP_EXE_UPPER_LAYER : OSP_EXE_LOWER_LAYER;
 	}
 
-	if ((mode & OSP_S_IWOTH) ||
-	    ((mode & OSP_S_IWUSR) && BPF_CORE_READ(inode, i_uid.val) == BPF_CORE_READ(cred, euid.val)) ||
-	    ((mode & OSP_S_IWGRP) && BPF_CORE_READ(inode, i_gid.val) == BPF_CORE_READ(cred, egid.val)))
-		flags |= OSP_EXE_WRITABLE;
+	if (!(BPF_CORE_READ(inode, i_sb, s_flags) & OSP_SB_RDONLY) &&
+	    !(BPF_CORE_READ(inode, i_flags) & OSP_S_IMMUTABLE)) {
+		if ((mode & OSP_S_IWOTH) ||
+		    ((mode & OSP_S_IWUSR) && BPF_CORE_READ(inode, i_uid.val) == BPF_CORE_READ(cred, euid.val)) ||
+		    ((mode & OSP_S_IWGRP) && BPF_CORE_READ(inode, i_gid.val) == BPF_CORE_READ(cred, egid.val)) ||
+		    (read_caps(&cred->cap_effective) & (1ull << OSP_CAP_DAC_OVERRIDE)))
+			flags |= OSP_EXE_WRITABLE;
+	}
 
-#if defined(__TARGET_ARCH_x86)
-	/* bpf_task_pt_regs() came in 5.15; the probe otherwise runs from 5.8: resolved at load. */
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
-		regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	if (regs && BPF_CORE_READ(regs, orig_ax) == 322 /* execveat */)
+	/*
+	 * An exec through a file descriptor (execveat with AT_EMPTY_PATH, fexecve, or a
+	 * path relative to a dirfd) is named "/dev/fd/N[/path]" by the kernel, which keeps
+	 * that name in bprm->fdpath (5.9+). The syscall number is not reliable here: some
+	 * kernels report execve's in orig_ax inside execveat.
+	 */
+	if (bpf_core_field_exists(bprm->fdpath)) {
+		if (BPF_CORE_READ(bprm, fdpath))
+			flags |= OSP_EXE_EXECVEAT;
+	} else {
+		char name[9] = {};
+
+		bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(bprm, filename));
+		if (name[0] == '/' && name[1] == 'd' && name[2] == 'e' && name[3] == 'v' &&
+		    name[4] == '/' && name[5] == 'f' && name[6] == 'd' && name[7] == '/')
+			flags |= OSP_EXE_EXECVEAT;
+	}
+	if (current_syscall(&arg0) == 322 /* execveat */)
 		flags |= OSP_EXE_EXECVEAT;
-#endif
 	return flags;
 }
 
@@ -384,7 +442,8 @@ int BPF_PROG(osp_proc_exec, struct task_struct *p, pid_t old_pid, struct linux_b
 	push_user_block(&f, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), max);
 	push_dpath(&f, __builtin_preserve_access_index(&p->fs->pwd));        /* cwd */
 	push_user_block(&f, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), max);
-	push_str(&f, __builtin_preserve_access_index(&p->comm), OSP_COMM_LEN, 0);
+	/* comm always ends within its 16 bytes: one more byte of room means never "cut". */
+	push_str(&f, __builtin_preserve_access_index(&p->comm), OSP_COMM_LEN + 1, 0);
 	push_u64(&f, BPF_CORE_READ(p, real_parent, tgid));                   /* ppid */
 	push_u64(&f, pid_nr_inner(BPF_CORE_READ(p, thread_pid), &ns));       /* vtid */
 	push_u64(&f, pid_nr_inner(BPF_CORE_READ(p, group_leader, thread_pid), NULL));
@@ -399,7 +458,7 @@ int BPF_PROG(osp_proc_exec, struct task_struct *p, pid_t old_pid, struct linux_b
 	push_tmp_tail(&f, off, cut);                                         /* cgroup */
 	push_u64(&f, BPF_CORE_READ(file, f_inode, i_ino));
 	push_u32(&f, BPF_CORE_READ(file, f_inode, i_sb, s_dev));
-	push_u32(&f, exe_flags(p, file, cred));
+	push_u32(&f, exe_flags(p, bprm, file, cred));
 	push_u64(&f, read_caps(&cred->cap_inheritable));
 	push_u64(&f, read_caps(&cred->cap_permitted));
 	push_u64(&f, read_caps(&cred->cap_effective));

@@ -160,13 +160,26 @@ static __noinline __u32 dpath_build(struct scratch *s, struct dentry *dentry,
 			continue;
 		}
 		parent = BPF_CORE_READ(dentry, d_parent);
-		if (parent == dentry) {
-			*ret_cut = 0;
-			break;
-		}
 		name = BPF_CORE_READ(dentry, d_name);
 		len = name.len;
 		off = s->cursor;
+		if (parent == dentry) {
+			/*
+			 * A disconnected root that is not its mount's root: a pseudo
+			 * file such as a memfd. Its own name is the path, as in
+			 * /proc/pid/exe ("/memfd:name", without " (deleted)").
+			 */
+			*ret_cut = 0;
+			if (off == OSP_TMP_SIZE - 1 && len && len <= OSP_NAME_MAX_COMPONENT) {
+				off -= len;
+				bpf_probe_read_kernel(&s->tmp[off & OSP_TMP_MASK],
+						      len & OSP_NAME_MAX_COMPONENT, name.name);
+				off--;
+				s->tmp[off & OSP_TMP_MASK] = '/';
+				s->cursor = off;
+			}
+			break;
+		}
 		if (len > OSP_NAME_MAX_COMPONENT || len + 1 >= off)
 			break;
 		off -= len;

@@ -736,19 +736,22 @@ static void add_filename(struct record_builder *b, const struct proc_common *c)
 		add_bytes_flagged(b, c->args, n + 1, c->args_cut && n + 1 == c->args_len);
 }
 
-static bool exe_is_writable(const struct proc_common *c, uint32_t euid, uint32_t egid)
+static bool exe_is_writable(const struct proc_common *c, uint32_t euid, uint32_t egid,
+			    uint64_t cap_eff)
 {
 	/*
-	 * access()-style, on the mode bits: the owner's bits if the euid owns the file, else the
-	 * group's if the egid is its group, else the others'. So a root process running a 0755
-	 * root-owned binary is flagged (root may write it), as Falco's exe_writable is.
-	 * Supplementary groups and CAP_DAC_OVERRIDE are not considered.
+	 * The probe's rule (exe_flags() in driver/bpf/probe.bpf.c), which follows the kernel's
+	 * access(W_OK): a write bit that applies to the euid (owner) or egid (group), the others'
+	 * bit, or CAP_DAC_OVERRIDE. Supplementary groups are not consulted; unlike the probe,
+	 * read-only mounts and immutable files are not seen from here.
 	 */
-	if (euid == c->exe_uid)
-		return c->exe_mode & S_IWUSR;
-	if (egid == c->exe_gid)
-		return c->exe_mode & S_IWGRP;
-	return c->exe_mode & S_IWOTH;
+	if (c->exe_mode & S_IWOTH)
+		return true;
+	if (euid == c->exe_uid && (c->exe_mode & S_IWUSR))
+		return true;
+	if (egid == c->exe_gid && (c->exe_mode & S_IWGRP))
+		return true;
+	return cap_eff & (1ull << 1 /* CAP_DAC_OVERRIDE */);
 }
 
 static int build_proc_record(struct proc_snapshot *s, uint32_t tid, size_t *ret_size)
@@ -771,7 +774,8 @@ static int build_proc_record(struct proc_snapshot *s, uint32_t tid, size_t *ret_
 		if (c->has_exe_stat && (d.have & HAVE(OSP_EXEC_P_EUID)) &&
 		    (d.have & HAVE(OSP_EXEC_P_EGID)) &&
 		    exe_is_writable(c, (uint32_t)d.num[OSP_EXEC_P_EUID],
-				    (uint32_t)d.num[OSP_EXEC_P_EGID]))
+				    (uint32_t)d.num[OSP_EXEC_P_EGID],
+				    (d.have & HAVE(OSP_EXEC_P_CAP_EFF)) ? d.num[OSP_EXEC_P_CAP_EFF] : 0))
 			flags |= OSP_EXE_WRITABLE;
 		desc_set(&d, OSP_EXEC_P_EXE_FLAGS, flags);
 	}

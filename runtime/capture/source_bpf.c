@@ -190,8 +190,9 @@ static void apply_interest(struct probe_bpf *skel, const uint8_t *interest)
 		uint16_t evt = osp_syscall_to_event[nr];
 		skel->bss->syscall_interest[nr] = evt && (!interest || interest[evt]);
 	}
+	/* Process lifecycle events feed state tracking: the interest set does not turn them off. */
 	for (unsigned evt = OSP_EVT_PROC_FORK; evt <= OSP_EVT_PROC_EXIT; evt++)
-		skel->bss->proc_interest[evt] = !interest || interest[evt];
+		skel->bss->proc_interest[evt] = 1;
 }
 
 static int source_bpf_set_interest(struct source *s, const uint8_t *interest)
