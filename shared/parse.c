@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "parse.h"
@@ -70,6 +71,7 @@ int parse_size(const char *s, uint64_t *ret)
 	char *end;
 	unsigned long long v;
 	uint64_t mult = 1;
+	bool unit = true;
 
 	if (!s || !*s || !isdigit((unsigned char)*s))
 		return -EINVAL;
@@ -81,6 +83,7 @@ int parse_size(const char *s, uint64_t *ret)
 		return -EINVAL;
 	switch (*end) {
 	case '\0':
+		unit = false;
 		break;
 	case 'k': case 'K':
 		mult = 1ULL << 10;
@@ -95,10 +98,14 @@ int parse_size(const char *s, uint64_t *ret)
 		end++;
 		break;
 	default:
-		return -EINVAL;
+		unit = false;
+		break;
 	}
-	if (*end == 'i' || *end == 'B')
-		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	/* "8M", "8MB", "8MiB"; a bare number may end in "B", nothing else. */
+	if (unit && end[0] == 'i' && end[1] == 'B')
+		end += 2;
+	else if (end[0] == 'B')
+		end++;
 	if (*end)
 		return -EINVAL;
 	if (v > UINT64_MAX / mult)
