@@ -2,12 +2,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "capfile.h"
@@ -17,34 +15,19 @@
 #include "log.h"
 #include "macro.h"
 #include "parse.h"
+#include "run.h"
 
 /* The longest escaped record. */
 #define LINE_MAX_BYTES (4u * OSP_EVENT_MAX_LEN + 4096u)
-/* An idle capture file gets its pending block written after this long. */
-#define FLUSH_INTERVAL_NS 1000000000ull
-/* Events between two looks at the clock and the stop flag. */
-#define CHECK_EVERY 1024u
+/* An idle capture file gets its pending block written this often; stdout likewise. */
+#define FILE_FLUSH_USEC 1000000u
+#define STDOUT_FLUSH_USEC 200000u
 
 static const char *arg_write;
 static const char *arg_read;
 static uint32_t arg_duration;
 static uint32_t arg_snaplen;
 static uint32_t arg_buffer_size;
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int signo)
-{
-	stop_requested = signo;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void help(void)
 {
@@ -137,28 +120,15 @@ static int parse_argv(int argc, char *argv[])
 	return 1;
 }
 
-static void install_signals(void)
+/* written: events in the capture file, or UINT64_MAX when printing; copy: from a file. */
+static void log_summary(const struct capture_stats *st, uint64_t written, const char *path,
+			bool copy)
 {
-	struct sigaction sa = {.sa_handler = on_stop_signal};
-
-	/* No SA_RESTART: a signal interrupts capture_wait() so the loop sees it at once. */
-	sigemptyset(&sa.sa_mask);
-	stop_requested = 0;
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGTERM, &sa, NULL);
-}
-
-/* written: events in the capture file, or UINT64_MAX when printing. */
-static void log_summary(struct capture *c, uint64_t written)
-{
-	struct capture_stats st;
 	char where[600] = "";
 
-	if (capture_get_stats(c, &st) < 0)
-		return;
 	if (written != UINT64_MAX)
-		snprintf(where, sizeof(where), " written to '%s'", arg_write);
-	if (arg_read) {
+		snprintf(where, sizeof(where), " written to '%s'", path);
+	if (copy) {
 		/* A copy: the producer-side counts are the original capture's, not known here. */
 		log_info("%" PRIu64 " events%s", written, where);
 		return;
@@ -166,140 +136,138 @@ static void log_summary(struct capture *c, uint64_t written)
 	log_info("%" PRIu64 " events%s (%" PRIu64 " from the /proc snapshot); drops: %" PRIu64
 		 " buffer full, %" PRIu64 " too big; %" PRIu64 " faults, %" PRIu64
 		 " truncated values, %" PRIu64 " malformed, %" PRIu64 " unknown",
-		 written != UINT64_MAX ? written : st.events, where, st.snapshot, st.drops_buffer,
-		 st.drops_too_big, st.faults, st.truncations, st.malformed, st.unknown);
+		 written != UINT64_MAX ? written : st->events, where, st->snapshot, st->drops_buffer,
+		 st->drops_too_big, st->faults, st->truncations, st->malformed, st->unknown);
 }
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct capture *, capture_close);
+/* Where the events of a run go: a capture file, or text lines on stdout. */
+struct sink {
+	const char *write_path;
+	struct capfile_writer *writer;
+	bool pending;   /* records added since the last flush */
+	struct format_ctx *fmt;
+	char *line;
+	bool started;   /* sink_start() ran: the capture opened */
+};
+
+static int flush_writer(struct loop_source *s, uint64_t now, void *userdata)
+{
+	struct sink *k = userdata;
+	int r;
+
+	if (!k->pending)
+		return 0;
+	r = capfile_writer_flush(k->writer);
+	if (r < 0)
+		return log_error_errno(r, "Failed to write capture file '%s': %m", k->write_path);
+	k->pending = false;
+	return 0;
+}
+
+static int flush_stdout(struct loop_source *s, uint64_t now, void *userdata)
+{
+	fflush(stdout);
+	return 0;
+}
+
+static int sink_start(struct capture *c, struct loop *l, void *userdata)
+{
+	struct sink *k = userdata;
+	int r;
+
+	k->started = true;
+	if (k->write_path) {
+		r = capfile_writer_open(k->write_path, capture_get_machine(c), &k->writer);
+		if (r < 0)
+			return log_error_errno(r, "Failed to create capture file '%s': %m",
+					       k->write_path);
+		/* So a crash or a kill -9 loses at most a second of a quiet capture. */
+		return loop_add_timer(l, FILE_FLUSH_USEC, FILE_FLUSH_USEC, flush_writer, k, NULL);
+	}
+	k->fmt = calloc(1, sizeof(*k->fmt));
+	k->line = malloc(LINE_MAX_BYTES);
+	if (!k->fmt || !k->line)
+		return log_error_errno(-ENOMEM, "Out of memory.");
+	event_format_init(k->fmt, capture_get_machine(c)->boot_time_ns);
+	/* A pipe is block-buffered: flush often enough that a reader sees events live. */
+	return loop_add_timer(l, STDOUT_FLUSH_USEC, STDOUT_FLUSH_USEC, flush_stdout, NULL, NULL);
+}
+
+static int sink_event(const struct event *ev, void *userdata)
+{
+	struct sink *k = userdata;
+	int r;
+
+	if (k->writer) {
+		r = capfile_writer_add(k->writer, ev->hdr, ev->hdr->len);
+		if (r < 0)
+			return log_error_errno(r, "Failed to write capture file '%s': %m",
+					       k->write_path);
+		k->pending = true;
+		return 0;
+	}
+	event_format_update(k->fmt, ev);
+	event_format(k->fmt, ev, k->line, LINE_MAX_BYTES);
+	fputs(k->line, stdout);
+	if (fputc('\n', stdout) == EOF)
+		return log_error_errno(-EIO, "Failed to write to standard output: %m");
+	return 0;
+}
+
+/* Finishes the sink after a run that ended with r; returns the run's final result. */
+static int sink_finish(struct sink *k, const struct capture_stats *st, bool copy, int r)
+{
+	if (k->writer) {
+		uint64_t written = capfile_writer_events(k->writer);
+		/* Whatever stopped the run, the events so far get their end block. */
+		int e = capfile_writer_close(k->writer);
+
+		k->writer = NULL;
+		if (e < 0 && r >= 0)
+			r = log_error_errno(e, "Failed to write capture file '%s': %m", k->write_path);
+		log_summary(st, written, k->write_path, copy);
+	} else if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (r >= 0)
+			r = log_error_errno(-EIO, "Failed to write to standard output: %m");
+	}
+	free(k->fmt);
+	free(k->line);
+	return r;
+}
+
+int capture_stream(const struct capture_opts *opts, uint64_t duration_usec, const char *write_path)
+{
+	struct sink k = { .write_path = write_path };
+	struct run_opts o = {
+		.capture = *opts,
+		.duration_usec = duration_usec,
+		.stats_interval_sec = opts->source == CAPTURE_SOURCE_FILE ? 0 : 10,
+		.on_start = sink_start,
+		.on_event = sink_event,
+		.userdata = &k,
+	};
+	struct capture_stats st = {};
+	int r;
+
+	r = run_capture(&o, &st);
+	if (!k.started)
+		return r; /* never started: run_capture() said why */
+	r = sink_finish(&k, &st, opts->source == CAPTURE_SOURCE_FILE, r);
+	if (opts->source != CAPTURE_SOURCE_FILE && !write_path)
+		log_summary(&st, UINT64_MAX, NULL, false);
+	return r < 0 ? r : 0;
+}
 
 static int run(void)
 {
-	_cleanup_(capture_closep) struct capture *c = NULL;
-	_cleanup_free_ struct format_ctx *fmt = NULL;
-	_cleanup_free_ char *line = NULL;
-	struct capfile_writer *w = NULL;
 	struct capture_opts opts = {
 		.source = arg_read ? CAPTURE_SOURCE_FILE : CAPTURE_SOURCE_BPF,
 		.path = arg_read,
 		.buffer_bytes = arg_buffer_size,
 		.snaplen = arg_snaplen,
 	};
-	const char *why = NULL;
-	uint64_t deadline = 0, last_flush, n = 0;
-	bool live = !arg_read, pending = false;
-	int r;
 
-	r = capture_open(&opts, &c, &why);
-	if (r < 0) {
-		if (arg_read)
-			return log_error_errno(r, "%s", why ? why : strerror(-r));
-		return log_error_errno(r, "Failed to start the live capture: %s",
-				       why ? why : strerror(-r));
-	}
-
-	if (arg_write) {
-		r = capfile_writer_open(arg_write, capture_get_machine(c), &w);
-		if (r < 0)
-			return log_error_errno(r, "Failed to create capture file '%s': %m",
-					       arg_write);
-	} else {
-		fmt = calloc(1, sizeof(*fmt));
-		line = malloc(LINE_MAX_BYTES);
-		if (!fmt || !line)
-			return log_error_errno(-ENOMEM, "Out of memory.");
-		event_format_init(fmt, capture_get_machine(c)->boot_time_ns);
-	}
-
-	install_signals();
-	last_flush = now_ns();
-	if (arg_duration)
-		deadline = last_flush + (uint64_t)arg_duration * 1000000000ull;
-
-	for (;;) {
-		struct event ev;
-
-		if (stop_requested ||
-		    (deadline && (n % CHECK_EVERY) == 0 && now_ns() >= deadline)) {
-			r = 0;
-			break;
-		}
-
-		r = capture_next(c, &ev);
-		if (r == -EAGAIN) {
-			uint64_t now = now_ns();
-			int timeout = capture_poll_interval_ms(c);
-
-			if (deadline && now >= deadline) {
-				r = 0;
-				break;
-			}
-			if (deadline && (deadline - now) / 1000000u < (uint64_t)timeout)
-				timeout = (int)((deadline - now) / 1000000u) + 1;
-			if (w && pending && now - last_flush >= FLUSH_INTERVAL_NS) {
-				r = capfile_writer_flush(w);
-				if (r < 0) {
-					log_error_errno(r, "Failed to write capture file '%s': %m",
-							arg_write);
-					break;
-				}
-				last_flush = now;
-				pending = false;
-			}
-			if (!w)
-				fflush(stdout);
-			r = capture_wait(c, timeout);
-			if (r < 0 && r != -EINTR) {
-				log_error_errno(r, "Failed to wait for events: %m");
-				break;
-			}
-			continue;
-		}
-		if (r == -ENODATA) {
-			r = 0;
-			break;
-		}
-		if (r < 0) {
-			const char *e = capture_error(c);
-
-			if (e)
-				log_error_errno(r, "%s", e);
-			else
-				log_error_errno(r, "Failed to read events: %m");
-			break;
-		}
-		n++;
-
-		if (w) {
-			r = capfile_writer_add(w, ev.hdr, ev.hdr->len);
-			if (r < 0) {
-				log_error_errno(r, "Failed to write capture file '%s': %m",
-						arg_write);
-				break;
-			}
-			pending = true;
-		} else {
-			event_format_update(fmt, &ev);
-			event_format(fmt, &ev, line, LINE_MAX_BYTES);
-			fputs(line, stdout);
-			fputc('\n', stdout);
-		}
-	}
-
-	if (w) {
-		uint64_t written = capfile_writer_events(w);
-		/* Whatever stopped the loop, the events so far get their end block. */
-		int k = capfile_writer_close(w);
-
-		if (k < 0 && r >= 0)
-			r = log_error_errno(k, "Failed to write capture file '%s': %m", arg_write);
-		log_summary(c, written);
-	} else if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (r >= 0)
-			r = log_error_errno(-EIO, "Failed to write to standard output: %m");
-	}
-	if (live && !arg_write)
-		log_summary(c, UINT64_MAX);
-	return r < 0 ? r : 0;
+	return capture_stream(&opts, (uint64_t)arg_duration * 1000000u, arg_write);
 }
 
 int cmd_capture(int argc, char *argv[])

@@ -15,15 +15,8 @@
 #include "capture.h"
 #include "cmd_capture.h"
 #include "config.h"
-#include "event_format.h"
 #include "log.h"
 #include "parse.h"
-#include "run.h"
-
-struct print_sink {
-	struct format_ctx fmt;
-	char line[16384];
-};
 
 static uint64_t arg_duration_usec;
 static uint32_t arg_snaplen;
@@ -180,64 +173,19 @@ static int parse_argv(int argc, char *argv[])
 	return 1;
 }
 
-static int flush_stdout(struct loop_source *s, uint64_t now, void *userdata)
-{
-	fflush(stdout);
-	return 0;
-}
-
-static int print_start(struct capture *c, struct loop *l, void *userdata)
-{
-	struct print_sink *sink = userdata;
-
-	event_format_init(&sink->fmt, capture_get_machine(c)->boot_time_ns);
-	/* A pipe is block-buffered: flush at least every 200 ms so a reader sees events live. */
-	return loop_add_timer(l, 200000, 200000, flush_stdout, NULL, NULL);
-}
-
-static int print_event(const struct event *ev, void *userdata)
-{
-	struct print_sink *sink = userdata;
-	int n;
-
-	event_format_update(&sink->fmt, ev);
-	n = event_format(&sink->fmt, ev, sink->line, sizeof(sink->line));
-	if (n < 0)
-		return 0;
-	fputs(sink->line, stdout);
-	if (fputc('\n', stdout) == EOF)
-		return log_error_errno(-EPIPE, "Cannot write to stdout: %m");
-	return 0;
-}
-
 static int run_default(void)
 {
-	static struct print_sink sink;
-	struct run_opts o = {
-		.capture = {
-			.source = arg_source,
-			.path = arg_dev_dir,
-			.host_root = arg_host_root,
-			.buffer_bytes = arg_buffer_bytes,
-			.cpus_per_buffer = arg_cpus_per_buffer,
-			.snaplen = arg_snaplen,
-		},
-		.duration_usec = arg_duration_usec,
-		.stats_interval_sec = 10,
-		.on_start = print_start,
-		.on_event = print_event,
-		.userdata = &sink,
+	struct capture_opts o = {
+		.source = arg_source,
+		.path = arg_dev_dir,
+		.host_root = arg_host_root,
+		.buffer_bytes = arg_buffer_bytes,
+		.cpus_per_buffer = arg_cpus_per_buffer,
+		.snaplen = arg_snaplen,
 	};
-	struct capture_stats st;
-	int r;
 
-	r = run_capture(&o, &st);
-	fflush(stdout);
-	if (r >= 0)
-		log_info("%llu events, %llu dropped (buffer full), %llu malformed.",
-			 (unsigned long long)st.events, (unsigned long long)st.drops_buffer,
-			 (unsigned long long)st.malformed);
-	return r;
+	/* Until the detection engine lands, the main job prints the decoded stream. */
+	return capture_stream(&o, arg_duration_usec, NULL);
 }
 
 int main(int argc, char *argv[])

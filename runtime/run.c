@@ -30,7 +30,7 @@ static int on_capture_poll(struct loop_source *s, void *userdata)
 		}
 		if (r < 0) {
 			const char *why = capture_error(st->capture);
-			return log_error_errno(r, "Capture failed: %s", why ? why : strerror(-r));
+			return log_error_errno(r, "%s", why ? why : strerror(-r));
 		}
 		r = st->opts->on_event(&ev, st->opts->userdata);
 		if (r < 0)
@@ -85,8 +85,11 @@ int run_capture(const struct run_opts *opts, struct capture_stats *ret_stats)
 	int r, fd;
 
 	r = capture_open(&opts->capture, &st.capture, &why);
-	if (r < 0)
+	if (r < 0) {
+		if (opts->capture.source == CAPTURE_SOURCE_FILE)
+			return log_error_errno(r, "%s", why ? why : strerror(-r));
 		return log_error_errno(r, "Cannot start capturing: %s", why ? why : strerror(-r));
+	}
 
 	r = loop_new(&l);
 	if (r < 0) {
