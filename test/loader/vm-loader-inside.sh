@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+#
+# vm-loader-inside.sh: runs inside the test VM (test/vm/vm-test.sh --inside),
+# where the kernel has module support. The payload holds osprey-driver-loader
+# (--bin) and test/loader/kmod-src built against the VM kernel's headers
+# (--build-module, so /modules/osprey.ko). A signed file:// repository is made
+# here; `kmod` must fetch, verify, check vermagic, insert, replace and unload.
+# Host side (see docs/driver-loader.md):
+#   test/vm/vm-test.sh --workdir DIR --inside test/loader/vm-loader-inside.sh \
+#       --build-module test/loader/kmod-src --bin BUILD/driver-loader/osprey-driver-loader
+# shellcheck source=test/vm/lib-inside.sh
+. /payload/lib-inside.sh
+
+L=osprey-driver-loader
+ko=/modules/osprey.ko
+T=/tmp/loader
+arch=$(uname -m)
+mkdir -p "$T"
+[ -f "$ko" ] || { echo "inside: $ko is not in the initramfs"; exit 1; }
+[ -e /proc/modules ] || { echo "inside: kernel without module support"; exit 1; }
+
+# No os-release in the initramfs: force the target name, the rest is detected.
+name=$($L info --target vmtest 2>/dev/null | sed -n 's/^artifact: *\(.*\.ko\)$/\1/p')
+[ -n "$name" ] || { echo "inside: info printed no artifact name"; $L info --target vmtest; exit 1; }
+echo "inside: artifact $name"
+repo=$T/repo/0.1.0/$arch
+mkdir -p "$repo"
+cp "$ko" "$repo/$name"
+expect_ok "keygen" $L keygen "$T/k.pem" "$T/k.pub"
+expect_ok "sign" $L sign --private-key "$T/k.pem" "$repo"
+
+K="--target vmtest --repo file://$T/repo --public-key $T/k.pub --no-build --choice-file $T/driver"
+expect_fail "osprey not loaded at boot" is_loaded osprey
+# shellcheck disable=SC2086
+expect_ok "kmod fetches, verifies and inserts" $L kmod $K --cache-dir "$T/c1"
+expect_ok "osprey is loaded" is_loaded osprey
+expect_ok "choice file says kmod" grep -qx driver=kmod "$T/driver"
+expect_ok "choice file has the module path" grep -qx "path=$T/c1/0.1.0/$arch/$name" "$T/driver"
+# shellcheck disable=SC2086
+expect_ok "kmod again (cache hit) replaces the loaded module" $L kmod $K --cache-dir "$T/c1"
+expect_ok "osprey still loaded" is_loaded osprey
+expect_ok "unload" $L unload
+expect_fail "osprey gone" is_loaded osprey
+expect_ok "unload when not loaded" $L unload
+
+# A module whose vermagic names another kernel (same length, patched in place)
+# is refused before insertion, with the reason.
+rel=$(uname -r)
+other=$(echo "$rel" | sed 's/[0-9]/9/g')
+K2="--target vmtest --repo file://$T/repo2 --public-key $T/k.pub --no-build --choice-file $T/driver2"
+mkdir -p "$T/repo2/0.1.0/$arch"
+sed "s/vermagic=$rel /vermagic=$other /" "$ko" >"$T/repo2/0.1.0/$arch/$name"
+expect_ok "sign the patched module" $L sign --private-key "$T/k.pem" "$T/repo2/0.1.0/$arch"
+# shellcheck disable=SC2086
+expect_ok "vermagic mismatch refused (exit 5) with the reason" sh -c \
+	"$L kmod $K2 --cache-dir $T/c3 >$T/out 2>&1; rc=\$?; cat $T/out; [ \$rc = 5 ] && grep -q \"vermagic '$other' does not match the running kernel\" $T/out"
+expect_fail "no choice written after the refusal" test -e "$T/driver2"
+expect_fail "nothing inserted" is_loaded osprey
+
+# A tampered artifact is rejected and never reaches the kernel or the cache.
+printf 'X' >>"$repo/$name"
+# shellcheck disable=SC2086
+expect_fail "tampered module rejected" $L kmod $K --cache-dir "$T/c2"
+expect_fail "nothing inserted after tampering" is_loaded osprey
+expect_fail "nothing cached after tampering" test -e "$T/c2/0.1.0/$arch/$name"
+
+if [ -e /sys/kernel/btf/vmlinux ]; then
+	expect_ok "auto picks ebpf on a BTF kernel" sh -c "$L auto --choice-file $T/auto 2>&1 | grep -q 'chose ebpf'"
+fi
+finish
