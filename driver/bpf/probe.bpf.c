@@ -42,6 +42,8 @@ __u32 own_tgid;
 #define OSP_CAP_DAC_OVERRIDE 1
 #define OSP_SB_RDONLY 1
 #define OSP_S_IMMUTABLE 8
+#define OSP_TMPFS_MAGIC 0x01021994
+#define OSP_HUGETLBFS_MAGIC 0x958458f6
 
 /* argv of a failed execve: an array of user pointers to strings, stored NUL-separated. */
 static __noinline void push_user_argv(struct filler *f, const char *const *argv)
@@ -376,12 +378,16 @@ static __always_inline __u32 exe_flags(struct task_struct *task, struct linux_bi
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	__u32 flags = 0, mode = BPF_CORE_READ(inode, i_mode);
 	char prefix[6] = {};
-	__u64 arg0;
 
+	/* A memfd: "memfd:<name>" on the internal tmpfs or hugetlbfs mount. */
 	bpf_probe_read_kernel_str(prefix, sizeof(prefix), BPF_CORE_READ(file, f_path.dentry, d_name.name));
 	if (prefix[0] == 'm' && prefix[1] == 'e' && prefix[2] == 'm' && prefix[3] == 'f' &&
-	    prefix[4] == 'd')
-		flags |= OSP_EXE_FROM_MEMFD;
+	    prefix[4] == 'd') {
+		__u64 magic = BPF_CORE_READ(inode, i_sb, s_magic);
+
+		if (magic == OSP_TMPFS_MAGIC || magic == OSP_HUGETLBFS_MAGIC)
+			flags |= OSP_EXE_FROM_MEMFD;
+	}
 
 	if (bpf_core_type_exists(struct ovl_inode) &&
 	    BPF_CORE_READ(inode, i_sb, s_magic) == OSP_OVERLAYFS_MAGIC) {
@@ -401,8 +407,8 @@ static __always_inline __u32 exe_flags(struct task_struct *task, struct linux_bi
 	/*
 	 * An exec through a file descriptor (execveat with AT_EMPTY_PATH, fexecve, or a
 	 * path relative to a dirfd) is named "/dev/fd/N[/path]" by the kernel, which keeps
-	 * that name in bprm->fdpath (5.9+). The syscall number is not reliable here: some
-	 * kernels report execve's in orig_ax inside execveat.
+	 * that name in bprm->fdpath (5.9+). The syscall number cannot tell: exec resets
+	 * orig_ax to execve's (set_personality_64bit()) before this tracepoint.
 	 */
 	if (bpf_core_field_exists(bprm->fdpath)) {
 		if (BPF_CORE_READ(bprm, fdpath))
@@ -415,8 +421,6 @@ static __always_inline __u32 exe_flags(struct task_struct *task, struct linux_bi
 		    name[4] == '/' && name[5] == 'f' && name[6] == 'd' && name[7] == '/')
 			flags |= OSP_EXE_EXECVEAT;
 	}
-	if (current_syscall(&arg0) == 322 /* execveat */)
-		flags |= OSP_EXE_EXECVEAT;
 	return flags;
 }
 

@@ -583,7 +583,9 @@ static void t_procexec_long_args(struct tctx *t)
  */
 static void t_procexec_readonly_exe(struct tctx *t)
 {
-	const char *argv[] = { "osprey-true", NULL };
+	/* argv[0] "true": where /bin/true is busybox, it picks the applet (the comm still comes
+	 * from the file name). */
+	const char *argv[] = { "true", NULL };
 	const char *envp[] = { EXEC_ENV_A, NULL };
 	const char *path = tp(t, "osprey-true");
 	char buf[65536];
@@ -910,6 +912,12 @@ static void t_procexit_thread(struct tctx *t)
 	if (r != 0)
 		exp_fail("pthread_create: %s", strerror(r));
 	pthread_join(th, NULL);
+	/*
+	 * The joined thread's exit tracepoint runs a little after pthread_join()
+	 * returns; group_dead is read from signal->live there, so the process must
+	 * outlive it or both exits look like the group's last.
+	 */
+	usleep(200000);
 	exp_begin("procexit", getpid(), s.tid);
 	exp_num("status", 0); /* the thread ended with exit(0) */
 	exp_num("flags", 0);

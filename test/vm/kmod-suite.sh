@@ -132,12 +132,24 @@ expect_fail "rmmod when not loaded" rmmod osprey
 # Parameters: a size that is not a power of two is refused; the minimum works.
 expect_fail "insmod buffer_bytes_per_cpu=12345" insmod "$ko" buffer_bytes_per_cpu=12345
 expect_fail "not loaded after the refused insmod" is_loaded osprey
-expect_ok "insmod buffer_bytes_per_cpu=65536 (the minimum)" insmod "$ko" buffer_bytes_per_cpu=65536
+expect_ok "insmod buffer_bytes_per_cpu=65536 (the minimum) max_consumers=2" insmod "$ko" buffer_bytes_per_cpu=65536 max_consumers=2
 if is_loaded osprey; then
 	expect_ok "buffer_bytes_per_cpu reads back 65536" \
 		sh -c '[ ! -r /sys/module/osprey/parameters/buffer_bytes_per_cpu ] ||
 			[ "$(cat /sys/module/osprey/parameters/buffer_bytes_per_cpu)" = 65536 ]'
 	expect_ok "open and close /dev/osprey0 with the small buffer" sh -c 'exec 3<>/dev/osprey0'
+	# The device ABI's error paths: bad ioctl arguments, mmap sizes, offsets and protections, a
+	# nonsense consumer tail, one consumer more than max_consumers (2 here).
+	if command -v kmod-abi-check >/dev/null; then
+		if out=$(timeout 60 kmod-abi-check /dev 2 2>&1); then
+			pass "kmod-abi-check: $(echo "$out" | tail -n 1)"
+		else
+			echo "$out" | grep '^not ok' | sed 's/^/inside: /'
+			fail "kmod-abi-check: $(echo "$out" | tail -n 1)"
+		fi
+	else
+		echo "inside: SKIP kmod-abi-check (not in the initramfs)"
+	fi
 	expect_ok "rmmod osprey again" rmmod osprey
 fi
 
