@@ -19,6 +19,8 @@
 #define OSP_TMP_SIZE (2 * OSP_STR_MAX)
 #define OSP_TMP_MASK (OSP_TMP_SIZE - 1)
 #define OSP_HDR_LEN ((__u32)sizeof(struct osp_event_hdr))
+#define OSP_WAKEUP_INTERVAL_NS 1000000ull
+#define OSP_WAKEUP_CHECK_EVERY 64
 
 struct scratch {
 	/*
@@ -30,6 +32,9 @@ struct scratch {
 	__u32 total;
 	__u32 pos; /* offset of the next value byte in event[]; <= OSP_EVENT_MAX_LEN */
 	__u32 pad; /* event[] starts 8-byte aligned */
+	__u64 last_wakeup_ns; /* this CPU's last forced wake-up of the consumer */
+	__u32 since_check;    /* records since the fill level was last looked at */
+	__u32 pad2;
 	__u8 event[OSP_EVENT_MAX_LEN + OSP_WRITE_MAX];
 	__u8 tmp[OSP_TMP_SIZE + OSP_STR_MAX]; /* path assembly, sockaddr copies */
 };
@@ -261,8 +266,11 @@ static __always_inline void *filler_ringbuf(void)
 
 /*
  * Finishes the header and copies the record into the ring buffer. The consumer
- * polls; it is woken only when the data waiting passes the watermark, because a
- * wake-up per record costs about three times the record itself.
+ * polls; it is woken only when the data waiting passes the watermark, and then
+ * at most once per OSP_WAKEUP_INTERVAL_NS from this CPU: a wake-up is an
+ * irq_work, whose self-IPI costs microseconds in a VM. Forcing one per record
+ * while a ring stays above the watermark made each record cost several times
+ * its own writing.
  */
 static __always_inline void filler_submit(struct filler *f)
 {
@@ -289,8 +297,15 @@ static __always_inline void filler_submit(struct filler *f)
 		f->cnt->drops_buffer++;
 		return;
 	}
-	if (bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= wakeup_watermark)
-		flags = BPF_RB_FORCE_WAKEUP;
+	/* The fill level is looked at every OSP_WAKEUP_CHECK_EVERY records: a helper call less. */
+	if (++f->s->since_check >= OSP_WAKEUP_CHECK_EVERY) {
+		f->s->since_check = 0;
+		if (f->ts - f->s->last_wakeup_ns >= OSP_WAKEUP_INTERVAL_NS &&
+		    bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= wakeup_watermark) {
+			flags = BPF_RB_FORCE_WAKEUP;
+			f->s->last_wakeup_ns = f->ts;
+		}
+	}
 	if (bpf_ringbuf_output(rb, f->s->event, len, flags))
 		f->cnt->drops_buffer++;
 	else

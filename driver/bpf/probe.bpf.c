@@ -297,7 +297,7 @@ static __noinline int fill_syscall(struct pt_regs *regs, long ret, __u32 nr, __u
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u32 evt;
 
-	if (task_is_compat((struct task_struct *)bpf_get_current_task()))
+	if (current_is_compat())
 		return 0;
 	evt = osp_syscall_to_event[nr & (OSP_SYSCALL_MAX - 1)];
 	if (!syscall_wanted(evt, regs, ret))

@@ -67,10 +67,14 @@ static __always_inline __u64 syscall_nr(struct pt_regs *regs)
 }
 
 /* 32-bit (ia32) syscalls use another numbering: they are not traced (see driver/bpf/README.md). */
-static __always_inline int task_is_compat(struct task_struct *task)
+static __always_inline int current_is_compat(void)
 {
 #if defined(__TARGET_ARCH_x86)
-	return BPF_CORE_READ(task, thread_info.status) & OSP_TS_COMPAT;
+	/* A trusted task pointer (5.11+) makes this a plain load instead of a helper call. */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
+		return bpf_get_current_task_btf()->thread_info.status & OSP_TS_COMPAT;
+	return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), thread_info.status) &
+	       OSP_TS_COMPAT;
 #else
 	return 0;
 #endif

@@ -10,10 +10,11 @@
  *    12  __u32 header length (>= 32, multiple of 8; a newer minor may append fields, skipped)
  *    16  __u32 byte order mark 0x01020304
  *    20  __u32 flags (0), 24 __u32 reserved (0)
- *    28  __u32 CRC-32 (zlib) of bytes 0..27 followed by any header bytes past 32
+ *    28  __u32 checksum: low 32 bits of XXH3-64 of any header bytes past 32, seeded with
+ *        XXH3-64 of bytes 0..27
  *   then blocks, each 8-aligned:
  *     0  __u32 type (CAPFILE_BLOCK_*), 4 __u32 payload length, 8 __u32 record count,
- *    12  __u32 CRC-32 (zlib) of bytes 0..11 followed by the payload
+ *    12  __u32 checksum: low 32 bits of XXH3-64 of the payload seeded with XXH3-64 of bytes 0..11
  *    16  payload, then zero padding to a multiple of 8
  *   MACHINE (first block): fields as __u16 tag, __u16 length, value, so that fields can be
  *     added; strings without NUL, integers fixed-size. Unknown tags are skipped.

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <xxhash.h>
 
 #include "capfile.h"
 #include "config.h"
@@ -340,15 +340,16 @@ static void reseal_block(uint8_t *d, size_t off)
 {
 	uint32_t len, crc;
 
+	/* The format's rule, written out again: XXH3-64 of the payload seeded with XXH3-64 of the
+	 * block header's first 12 bytes, low 32 bits. */
 	memcpy(&len, d + off + 4, 4);
-	crc = (uint32_t)crc32(crc32(0, Z_NULL, 0), d + off, 12);
-	crc = (uint32_t)crc32(crc, d + off + 16, len);
+	crc = (uint32_t)XXH3_64bits_withSeed(d + off + 16, len, XXH3_64bits(d + off, 12));
 	memcpy(d + off + 12, &crc, 4);
 }
 
 static void reseal_header(uint8_t *d)
 {
-	uint32_t crc = (uint32_t)crc32(crc32(0, Z_NULL, 0), d, 28);
+	uint32_t crc = (uint32_t)XXH3_64bits_withSeed("", 0, XXH3_64bits(d, 28));
 
 	memcpy(d + 28, &crc, 4);
 }
