@@ -1,41 +1,84 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * osprey: the runtime. Without a subcommand it attaches to the driver and
- * prints the live stream of decoded events on stdout (the detection engine
- * will turn this into alerts); "osprey capture" records and replays capture
- * files.
+ * osprey: the runtime. Reads osprey.yaml (-c, -o), loads and compiles the rules (-r or
+ * rules_files), then attaches to the event source (the eBPF probe, the kernel module, or a
+ * capture file with -e) and prints the live stream of decoded events on stdout: evaluating the
+ * rules against the events (alerts) is the next step of the detection engine and is not built
+ * yet. -V validates rule files, -L lists the loaded rules, --list the fields. "osprey capture"
+ * records and replays capture files.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture.h"
 #include "cmd_capture.h"
 #include "config.h"
+#include "fields.h"
 #include "log.h"
+#include "osprey_config.h"
 #include "parse.h"
+#include "ruleset.h"
 
+#ifndef OSPREY_CONFIG_PATH
+#define OSPREY_CONFIG_PATH "/etc/osprey/osprey.yaml"
+#endif
+
+#define ARG_LIST_MAX 256 /* -r, -o, -V given on one command line */
+
+static const char *arg_config;
+static const char *arg_rules[ARG_LIST_MAX];
+static size_t arg_n_rules;
+static const char *arg_options[ARG_LIST_MAX];
+static size_t arg_n_options;
+static const char *arg_validate[ARG_LIST_MAX];
+static size_t arg_n_validate;
+static bool arg_list_rules;
+static bool arg_list_fields;
+static const char *arg_list_source;
+static const char *arg_replay;
 static uint64_t arg_duration_usec;
 static uint32_t arg_snaplen;
 static uint32_t arg_buffer_bytes;
 static uint32_t arg_cpus_per_buffer;
-static enum capture_source arg_source = CAPTURE_SOURCE_BPF;
+static bool arg_cpus_per_buffer_set;
+static int arg_driver = -1; /* enum config_engine_kind, -1 = from the config */
 static const char *arg_host_root;
 static const char *arg_dev_dir;
+static int arg_log_level = -1; /* -1 = from the config */
 
 static void help(void)
 {
 	printf("Usage: osprey [OPTIONS]\n"
 	       "       osprey capture [OPTIONS]   (osprey capture --help)\n\n"
 	       "Runtime security for Linux: watches system calls through the eBPF probe or the\n"
-	       "kernel module and prints the decoded event stream on stdout.\n\n"
-	       "Options:\n"
+	       "kernel module with Falco-compatible rules. Rule evaluation is not built yet: the\n"
+	       "rules are loaded and compiled, and the decoded event stream is printed on "
+	       "stdout.\n\n"
+	       "Options (Falco's names):\n"
+	       "  -c FILE                    configuration file (default: %s if it exists)\n"
+	       "  -r FILE|DIR                rules file, or a directory of *.yaml files loaded in\n"
+	       "                             name order; repeatable; replaces rules_files\n"
+	       "  -o, --option=KEY=VALUE     set a configuration key, e.g. -o json_output=true,\n"
+	       "                             -o engine.kind=kmod, -o rules_files[0]=/a.yaml,\n"
+	       "                             -o rules_files[]=/more.yaml; repeatable\n"
+	       "  -V, --validate=FILE|DIR    validate rules files (repeatable) and exit\n"
+	       "  -L                         list the loaded rules (name, priority, description)\n"
+	       "      --list[=SOURCE]        list the fields (SOURCE: syscall) and exit\n"
+	       "  -e FILE                    replay a capture file (osprey capture -w) instead of\n"
+	       "                             live events (engine.kind=replay)\n"
 	       "  -M, --duration=SECONDS     stop after SECONDS\n"
+	       "      --version              print the version and exit\n"
+	       "  -h, --help                 print this help and exit\n\n"
+	       "Osprey's own options (they override the configuration):\n"
 	       "      --driver=ebpf|kmod     event source (default: ebpf, the embedded probe)\n"
-	       "      --dev-dir=DIR          where the kernel module's devices are (default: /dev)\n"
+	       "      --dev-dir=DIR          where the kernel module's devices are (default: "
+	       "/dev)\n"
 	       "      --snaplen=BYTES        bound for argument lists and buffers (default: %u)\n"
 	       "      --buffer-size=SIZE     bytes per ring buffer, power of two (default: 8M)\n"
 	       "      --cpus-per-buffer=N    CPUs sharing one ring buffer (default: 1)\n"
@@ -43,10 +86,8 @@ static void help(void)
 	       "                             (default: $HOST_ROOT or /)\n"
 	       "      --log-level=LEVEL      error, warning, info or debug (default: info)\n"
 	       "      --log-format=text|json diagnostics format on stderr\n"
-	       "  -v, --verbose              same as --log-level=debug\n"
-	       "      --version              print the version and exit\n"
-	       "  -h, --help                 print this help and exit\n",
-	       OSP_SNAPLEN_DEFAULT);
+	       "  -v, --verbose              same as --log-level=debug\n",
+	       OSPREY_CONFIG_PATH, OSP_SNAPLEN_DEFAULT);
 }
 
 static int parse_u32_option(const char *name, const char *value, uint32_t *ret)
@@ -55,6 +96,15 @@ static int parse_u32_option(const char *name, const char *value, uint32_t *ret)
 
 	if (r < 0)
 		return log_error_errno(r, "Invalid %s '%s': expected a whole number.", name, value);
+	return 0;
+}
+
+static int push_arg(const char **list, size_t *n, const char *opt, const char *value)
+{
+	if (*n >= ARG_LIST_MAX)
+		return log_error_errno(-E2BIG, "Too many %s options (at most %d).", opt,
+				       ARG_LIST_MAX);
+	list[(*n)++] = value;
 	return 0;
 }
 
@@ -70,28 +120,62 @@ static int parse_argv(int argc, char *argv[])
 		ARG_LOG_LEVEL,
 		ARG_LOG_FORMAT,
 		ARG_VERSION,
+		ARG_LIST,
 	};
 	static const struct option options[] = {
-		{ "duration", required_argument, NULL, 'M' },
-		{ "driver", required_argument, NULL, ARG_DRIVER },
-		{ "dev-dir", required_argument, NULL, ARG_DEV_DIR },
-		{ "snaplen", required_argument, NULL, ARG_SNAPLEN },
-		{ "buffer-size", required_argument, NULL, ARG_BUFFER_SIZE },
-		{ "cpus-per-buffer", required_argument, NULL, ARG_CPUS_PER_BUFFER },
-		{ "host-root", required_argument, NULL, ARG_HOST_ROOT },
-		{ "log-level", required_argument, NULL, ARG_LOG_LEVEL },
-		{ "log-format", required_argument, NULL, ARG_LOG_FORMAT },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, ARG_VERSION },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+		{"option", required_argument, NULL, 'o'},
+		{"validate", required_argument, NULL, 'V'},
+		{"list", optional_argument, NULL, ARG_LIST},
+		{"duration", required_argument, NULL, 'M'},
+		{"driver", required_argument, NULL, ARG_DRIVER},
+		{"dev-dir", required_argument, NULL, ARG_DEV_DIR},
+		{"snaplen", required_argument, NULL, ARG_SNAPLEN},
+		{"buffer-size", required_argument, NULL, ARG_BUFFER_SIZE},
+		{"cpus-per-buffer", required_argument, NULL, ARG_CPUS_PER_BUFFER},
+		{"host-root", required_argument, NULL, ARG_HOST_ROOT},
+		{"log-level", required_argument, NULL, ARG_LOG_LEVEL},
+		{"log-format", required_argument, NULL, ARG_LOG_FORMAT},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, ARG_VERSION},
+		{"help", no_argument, NULL, 'h'},
+		{}};
 	uint64_t size;
 	uint32_t seconds;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+M:vh", options, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "+c:r:o:V:Le:M:vh", options, NULL)) >= 0) {
 		switch (c) {
+		case 'c':
+			arg_config = optarg;
+			break;
+		case 'r':
+			r = push_arg(arg_rules, &arg_n_rules, "-r", optarg);
+			if (r < 0)
+				return r;
+			break;
+		case 'o':
+			r = push_arg(arg_options, &arg_n_options, "-o", optarg);
+			if (r < 0)
+				return r;
+			break;
+		case 'V':
+			r = push_arg(arg_validate, &arg_n_validate, "-V", optarg);
+			if (r < 0)
+				return r;
+			break;
+		case 'L':
+			arg_list_rules = true;
+			break;
+		case ARG_LIST:
+			arg_list_fields = true;
+			/* Falco's "--list syscall": take a following word as the source */
+			if (!optarg && optind < argc && argv[optind][0] != '-')
+				optarg = argv[optind++];
+			arg_list_source = optarg;
+			break;
+		case 'e':
+			arg_replay = optarg;
+			break;
 		case 'M':
 			r = parse_u32_option("duration", optarg, &seconds);
 			if (r < 0)
@@ -100,12 +184,12 @@ static int parse_argv(int argc, char *argv[])
 			break;
 		case ARG_DRIVER:
 			if (strcmp(optarg, "ebpf") == 0 || strcmp(optarg, "modern_ebpf") == 0)
-				arg_source = CAPTURE_SOURCE_BPF;
+				arg_driver = ENGINE_MODERN_EBPF;
 			else if (strcmp(optarg, "kmod") == 0)
-				arg_source = CAPTURE_SOURCE_KMOD;
+				arg_driver = ENGINE_KMOD;
 			else
-				return log_error_errno(-EINVAL, "Unknown driver '%s': use ebpf or kmod.",
-						       optarg);
+				return log_error_errno(
+					-EINVAL, "Unknown driver '%s': use ebpf or kmod.", optarg);
 			break;
 		case ARG_DEV_DIR:
 			arg_dev_dir = optarg;
@@ -115,20 +199,25 @@ static int parse_argv(int argc, char *argv[])
 			if (r < 0)
 				return r;
 			if (arg_snaplen == 0 || arg_snaplen > OSP_SNAPLEN_MAX)
-				return log_error_errno(-ERANGE, "Invalid snaplen %u: it must be between 1 "
-							"and %u.", arg_snaplen, OSP_SNAPLEN_MAX);
+				return log_error_errno(-ERANGE,
+						       "Invalid snaplen %u: it must be between 1 "
+						       "and %u.",
+						       arg_snaplen, OSP_SNAPLEN_MAX);
 			break;
 		case ARG_BUFFER_SIZE:
 			r = parse_size(optarg, &size);
 			if (r < 0 || size > CAPTURE_BUFFER_MAX)
-				return log_error_errno(r < 0 ? r : -ERANGE, "Invalid buffer size '%s': "
-						       "use bytes or a suffix, e.g. 8M.", optarg);
+				return log_error_errno(r < 0 ? r : -ERANGE,
+						       "Invalid buffer size '%s': "
+						       "use bytes or a suffix, e.g. 8M.",
+						       optarg);
 			arg_buffer_bytes = (uint32_t)size;
 			break;
 		case ARG_CPUS_PER_BUFFER:
 			r = parse_u32_option("cpus-per-buffer", optarg, &arg_cpus_per_buffer);
 			if (r < 0)
 				return r;
+			arg_cpus_per_buffer_set = true;
 			break;
 		case ARG_HOST_ROOT:
 			arg_host_root = optarg;
@@ -136,8 +225,12 @@ static int parse_argv(int argc, char *argv[])
 		case ARG_LOG_LEVEL:
 			r = log_level_from_string(optarg);
 			if (r < 0)
-				return log_error_errno(r, "Unknown log level '%s': use error, warning, "
-						       "info or debug.", optarg);
+				return log_error_errno(
+					r,
+					"Unknown log level '%s': use error, warning, "
+					"info or debug.",
+					optarg);
+			arg_log_level = r;
 			log_set_max_level(r);
 			break;
 		case ARG_LOG_FORMAT:
@@ -146,50 +239,350 @@ static int parse_argv(int argc, char *argv[])
 			else if (strcmp(optarg, "text") == 0)
 				log_set_format(LOG_FORMAT_TEXT);
 			else
-				return log_error_errno(-EINVAL, "Unknown log format '%s': use text or "
-						       "json.", optarg);
+				return log_error_errno(-EINVAL,
+						       "Unknown log format '%s': use text or "
+						       "json.",
+						       optarg);
 			break;
 		case 'v':
+			arg_log_level = LOG_DEBUG;
 			log_set_max_level(LOG_DEBUG);
 			break;
 		case ARG_VERSION:
-			printf("osprey %s (driver API %u.%u.%u, schema %u.%u.%u)\n", OSPREY_VERSION,
-			       OSP_API_VERSION_MAJOR, OSP_API_VERSION_MINOR, OSP_API_VERSION_PATCH,
-			       OSP_SCHEMA_VERSION_MAJOR, OSP_SCHEMA_VERSION_MINOR,
-			       OSP_SCHEMA_VERSION_PATCH);
+			printf("osprey %s (driver API %u.%u.%u, schema %u.%u.%u, rules engine "
+			       "%s)\n",
+			       OSPREY_VERSION, OSP_API_VERSION_MAJOR, OSP_API_VERSION_MINOR,
+			       OSP_API_VERSION_PATCH, OSP_SCHEMA_VERSION_MAJOR,
+			       OSP_SCHEMA_VERSION_MINOR, OSP_SCHEMA_VERSION_PATCH,
+			       RULES_ENGINE_VERSION);
 			return 0;
 		case 'h':
 			help();
 			return 0;
 		default:
-			return -EINVAL;
+			/* getopt_long already printed "unrecognized option" naming it */
+			return log_error_errno(-EINVAL, "See osprey --help for the options.");
 		}
 	}
 	if (optind < argc)
 		return log_error_errno(-EINVAL, "Unexpected argument '%s' (see osprey --help).",
 				       argv[optind]);
-	if (!arg_host_root)
-		arg_host_root = getenv("HOST_ROOT");
 	return 1;
 }
 
-static int run_default(void)
+/* A growable, bounded list of rule file paths (owned). */
+struct path_list {
+	char **paths;
+	size_t n;
+};
+
+static void path_list_done(struct path_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->paths[i]);
+	free(l->paths);
+	*l = (struct path_list){};
+}
+
+static int path_list_add(struct path_list *l, const char *dir, const char *name)
+{
+	char **n;
+	char *p;
+
+	if (l->n >= RULES_FILES_MAX)
+		return log_error_errno(-E2BIG, "Too many rules files (at most %u).",
+				       RULES_FILES_MAX);
+	if (dir) {
+		if (asprintf(&p, "%s/%s", dir, name) < 0)
+			return log_error_errno(-ENOMEM, "Out of memory.");
+	} else {
+		p = strdup(name);
+		if (!p)
+			return log_error_errno(-ENOMEM, "Out of memory.");
+	}
+	n = realloc(l->paths, (l->n + 1) * sizeof(char *));
+	if (!n) {
+		free(p);
+		return log_error_errno(-ENOMEM, "Out of memory.");
+	}
+	l->paths = n;
+	l->paths[l->n++] = p;
+	return 0;
+}
+
+static int yaml_file_filter(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+
+	if (de->d_name[0] == '.')
+		return 0;
+	return (n > 5 && strcmp(de->d_name + n - 5, ".yaml") == 0) ||
+	       (n > 4 && strcmp(de->d_name + n - 4, ".yml") == 0);
+}
+
+static int name_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Adds path, or the .yaml and .yml regular files of directory path in name order. */
+static int rules_path_expand(struct path_list *l, const char *path)
+{
+	struct dirent **ents = NULL;
+	struct stat st;
+	int n, r = 0;
+
+	if (stat(path, &st) < 0)
+		return log_error_errno(-errno,
+				       "Cannot read rules '%s': %m (check -r and "
+				       "rules_files).",
+				       path);
+	if (!S_ISDIR(st.st_mode))
+		return path_list_add(l, NULL, path);
+	n = scandir(path, &ents, yaml_file_filter, name_cmp);
+	if (n < 0)
+		return log_error_errno(-errno, "Cannot read rules directory '%s': %m", path);
+	for (int i = 0; i < n; i++) {
+		char full[4096];
+		struct stat fst;
+
+		if (r >= 0 &&
+		    snprintf(full, sizeof(full), "%s/%s", path, ents[i]->d_name) <
+			    (int)sizeof(full) &&
+		    stat(full, &fst) == 0 && S_ISREG(fst.st_mode))
+			r = path_list_add(l, path, ents[i]->d_name);
+		free(ents[i]);
+	}
+	free(ents);
+	if (r >= 0 && n == 0)
+		log_warning("Rules directory '%s' has no *.yaml files.", path);
+	return r;
+}
+
+/* Prints errors, and warnings when verbose or asked for, one per line. */
+static void print_diags(const struct diag_list *d, FILE *f, bool warnings)
+{
+	char buf[2048];
+
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->items[i].severity == DIAG_WARNING && !warnings)
+			continue;
+		diag_format(&d->items[i], buf, sizeof(buf));
+		fprintf(f, "%s\n", buf);
+	}
+	if (d->n_dropped)
+		fprintf(f, "(%zu more diagnostics not shown)\n", d->n_dropped);
+}
+
+/* osprey -V: every file (directories expanded) into one ruleset, as Falco does. */
+static int do_validate(void)
+{
+	_cleanup_(diag_list_clear) struct diag_list d = {};
+	struct path_list files = {};
+	int r = 0;
+
+	for (size_t i = 0; i < arg_n_validate && r >= 0; i++)
+		r = rules_path_expand(&files, arg_validate[i]);
+	if (r >= 0) {
+		r = rules_validate_files(files.paths, files.n, &d);
+		print_diags(&d, stdout, true);
+		if (r >= 0)
+			for (size_t i = 0; i < files.n; i++)
+				printf("%s: Ok\n", files.paths[i]);
+		else if (r == -EINVAL)
+			fprintf(stderr, "Validation failed: %zu error(s), %zu warning(s).\n",
+				d.n_errors, d.n_warnings);
+		else
+			log_error_errno(r, "Failed to validate rules: %m");
+	}
+	path_list_done(&files);
+	return r;
+}
+
+/* The configuration: file, -o, then the flags, in that order of precedence. */
+static int config_setup(struct osprey_config *c)
+{
+	_cleanup_(diag_list_clear) struct diag_list d = {};
+	const char *path = arg_config;
+	int r = 0;
+
+	osprey_config_init(c);
+	if (!path && access(OSPREY_CONFIG_PATH, F_OK) == 0)
+		path = OSPREY_CONFIG_PATH;
+	if (path) {
+		log_debug("Reading the configuration from '%s'.", path);
+		if (osprey_config_load_file(c, path, &d) == -ENOMEM)
+			return log_error_errno(-ENOMEM, "Out of memory.");
+	}
+	for (size_t i = 0; i < arg_n_options && !diag_has_errors(&d); i++)
+		if (osprey_config_set_option(c, arg_options[i], &d) == -ENOMEM)
+			return log_error_errno(-ENOMEM, "Out of memory.");
+	if (!diag_has_errors(&d)) {
+		if (arg_n_rules > 0) {
+			for (size_t i = 0; i < c->n_rules_files; i++)
+				free(c->rules_files[i]);
+			c->n_rules_files = 0;
+			for (size_t i = 0; i < arg_n_rules; i++) {
+				char **n = realloc(c->rules_files, (i + 1) * sizeof(char *));
+
+				if (!n)
+					return log_error_errno(-ENOMEM, "Out of memory.");
+				c->rules_files = n;
+				n[i] = strdup(arg_rules[i]);
+				if (!n[i])
+					return log_error_errno(-ENOMEM, "Out of memory.");
+				c->n_rules_files++;
+			}
+		}
+		if (arg_replay) {
+			c->engine.kind = ENGINE_REPLAY;
+			free(c->engine.replay.capture_file);
+			c->engine.replay.capture_file = strdup(arg_replay);
+			if (!c->engine.replay.capture_file)
+				return log_error_errno(-ENOMEM, "Out of memory.");
+		} else if (arg_driver >= 0)
+			c->engine.kind = (enum config_engine_kind)arg_driver;
+		if (arg_snaplen)
+			c->snaplen = arg_snaplen;
+		if (arg_host_root) {
+			free(c->host_root);
+			c->host_root = strdup(arg_host_root);
+			if (!c->host_root)
+				return log_error_errno(-ENOMEM, "Out of memory.");
+		}
+		if (osprey_config_check(c, &d) == -ENOMEM)
+			return log_error_errno(-ENOMEM, "Out of memory.");
+	}
+	print_diags(&d, stderr, true);
+	if (diag_has_errors(&d))
+		r = log_error_errno(-EINVAL, "Invalid configuration: nothing was started.");
+	if (arg_log_level < 0)
+		log_set_max_level(c->log_level);
+	return r;
+}
+
+/* Loads, selects and compiles the configured rules. Caller owns *ret. */
+static int rules_setup(const struct osprey_config *c, struct ruleset **ret, size_t *ret_files,
+		       size_t *ret_enabled)
+{
+	_cleanup_(diag_list_clear) struct diag_list d = {};
+	_cleanup_(ruleset_freep) struct ruleset *rs = ruleset_new();
+	struct path_list files = {};
+	int r = 0;
+
+	if (!rs)
+		return log_error_errno(-ENOMEM, "Out of memory.");
+	for (size_t i = 0; i < c->n_rules_files && r >= 0; i++)
+		r = rules_path_expand(&files, c->rules_files[i]);
+	if (r < 0) {
+		path_list_done(&files);
+		return r; /* logged, with the path */
+	}
+	for (size_t i = 0; i < files.n && r >= 0; i++) {
+		log_debug("Loading rules from '%s'.", files.paths[i]);
+		r = ruleset_load_file(rs, files.paths[i], &d);
+		if (r == -EINVAL)
+			r = 0; /* reported in d; keep going to show every file's errors */
+	}
+	if (r >= 0 && !diag_has_errors(&d)) {
+		*ret_enabled = config_rules_select(c, rs);
+		r = ruleset_compile(rs, &d);
+	}
+	*ret_files = files.n;
+	path_list_done(&files);
+	if (r < 0 && r != -EINVAL)
+		return log_error_errno(r, "Failed to load rules: %m");
+	print_diags(&d, stderr, log_get_max_level() >= LOG_DEBUG || diag_has_errors(&d));
+	if (diag_has_errors(&d))
+		return log_error_errno(-EINVAL,
+				       "Invalid rules: %zu error(s); nothing was started "
+				       "(osprey -V FILE shows every diagnostic).",
+				       d.n_errors);
+	if (d.n_warnings && log_get_max_level() < LOG_DEBUG)
+		log_info("Rules loaded with %zu warning(s) (osprey -V FILE prints them).",
+			 d.n_warnings);
+	*ret = TAKE_PTR(rs);
+	return 0;
+}
+
+/* One line per rule, like falco -L: name, priority, description on one line. */
+static void print_rules(const struct ruleset *rs)
+{
+	printf("%-60s %-13s %s\n", "Rule", "Priority", "Description");
+	for (size_t i = 0; i < rs->n_rules; i++) {
+		const struct rules_rule *r = rs->rules[i];
+		const char *s = r->desc ? r->desc : "";
+		bool space = false;
+
+		printf("%-60s %-13s ", r->name, rules_priority_name(r->priority));
+		for (; *s; s++) {
+			bool ws = *s == ' ' || *s == '\n' || *s == '\t' || *s == '\r';
+
+			if (ws) {
+				space = true;
+				continue;
+			}
+			if (space)
+				putchar(' ');
+			space = false;
+			putchar(*s);
+		}
+		if (!r->enabled)
+			fputs(" [disabled]", stdout);
+		putchar('\n');
+	}
+}
+
+static int run_default(const struct osprey_config *c, const struct ruleset *rs, size_t n_files,
+		       size_t n_enabled)
 {
 	struct capture_opts o = {
-		.source = arg_source,
 		.path = arg_dev_dir,
-		.host_root = arg_host_root,
-		.buffer_bytes = arg_buffer_bytes,
-		.cpus_per_buffer = arg_cpus_per_buffer,
-		.snaplen = arg_snaplen,
+		.host_root = c->host_root ? c->host_root : getenv("HOST_ROOT"),
+		.snaplen = c->snaplen,
 	};
+	long ncpu;
 
-	/* Until the detection engine lands, the main job prints the decoded stream. */
+	switch (c->engine.kind) {
+	case ENGINE_MODERN_EBPF:
+		o.source = CAPTURE_SOURCE_BPF;
+		o.buffer_bytes = (uint32_t)config_buf_size_preset_bytes(
+			c->engine.modern_ebpf.buf_size_preset);
+		o.cpus_per_buffer = c->engine.modern_ebpf.cpus_for_each_buffer;
+		if (o.cpus_per_buffer == 0) { /* Falco: 0 = one buffer for all CPUs */
+			ncpu = sysconf(_SC_NPROCESSORS_CONF);
+			o.cpus_per_buffer = ncpu > 0 ? (uint32_t)ncpu : 1;
+		}
+		break;
+	case ENGINE_KMOD:
+		o.source = CAPTURE_SOURCE_KMOD;
+		o.buffer_bytes =
+			(uint32_t)config_buf_size_preset_bytes(c->engine.kmod.buf_size_preset);
+		break;
+	case ENGINE_REPLAY:
+	default:
+		o.source = CAPTURE_SOURCE_FILE;
+		o.path = c->engine.replay.capture_file;
+		break;
+	}
+	if (arg_buffer_bytes)
+		o.buffer_bytes = arg_buffer_bytes;
+	if (arg_cpus_per_buffer_set)
+		o.cpus_per_buffer = arg_cpus_per_buffer;
+
+	/* The truth about what runs: rules are compiled, alerting is the next step. */
+	log_notice(
+		"Loaded %zu rules (%zu enabled) from %zu files; rule evaluation is not built yet, "
+		"so no alerts are raised: printing the decoded event stream instead.",
+		rs->n_rules, n_enabled, n_files);
 	return capture_stream(&o, arg_duration_usec, NULL);
 }
 
 int main(int argc, char *argv[])
 {
+	_cleanup_(ruleset_freep) struct ruleset *rs = NULL;
+	struct osprey_config c;
+	size_t n_files = 0, n_enabled = 0;
 	int r;
 
 	if (argc > 1 && strcmp(argv[1], "capture") == 0)
@@ -198,5 +591,27 @@ int main(int argc, char *argv[])
 	r = parse_argv(argc, argv);
 	if (r <= 0)
 		return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-	return run_default() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (arg_n_validate > 0)
+		return do_validate() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (arg_list_fields) {
+		if (arg_list_source && strcmp(arg_list_source, "syscall") != 0) {
+			log_error("Unknown event source '%s': Osprey has one source, syscall.",
+				  arg_list_source);
+			return EXIT_FAILURE;
+		}
+		fields_list_print(stdout, log_get_max_level() >= LOG_DEBUG);
+		return EXIT_SUCCESS;
+	}
+
+	r = config_setup(&c);
+	if (r >= 0)
+		r = rules_setup(&c, &rs, &n_files, &n_enabled);
+	if (r >= 0) {
+		if (arg_list_rules)
+			print_rules(rs);
+		else
+			r = run_default(&c, rs, n_files, n_enabled);
+	}
+	osprey_config_done(&c);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
