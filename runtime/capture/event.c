@@ -106,66 +106,54 @@ int event_decode(const void *buf, size_t size, struct event *ret)
 	return 0;
 }
 
-bool event_get_s64(const struct event *ev, unsigned i, int64_t *ret)
+/* A fixed-size integer parameter of 1, 2, 4 or 8 bytes, sign-extended when asked. */
+static bool get_int(const struct event *ev, unsigned i, bool is_signed, uint64_t *ret)
 {
+	const uint8_t *p;
+
 	if (i >= ev->nparams || !ev->val[i])
 		return false;
+	p = ev->val[i];
 	switch (ev->len[i]) {
 	case 8: {
-		int64_t v;
-		memcpy(&v, ev->val[i], 8);
+		uint64_t v;
+		memcpy(&v, p, 8);
 		*ret = v;
 		return true;
 	}
 	case 4: {
-		int32_t v;
-		memcpy(&v, ev->val[i], 4);
-		*ret = v;
+		uint32_t v;
+		memcpy(&v, p, 4);
+		*ret = is_signed ? (uint64_t)(int64_t)(int32_t)v : v;
 		return true;
 	}
 	case 2: {
-		int16_t v;
-		memcpy(&v, ev->val[i], 2);
-		*ret = v;
+		uint16_t v;
+		memcpy(&v, p, 2);
+		*ret = is_signed ? (uint64_t)(int64_t)(int16_t)v : v;
 		return true;
 	}
 	case 1:
-		*ret = (int8_t)ev->val[i][0];
+		*ret = is_signed ? (uint64_t)(int64_t)(int8_t)p[0] : p[0];
 		return true;
 	default:
 		return false;
 	}
 }
 
+bool event_get_s64(const struct event *ev, unsigned i, int64_t *ret)
+{
+	uint64_t v;
+
+	if (!get_int(ev, i, true, &v))
+		return false;
+	*ret = (int64_t)v;
+	return true;
+}
+
 bool event_get_u64(const struct event *ev, unsigned i, uint64_t *ret)
 {
-	if (i >= ev->nparams || !ev->val[i])
-		return false;
-	switch (ev->len[i]) {
-	case 8: {
-		uint64_t v;
-		memcpy(&v, ev->val[i], 8);
-		*ret = v;
-		return true;
-	}
-	case 4: {
-		uint32_t v;
-		memcpy(&v, ev->val[i], 4);
-		*ret = v;
-		return true;
-	}
-	case 2: {
-		uint16_t v;
-		memcpy(&v, ev->val[i], 2);
-		*ret = v;
-		return true;
-	}
-	case 1:
-		*ret = ev->val[i][0];
-		return true;
-	default:
-		return false;
-	}
+	return get_int(ev, i, false, ret);
 }
 
 bool event_get_u32(const struct event *ev, unsigned i, uint32_t *ret)

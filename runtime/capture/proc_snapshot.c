@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "fileio.h"
 #include "macro.h"
 #include "parse.h"
 #include "proc_snapshot.h"
@@ -177,22 +178,16 @@ static int read_at(int dirfd, const char *path, void *buf, size_t cap, size_t *r
 		   bool *ret_cut)
 {
 	_cleanup_close_ int fd = open_at(dirfd, path);
-	size_t len = 0;
+	size_t len;
 	ssize_t n;
 
+	*ret_len = 0;
 	if (fd < 0)
 		return fd;
-	while (len < cap) {
-		n = read(fd, (char *)buf + len, cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return negative_errno();
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	n = read_full(fd, buf, cap);
+	if (n < 0)
+		return (int)n;
+	len = (size_t)n;
 	if (ret_cut) {
 		char c;
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "fileio.h"
 #include "macro.h"
 #include "osprey_schema.h"
 #include "parse.h"
@@ -21,24 +22,15 @@
 static ssize_t read_small(int dfd, const char *name, char *buf, size_t size)
 {
 	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	size_t len = 0;
+	ssize_t len;
 
 	if (fd < 0)
 		return negative_errno();
-	while (len < size - 1) {
-		ssize_t n = read(fd, buf + len, size - 1 - len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return negative_errno();
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	len = read_full(fd, buf, size - 1);
+	if (len < 0)
+		return len;
 	buf[len] = '\0';
-	return (ssize_t)len;
+	return len;
 }
 
 static bool read_link(int dfd, const char *name, char *buf, size_t size)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "fileio.h"
 #include "macro.h"
 #include "parse.h"
 #include "users.h"
@@ -132,9 +133,11 @@ static int open_in_root(const char *root, const char *name)
 static int read_bounded(int fd, char **ret, size_t *ret_len)
 {
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap;
+	size_t len, cap;
 	struct stat st;
+	ssize_t n;
 
+	*ret_len = 0;
 	if (fstat(fd, &st) < 0)
 		return negative_errno();
 	if (!S_ISREG(st.st_mode))
@@ -144,18 +147,10 @@ static int read_bounded(int fd, char **ret, size_t *ret_len)
 	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
-	while (len < cap - 1) {
-		ssize_t n = read(fd, buf + len, cap - 1 - len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return negative_errno();
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	n = read_full(fd, buf, cap - 1);
+	if (n < 0)
+		return (int)n;
+	len = (size_t)n;
 	buf[len] = '\0';
 	*ret = TAKE_PTR(buf);
 	*ret_len = len;
