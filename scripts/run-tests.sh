@@ -40,7 +40,8 @@ run_suite() {
 	summary+=("== $name (exit $rc)")
 	while IFS= read -r line; do
 		summary+=("$line")
-		local n=${line##* }
+		local n
+		n=$(awk '{ print $NF }' <<<"$line")
 		case $line in
 		Ok:*|"Expected Fail:"*) passed=$((passed + n)) ;;
 		Fail:*|"Unexpected Pass:"*|Timeout:*) failed=$((failed + n)) ;;
