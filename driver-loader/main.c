@@ -539,6 +539,7 @@ static int write_choice(const char *driver, const char *path, const char *releas
 	snprintf(c.driver, sizeof(c.driver), "%s", driver);
 	snprintf(c.path, sizeof(c.path), "%s", path);
 	snprintf(c.module, sizeof(c.module), "%s", streq(driver, "kmod") ? arg_driver_name : "");
+	snprintf(c.dev_dir, sizeof(c.dev_dir), "%s", streq(driver, "kmod") ? "/dev" : "");
 	snprintf(c.api_version, sizeof(c.api_version), "%s", OSPREY_API_VERSION);
 	snprintf(c.kernel_release, sizeof(c.kernel_release), "%s", release);
 	snprintf(c.reason, sizeof(c.reason), "%s", reason);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "choice.h"
 #include "cmd_capture.h"
 #include "config.h"
 #include "fields.h"
@@ -50,6 +51,7 @@ static bool arg_cpus_per_buffer_set;
 static int arg_driver = -1; /* enum config_engine_kind, -1 = from the config */
 static const char *arg_host_root;
 static const char *arg_dev_dir;
+static const char *arg_driver_choice;
 static int arg_log_level = -1; /* -1 = from the config */
 
 static void help(void)
@@ -76,7 +78,11 @@ static void help(void)
 	       "      --version              print the version and exit\n"
 	       "  -h, --help                 print this help and exit\n\n"
 	       "Osprey's own options (they override the configuration):\n"
-	       "      --driver=ebpf|kmod     event source (default: ebpf, the embedded probe)\n"
+	       "      --driver=ebpf|kmod     event source (default: the driver choice file, else\n"
+	       "                             ebpf, the embedded probe)\n"
+	       "      --driver-choice=FILE   osprey-driver-loader's choice, read when neither\n"
+	       "                             --driver nor engine.kind is given (default:\n"
+	       "                             driver_choice_file, %s)\n"
 	       "      --dev-dir=DIR          where the kernel module's devices are (default: "
 	       "/dev)\n"
 	       "      --snaplen=BYTES        bound for argument lists and buffers (default: %u)\n"
@@ -87,7 +93,7 @@ static void help(void)
 	       "      --log-level=LEVEL      error, warning, info or debug (default: info)\n"
 	       "      --log-format=text|json diagnostics format on stderr\n"
 	       "  -v, --verbose              same as --log-level=debug\n",
-	       OSPREY_CONFIG_PATH, OSP_SNAPLEN_DEFAULT);
+	       OSPREY_CONFIG_PATH, CHOICE_DEFAULT_PATH, OSP_SNAPLEN_DEFAULT);
 }
 
 static int parse_u32_option(const char *name, const char *value, uint32_t *ret)
@@ -113,6 +119,7 @@ static int parse_argv(int argc, char *argv[])
 	enum {
 		ARG_DRIVER = 0x100,
 		ARG_DEV_DIR,
+		ARG_DRIVER_CHOICE,
 		ARG_SNAPLEN,
 		ARG_BUFFER_SIZE,
 		ARG_CPUS_PER_BUFFER,
@@ -129,6 +136,7 @@ static int parse_argv(int argc, char *argv[])
 		{"duration", required_argument, NULL, 'M'},
 		{"driver", required_argument, NULL, ARG_DRIVER},
 		{"dev-dir", required_argument, NULL, ARG_DEV_DIR},
+		{"driver-choice", required_argument, NULL, ARG_DRIVER_CHOICE},
 		{"snaplen", required_argument, NULL, ARG_SNAPLEN},
 		{"buffer-size", required_argument, NULL, ARG_BUFFER_SIZE},
 		{"cpus-per-buffer", required_argument, NULL, ARG_CPUS_PER_BUFFER},
@@ -193,6 +201,9 @@ static int parse_argv(int argc, char *argv[])
 			break;
 		case ARG_DEV_DIR:
 			arg_dev_dir = optarg;
+			break;
+		case ARG_DRIVER_CHOICE:
+			arg_driver_choice = optarg;
 			break;
 		case ARG_SNAPLEN:
 			r = parse_u32_option("snaplen", optarg, &arg_snaplen);
@@ -533,11 +544,103 @@ static void print_rules(const struct ruleset *rs)
 	}
 }
 
+/*
+ * When neither the command line (--driver, -e) nor the configuration (engine.kind) chose the
+ * driver, osprey-driver-loader's choice file does (shared/choice.h): driver=kmod opens the kernel
+ * module's devices in its dev_dir (--dev-dir still wins), driver=ebpf the embedded probe. No file:
+ * the default (modern_ebpf) stays. A file that is malformed, names an unknown driver, was written
+ * for another driver API major version, or says kmod while the module's devices are missing is an
+ * error naming the file and the fix: nothing starts. The path is a plain one (a volume shared
+ * with the loader's container), not under host_root. dev_dir receives the device directory.
+ */
+static int driver_choice_apply(struct osprey_config *c, char *dev_dir, size_t size)
+{
+	const char *path = arg_driver_choice ? arg_driver_choice : c->driver_choice_file;
+	const char *fix = "re-run osprey-driver-loader on this node to rewrite it, or choose the "
+			  "driver with --driver or engine.kind";
+	struct driver_choice ch;
+	char dev[4096 + 80];
+	unsigned line, major;
+	int r;
+
+	dev_dir[0] = '\0';
+	if (arg_replay || arg_driver >= 0 || c->engine.kind_set || !path || !*path)
+		return 0;
+	r = choice_read(path, &ch, &line);
+	if (r == -ENOENT && !arg_driver_choice) {
+		log_debug("No driver choice file '%s': using engine.kind=%s.", path,
+			  config_engine_kind_name(c->engine.kind));
+		return 0;
+	}
+	if (r == -EBADMSG && line > 0)
+		return log_error_errno(r,
+				       "Malformed driver choice file '%s', line %u: expected "
+				       "key=value with a value that fits; %s.",
+				       path, line, fix);
+	if (r == -EBADMSG)
+		return log_error_errno(r,
+				       "Driver choice file '%s' names %s driver '%s' (expected "
+				       "ebpf or kmod); %s.",
+				       path, ch.driver[0] ? "an unknown" : "no", ch.driver, fix);
+	if (r == -EFBIG)
+		return log_error_errno(r,
+				       "'%s' is larger than %d bytes, not a driver choice file; "
+				       "%s.",
+				       path, CHOICE_FILE_MAX, fix);
+	if (r < 0)
+		return log_error_errno(r, "Cannot read the driver choice file '%s': %m; %s.", path,
+				       fix);
+	if (choice_api_major(ch.api_version, &major) < 0)
+		return log_error_errno(-EBADMSG,
+				       "Driver choice file '%s' has no valid api_version "
+				       "('%s', expected X.Y.Z); %s.",
+				       path, ch.api_version, fix);
+	if (major != OSP_API_VERSION_MAJOR)
+		return log_error_errno(
+			-EPROTO,
+			"Driver choice file '%s' was written for driver API "
+			"%s, but this osprey speaks API %u.%u.%u: run the "
+			"osprey-driver-loader of the same release as osprey (same image "
+			"tag) and restart.",
+			path, ch.api_version, OSP_API_VERSION_MAJOR, OSP_API_VERSION_MINOR,
+			OSP_API_VERSION_PATCH);
+	if (strcmp(ch.driver, "ebpf") == 0) {
+		c->engine.kind = ENGINE_MODERN_EBPF;
+		log_info("Driver: ebpf, as %s says (%s).", path,
+			 ch.reason[0] ? ch.reason : "no reason given");
+		return 0;
+	}
+
+	c->engine.kind = ENGINE_KMOD;
+	if (ch.module[0] && strcmp(ch.module, "osprey") != 0)
+		return log_error_errno(-EINVAL,
+				       "Driver choice file '%s' names module '%s', but "
+				       "osprey reads the devices of the 'osprey' module only: run "
+				       "osprey-driver-loader without --driver-name.",
+				       path, ch.module);
+	snprintf(dev_dir, size, "%s",
+		 arg_dev_dir	 ? arg_dev_dir
+		 : ch.dev_dir[0] ? ch.dev_dir
+				 : "/dev");
+	snprintf(dev, sizeof(dev), "%s/osprey0", dev_dir);
+	if (access(dev, F_OK) < 0)
+		return log_error_errno(
+			-errno,
+			"Driver choice file '%s' says kmod, but the kernel "
+			"module's device %s is missing (%m): the module is not loaded "
+			"or %s is not mounted here; re-run osprey-driver-loader (kmod) "
+			"on this node.",
+			path, dev, dev_dir);
+	log_info("Driver: kmod, devices in %s, as %s says (%s).", dev_dir, path,
+		 ch.reason[0] ? ch.reason : "no reason given");
+	return 0;
+}
+
 static int run_default(const struct osprey_config *c, const struct ruleset *rs, size_t n_files,
-		       size_t n_enabled)
+		       size_t n_enabled, const char *dev_dir)
 {
 	struct capture_opts o = {
-		.path = arg_dev_dir,
+		.path = dev_dir && *dev_dir ? dev_dir : arg_dev_dir,
 		.host_root = c->host_root ? c->host_root : getenv("HOST_ROOT"),
 		.snaplen = c->snaplen,
 	};
@@ -582,6 +685,7 @@ int main(int argc, char *argv[])
 {
 	_cleanup_(ruleset_freep) struct ruleset *rs = NULL;
 	struct osprey_config c;
+	char dev_dir[4096] = "";
 	size_t n_files = 0, n_enabled = 0;
 	int r;
 
@@ -604,13 +708,15 @@ int main(int argc, char *argv[])
 	}
 
 	r = config_setup(&c);
+	if (r >= 0 && !arg_list_rules)
+		r = driver_choice_apply(&c, dev_dir, sizeof(dev_dir));
 	if (r >= 0)
 		r = rules_setup(&c, &rs, &n_files, &n_enabled);
 	if (r >= 0) {
 		if (arg_list_rules)
 			print_rules(rs);
 		else
-			r = run_default(&c, rs, n_files, n_enabled);
+			r = run_default(&c, rs, n_files, n_enabled, dev_dir);
 	}
 	osprey_config_done(&c);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

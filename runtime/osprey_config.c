@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "capture.h"
+#include "choice.h"
 #include "fields.h"
 #include "log.h"
 #include "macro.h"
@@ -129,6 +130,7 @@ static const struct key_def keys[] = {
 	{.path = "rules", .type = V_RULESEL, .off = OFF(rules)},
 	STR("host_root", host_root),
 	U32("snaplen", snaplen, 1, OSP_SNAPLEN_MAX),
+	STR("driver_choice_file", driver_choice_file),
 };
 
 /*
@@ -510,6 +512,8 @@ static int apply_value(struct ctx *x, const struct key_def *k, const struct ynod
 			for (int i = 0; k->words[i]; i++)
 				if (strcmp(v->val, k->words[i]) == 0) {
 					*(int *)p = i;
+					if (strcmp(k->path, "engine.kind") == 0)
+						x->c->engine.kind_set = true;
 					return 0;
 				}
 		if (is_scalar && strcmp(k->path, "engine.kind") == 0 &&
@@ -972,6 +976,7 @@ void osprey_config_init(struct osprey_config *c)
 		.log_stderr = true,
 	};
 	outputs_config_init(&c->out);
+	c->driver_choice_file = strdup(CHOICE_DEFAULT_PATH);
 	/* own every default string; strdup failing leaves NULL, which reads as "not set" */
 	for (size_t i = 0; (sp = out_strings(c, i)); i++)
 		if (*sp)
@@ -988,6 +993,7 @@ void osprey_config_done(struct osprey_config *c)
 		free((char *)*sp);
 	free(c->engine.replay.capture_file);
 	free(c->host_root);
+	free(c->driver_choice_file);
 	*c = (struct osprey_config){};
 }
 

@@ -85,6 +85,7 @@ struct osprey_config {
 
 	struct {
 		enum config_engine_kind kind; /* [modern_ebpf] */
+		bool kind_set; /* engine.kind was given (file or -o): the driver choice file is not read */
 		struct {
 			uint32_t buf_size_preset; /* 0..10, see config_buf_size_preset_bytes [4] */
 			uint32_t cpus_for_each_buffer; /* 0 = one buffer for all CPUs [1] */
@@ -108,6 +109,12 @@ struct osprey_config {
 	/* Osprey's own */
 	char *host_root;  /* the host's / when running in a container [NULL: $HOST_ROOT or /] */
 	uint32_t snaplen; /* bound for argument lists and buffers; 0 = the driver's default [0] */
+	/*
+	 * The file osprey-driver-loader writes its choice to (shared/choice.h), read at start when
+	 * neither engine.kind nor --driver chose the driver; a plain path, not under host_root
+	 * [/var/run/osprey/driver]
+	 */
+	char *driver_choice_file;
 };
 
 void osprey_config_init(struct osprey_config *c);

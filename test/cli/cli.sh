@@ -153,7 +153,7 @@ list-fields)
 	run --list
 	expect_rc 0
 	for f in proc.name 'proc.aname\[N\]' fd.name evt.type user.name container.id; do
-		expect_in out "^$f[[:space:]]"
+		expect_in out "^${f}[[:space:]]"
 	done
 	n=$(grep -cE '^[a-z0-9_]+\.[^[:space:]]+' "$T/out")
 	[ "$n" -ge 200 ] || fail "expected at least 200 fields, got $n"
@@ -317,6 +317,67 @@ replay)
 	cmp -s "$T/out" "$T/first" || fail "engine.kind=replay output differs from -e (not deterministic)"
 	run -e "$T/absent.cap"
 	expect_rc nonzero
+	;;
+driver-choice)
+	# osprey-driver-loader's choice file (shared/choice.h), read when neither --driver nor
+	# engine.kind chose the driver; every bad file stops the start, naming the file and the fix.
+	good_rules "$T/good.yaml"
+	printf 'format=1\ndriver=kmod\nmodule=osprey\ndev_dir=%s\napi_version=1.0.0\n' "$T/nodev" \
+		>"$T/kmod"
+	run --driver-choice "$T/kmod" -r "$T/good.yaml" -M 1
+	expect_rc 1
+	expect_in err "Driver choice file '$T/kmod' says kmod, but the kernel module's device $T/nodev/osprey0 is missing"
+	expect_in err 're-run osprey-driver-loader \(kmod\)'
+	expect_not_in err 'Loaded 1 rules'
+	printf 'format=1\ndriver=kmod\ngarbage\n' >"$T/bad"
+	run --driver-choice "$T/bad" -r "$T/good.yaml" -M 1
+	expect_rc 1
+	expect_in err "Malformed driver choice file '$T/bad', line 3: .*re-run osprey-driver-loader"
+	printf 'driver=gvisor\napi_version=1.0.0\n' >"$T/unknown"
+	run --driver-choice "$T/unknown" -r "$T/good.yaml" -M 1
+	expect_rc 1
+	expect_in err "Driver choice file '$T/unknown' names an unknown driver 'gvisor' \(expected ebpf or kmod\)"
+	printf 'driver=ebpf\napi_version=2.0.0\n' >"$T/major"
+	run --driver-choice "$T/major" -r "$T/good.yaml" -M 1
+	expect_rc 1
+	expect_in err "Driver choice file '$T/major' was written for driver API 2.0.0, but this osprey speaks API 1\.[0-9]+\.[0-9]+: run the osprey-driver-loader of the same release"
+	printf 'driver=ebpf\n' >"$T/noapi"
+	run --driver-choice "$T/noapi" -r "$T/good.yaml" -M 1
+	expect_rc 1
+	expect_in err "Driver choice file '$T/noapi' has no valid api_version"
+	# The config key names the file too; an explicit --driver-choice that does not exist is an error.
+	run -o "driver_choice_file=$T/bad" -r "$T/good.yaml" -M 1
+	expect_rc 1
+	expect_in err "Malformed driver choice file '$T/bad'"
+	run --driver-choice "$T/absent" -r "$T/good.yaml" -M 1
+	expect_rc 1
+	expect_in err "Cannot read the driver choice file '$T/absent': No such file or directory"
+	# A driver given on the command line or in the configuration wins: the file is not read.
+	run --driver-choice "$T/bad" -r "$T/good.yaml" -L
+	expect_rc 0
+	run --driver-choice "$T/bad" --driver kmod --dev-dir "$T/nodev" -r "$T/good.yaml" -M 1
+	expect_rc 1
+	expect_not_in err 'driver choice'
+	run --driver-choice "$T/bad" -o engine.kind=kmod --dev-dir "$T/nodev" -r "$T/good.yaml" -M 1
+	expect_rc 1
+	expect_not_in err 'driver choice'
+	;;
+driver-choice-ebpf)
+	# driver=ebpf: the embedded probe runs (root and BTF needed); no file: the default, ebpf.
+	[ "$(id -u)" -eq 0 ] || skip "the eBPF probe needs root"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "the eBPF probe needs BTF (/sys/kernel/btf/vmlinux)"
+	good_rules "$T/good.yaml"
+	printf 'format=1\ndriver=ebpf\npath=\nmodule=\napi_version=1.0.0\nreason=kernel has BTF\n' \
+		>"$T/ebpf"
+	run --driver-choice "$T/ebpf" -r "$T/good.yaml" -M 1
+	expect_rc 0
+	expect_in err "Driver: ebpf, as $T/ebpf says \(kernel has BTF\)"
+	expect_in err 'Loaded 1 rules'
+	[ -s "$T/out" ] || fail "the eBPF probe printed no events"
+	run -o "driver_choice_file=$T/absent" -r "$T/good.yaml" -M 1
+	expect_rc 0
+	expect_not_in err 'Driver: '
+	[ -s "$T/out" ] || fail "the default driver printed no events"
 	;;
 *)
 	echo "unknown case '$CASE'" >&2

@@ -5,7 +5,8 @@
 # against Debian's linux-headers-amd64 and signs the index; it is served on
 # loopback, fetched and verified, and the module's vermagic checked. Then the
 # build fallback (missing headers, a compile error, a timeout, success),
-# `mirror sync`, and `kmod` refusing on a kernel without module support.
+# `mirror sync`, the real osprey module from the shipped source tree (build and
+# mirror build), and `kmod` refusing on a kernel without module support.
 # shellcheck source=test/loader/lib.sh disable=SC2154 # PORT_* are set by start_server
 . "$SRCDIR/lib.sh"
 HDRS=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1)
@@ -68,6 +69,47 @@ has "$T/bcache/$V/$A/$NAME"
 [ "$(ls "$T/work" | wc -l)" = "$before" ] && ok "build directory removed after success" || fail "build directory left behind"
 tar -C "$SRCDIR/kmod-src" -czf "$T/src.tar.gz" .
 expect 0 "build from a source archive" -- "$LOADER" "${B[@]}" --driver-source "$T/src.tar.gz" --headers "$HDRS"
+
+# The real kernel module, from the source tree the loader image ships (/usr/src/osprey-<version>,
+# assembled by driver-loader/assemble-source.sh): `build` and `mirror build` against Debian's headers.
+if [ -n "${KMOD_SOURCE_TREE:-}" ]; then
+	[ -f "$KMOD_SOURCE_TREE/Kbuild" ] && [ -f "$KMOD_SOURCE_TREE/schema/osprey_schema.h" ] &&
+		ok "real source tree has Kbuild and schema/" || fail "real source tree incomplete: $KMOD_SOURCE_TREE"
+	API=$(cat "$SCHEMA_DIR/API_VERSION")
+	check_real() { # check_real KO WHAT
+		[ "$(modinfo -F name "$1")" = osprey ] && ok "$2: module name osprey" || fail "$2: name $(modinfo -F name "$1")"
+		case "$(modinfo -F vermagic "$1")" in
+		"$REL "*) ok "$2: vermagic $REL" ;;
+		*) fail "$2: vermagic '$(modinfo -F vermagic "$1")' is not for $REL" ;;
+		esac
+		[ "$(modinfo -F api_version "$1")" = "$API" ] && ok "$2: api_version $API" || fail "$2: api_version '$(modinfo -F api_version "$1")' != $API"
+		[ "$(modinfo -F version "$1")" = "$V" ] && ok "$2: version $V" || fail "$2: version '$(modinfo -F version "$1")' != $V"
+		modinfo -F parm "$1" | grep -q '^buffer_bytes_per_cpu:' && ok "$2: has the real module's parameters" || fail "$2: no buffer_bytes_per_cpu parameter"
+	}
+	expect 0 "build of the real module from $KMOD_SOURCE_TREE" -- "$LOADER" build "${TARGET_ARGS[@]}" \
+		--cache-dir "$T/rcache" --work-dir "$T/rwork" --driver-source "$KMOD_SOURCE_TREE" --headers "$HDRS"
+	has "$T/rcache/$V/$A/$NAME"
+	check_real "$T/rcache/$V/$A/$NAME" "built real module"
+	expect 0 "vermagic of the real module (libkmod)" -- "$KMOD_TEST" "$T/rcache/$V/$A/$NAME" "$REL"
+	[ -z "$(find "$KMOD_SOURCE_TREE" -name '*.o' -o -name '*.ko' | head -n1)" ] &&
+		ok "the shipped source tree stays clean (the loader builds a copy)" || fail "objects in $KMOD_SOURCE_TREE"
+	tar -C "$KMOD_SOURCE_TREE" -cJf "$T/real-src.tar.xz" .
+	expect 0 "build of the real module from a .tar.xz of the tree" -- "$LOADER" build "${TARGET_ARGS[@]}" \
+		--cache-dir "$T/rcache2" --work-dir "$T/rwork" --driver-source "$T/real-src.tar.xz" --headers "$HDRS"
+	check_real "$T/rcache2/$V/$A/$NAME" "real module from the archive"
+
+	expect 0 "mirror build of the real module" -- "$LOADER" mirror build --out "$T/rmirror" \
+		--private-key "$T/k.pem" --target debian --arch "$A" --driver-source "$KMOD_SOURCE_TREE" \
+		--work-dir "$T/rwork" "$HDRS:$FIXED_REL:1"
+	has "Built $T/rmirror/$V/$A/$NAME"
+	[ -f "$T/rmirror/$V/$A/index.json.sig" ] && ok "real mirror index is signed" || fail "no index.json.sig in the real mirror"
+	check_real "$T/rmirror/$V/$A/$NAME" "mirror's real module"
+	expect 0 "fetch and verify the real module from the mirror" -- "$LOADER" fetch "${TARGET_ARGS[@]}" \
+		--public-key "$T/k.pub" --cache-dir "$T/rcache3" --repo "file://$T/rmirror"
+	cmp -s "$T/rcache3/$V/$A/$NAME" "$T/rmirror/$V/$A/$NAME" && ok "fetched real module is the mirror's" || fail "fetched real module differs"
+else
+	echo "note: KMOD_SOURCE_TREE not set (run through meson test): real module cases not run"
+fi
 
 if [ ! -e /proc/modules ]; then
 	expect 5 "kmod on a kernel without module support" -- "$LOADER" kmod "${TARGET_ARGS[@]}" \

@@ -65,6 +65,9 @@ static void test_choice_file(void)
 {
 	char dir[] = "/tmp/osprey-choice-XXXXXX", p[128];
 	struct driver_choice c = {}, back;
+	char big[CHOICE_FILE_MAX + 16];
+	unsigned line, major;
+	int n;
 
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(p, sizeof(p), "%s/run/osprey/driver", dir);
@@ -75,10 +78,13 @@ static void test_choice_file(void)
 	snprintf(c.kernel_release, sizeof(c.kernel_release), "6.1.0-13-amd64");
 	snprintf(c.reason, sizeof(c.reason), "eBPF probe cannot run: kernel has no BTF");
 	CHECK_INT_EQ(choice_write(p, &c), 0);
-	CHECK_INT_EQ(choice_read(p, &back), 0);
+	snprintf(c.dev_dir, sizeof(c.dev_dir), "/dev");
+	CHECK_INT_EQ(choice_write(p, &c), 0);
+	CHECK_INT_EQ(choice_read(p, &back, NULL), 0);
 	CHECK_STR_EQ(back.driver, "kmod");
 	CHECK_STR_EQ(back.path, c.path);
 	CHECK_STR_EQ(back.module, "osprey");
+	CHECK_STR_EQ(back.dev_dir, "/dev");
 	CHECK_STR_EQ(back.api_version, "1.0.0");
 	CHECK_STR_EQ(back.kernel_release, c.kernel_release);
 	CHECK_STR_EQ(back.reason, c.reason);
@@ -88,13 +94,37 @@ static void test_choice_file(void)
 	snprintf(c.driver, sizeof(c.driver), "gvisor");
 	CHECK_INT_EQ(choice_write(p, &c), -EINVAL);
 	CHECK(write_file_atomic(p, "format=1\ndriver=nope\n", 21, 0644) == 0);
-	CHECK_INT_EQ(choice_read(p, &back), -EBADMSG);
-	CHECK(write_file_atomic(p, "format=1\ngarbage\n", 17, 0644) == 0);
-	CHECK_INT_EQ(choice_read(p, &back), -EBADMSG);
+	CHECK_INT_EQ(choice_read(p, &back, &line), -EBADMSG);
+	CHECK_INT_EQ(line, 0);
+	CHECK(write_file_atomic(p, "format=1\n\ngarbage\n", 18, 0644) == 0);
+	CHECK_INT_EQ(choice_read(p, &back, &line), -EBADMSG);
+	CHECK_INT_EQ(line, 3); /* empty lines count */
+	CHECK(write_file_atomic(p, "=kmod\n", 6, 0644) == 0);
+	CHECK_INT_EQ(choice_read(p, &back, &line), -EBADMSG);
+	CHECK_INT_EQ(line, 1);
+	/* A value longer than its field is refused, not cut. */
+	n = snprintf(big, sizeof(big), "driver=kmod\nmodule=%070d\n", 0);
+	CHECK(write_file_atomic(p, big, (size_t)n, 0644) == 0);
+	CHECK_INT_EQ(choice_read(p, &back, &line), -EBADMSG);
+	CHECK_INT_EQ(line, 2);
+	/* Bounded: a file larger than CHOICE_FILE_MAX is not read. */
+	memset(big, '#', sizeof(big));
+	CHECK(write_file_atomic(p, big, sizeof(big), 0644) == 0);
+	CHECK_INT_EQ(choice_read(p, &back, NULL), -EFBIG);
 	/* Unknown keys are ignored: the format can grow. */
 	CHECK(write_file_atomic(p, "# c\nfuture=1\ndriver=ebpf\n", 25, 0644) == 0);
-	CHECK_INT_EQ(choice_read(p, &back), 0);
+	CHECK_INT_EQ(choice_read(p, &back, NULL), 0);
 	CHECK_STR_EQ(back.driver, "ebpf");
+	CHECK_STR_EQ(back.dev_dir, "");
+	CHECK_INT_EQ(choice_read("/nonexistent/osprey/driver", &back, NULL), -ENOENT);
+
+	CHECK_INT_EQ(choice_api_major("1.0.0", &major), 0);
+	CHECK_INT_EQ(major, 1);
+	CHECK_INT_EQ(choice_api_major("12.3.4", &major), 0);
+	CHECK_INT_EQ(major, 12);
+	CHECK_INT_EQ(choice_api_major("1", &major), -EINVAL);
+	CHECK_INT_EQ(choice_api_major("x.0.0", &major), -EINVAL);
+	CHECK_INT_EQ(choice_api_major("", &major), -EINVAL);
 	rm_rf(dir);
 }
 

@@ -6,6 +6,9 @@
 # (--bin) and test/loader/kmod-src built against the VM kernel's headers
 # (--build-module, so /modules/osprey.ko). A signed file:// repository is made
 # here; `kmod` must fetch, verify, check vermagic, insert, replace and unload.
+# With -Dkdir also /modules/vm-loader-mirror.tar (test/loader/make-vm-mirror.sh:
+# the real module, `mirror build` of the shipped source tree, signed) and osprey:
+# the real module is fetched, verified, inserted and read by the runtime.
 # Host side (see docs/driver-loader.md):
 #   test/vm/vm-test.sh --workdir DIR --inside test/loader/vm-loader-inside.sh \
 #       --build-module test/loader/kmod-src --bin BUILD/driver-loader/osprey-driver-loader
@@ -24,6 +27,40 @@ mkdir -p "$T"
 name=$($L info --target vmtest 2>/dev/null | sed -n 's/^artifact: *\(.*\.ko\)$/\1/p')
 [ -n "$name" ] || { echo "inside: info printed no artifact name"; $L info --target vmtest; exit 1; }
 echo "inside: artifact $name"
+# The real osprey module: a mirror made on the host by `mirror build` of the shipped source tree
+# (test/loader/make-vm-mirror.sh, with -Dkdir) is fetched, verified and inserted; the runtime
+# then reads the choice file and opens the module's devices.
+real=/modules/vm-loader-mirror.tar
+if [ -f "$real" ]; then
+	mkdir -p "$T/real"
+	expect_ok "unpack the real module's mirror" tar -xf "$real" -C "$T/real"
+	expect_ok "the mirror has the real module for this kernel" test -f "$T/real/0.1.0/$arch/$name"
+	R="--target vmtest --repo file://$T/real --public-key $T/real/mirror.pub --no-build"
+	# shellcheck disable=SC2086
+	expect_ok "kmod fetches, verifies and inserts the real osprey.ko" $L kmod $R \
+		--cache-dir "$T/rc" --choice-file "$T/rdriver"
+	expect_ok "real osprey module is loaded" is_loaded osprey
+	expect_ok "it is the real one (version 0.1.0, API parameters)" sh -c \
+		"[ \"\$(cat /sys/module/osprey/version)\" = 0.1.0 ] && [ -e /sys/module/osprey/parameters/buffer_bytes_per_cpu ]"
+	expect_ok "the real module made its devices" test -c /dev/osprey0
+	expect_ok "choice file says kmod with /dev" sh -c "grep -qx driver=kmod $T/rdriver && grep -qx dev_dir=/dev $T/rdriver"
+	if [ -x /usr/local/bin/osprey ]; then
+		printf -- '- rule: Any exec\n  desc: d\n  condition: evt.type = execve\n  output: x\n  priority: NOTICE\n' >"$T/rules.yaml"
+		expect_ok "osprey reads the choice file and captures from the module" sh -c \
+			"osprey --driver-choice $T/rdriver -r $T/rules.yaml -M 2 >$T/osprey.out 2>$T/osprey.err; rc=\$?; cat $T/osprey.err; [ \$rc = 0 ] && grep -q 'Driver: kmod, devices in /dev' $T/osprey.err && [ -s $T/osprey.out ]"
+	else
+		echo "inside: osprey not in the payload: the runtime's side is not run"
+	fi
+	expect_ok "unload the real module" $L unload
+	expect_fail "real module gone" is_loaded osprey
+	if [ -x /usr/local/bin/osprey ]; then
+		expect_ok "osprey refuses a kmod choice without the module, naming the device and the loader" sh -c \
+			"osprey --driver-choice $T/rdriver -r $T/rules.yaml -M 1 >/dev/null 2>$T/osprey.err; rc=\$?; cat $T/osprey.err; [ \$rc != 0 ] && grep -q '/dev/osprey0 is missing' $T/osprey.err && grep -q 're-run osprey-driver-loader' $T/osprey.err"
+	fi
+else
+	echo "inside: no $real (meson configured without -Dkdir): the real module is not tested"
+fi
+
 repo=$T/repo/0.1.0/$arch
 mkdir -p "$repo"
 cp "$ko" "$repo/$name"
