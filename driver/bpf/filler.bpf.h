@@ -245,6 +245,11 @@ static __always_inline void push_user_block(struct filler *f, unsigned long star
 		push_empty(f);
 		return;
 	}
+	/* Linux 6.1's verifier loses the bound above (clang merges the two tests): restate it on
+	 * the register the helper gets, hidden from clang so it is not folded away. */
+	asm volatile("" : "+r"(len));
+	if (len > OSP_WRITE_MAX)
+		len = OSP_WRITE_MAX;
 	if (bpf_probe_read_user(&f->s->event[f->s->pos & OSP_POS_MASK], len, (const void *)start)) {
 		f->cnt->faults++;
 		push_empty(f);
