@@ -11,14 +11,18 @@
  * in four configurations, all in one run:
  *   none        no tracer
  *   floor       an empty tp_btf/sys_enter + tp_btf/sys_exit pair (floor.bpf.c)
- *   osprey      the Osprey probe, interest set {openat, close}, the capture
+ *   osprey      the Osprey driver, interest set {openat, close}, the capture
  *               library consuming in a second thread
- *   filtered    the Osprey probe, interest set without openat and close, so the
- *               probe drops them in the kernel
+ *   filtered    the Osprey driver, interest set without openat and close, so the
+ *               driver drops them in the kernel
+ * The driver is the eBPF probe (--source bpf, the default) or the kernel module
+ * (--source kmod, devices in --dev-dir); the floor is the eBPF pair either way,
+ * so runs of both drivers on one machine share a yardstick.
  * It prints ns/iter, the overhead over "none", and the ratio of Osprey's
  * overhead to the floor's: issue 2 targets <= 2.5 for events Osprey reports and
  * <= 1.2 for syscalls it filters out. It prints, never asserts: timings depend
- * on the machine.
+ * on the machine. The last lines ("result ...") repeat the overheads in a form
+ * scripts read (test/vm/bench-vm.sh compares the two drivers with them).
  *
  * The loop runs on CPU 0 and the consumer on CPU 1 when there are two CPUs or
  * more. Needs root (or CAP_BPF + CAP_PERFMON); exits 77 when BPF is unavailable.
@@ -42,6 +46,7 @@
 
 #include "capture.h"
 #include "floor.skel.h"
+#include "log.h"
 #include "macro.h"
 #include "parse.h"
 
@@ -79,6 +84,8 @@ static uint32_t arg_rounds = 3;
 static uint32_t arg_cycles = 10;
 static const char *arg_path = "/etc/hostname";
 static bool arg_verbose;
+static enum capture_source arg_source = CAPTURE_SOURCE_BPF;
+static const char *arg_dev_dir;
 
 enum clock_kind {
 	CLOCK_WALL,   /* CLOCK_MONOTONIC: what the program waits */
@@ -236,7 +243,8 @@ static int run_osprey(enum config_kind config, const char **ret_why)
 {
 	uint8_t interest[OSP_EVT_COUNT] = {};
 	struct capture_opts opts = {
-		.source = CAPTURE_SOURCE_BPF,
+		.source = arg_source,
+		.path = arg_dev_dir,
 		.interest = interest,
 		.no_snapshot = true,
 		.keep_self = true, /* the loop runs in this process */
@@ -283,6 +291,11 @@ static int run_osprey(enum config_kind config, const char **ret_why)
 		r = co.error;
 	}
 	return r;
+}
+
+static const char *source_name(void)
+{
+	return arg_source == CAPTURE_SOURCE_KMOD ? "kmod" : "bpf";
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -359,6 +372,30 @@ static void print_results(void)
 		       " (buffer full) + %" PRIu64 " (too big), malformed %" PRIu64 "\n",
 		       config_names[c], seen[c].events, seen[c].produced, seen[c].drops_buffer,
 		       seen[c].drops_too_big, seen[c].malformed);
+
+	/*
+	 * One line per clock, loop and config, for scripts: overhead over "none" in ns from the best
+	 * times of all cycles, and the median over cycles of the overhead within each cycle (steadier
+	 * where the machine's speed drifts, as in an emulated VM on a busy host).
+	 */
+	printf("\n");
+	for (int k = 0; k < _CLOCK_MAX; k++)
+		for (int l = 0; l < _LOOP_MAX; l++)
+			for (int c = CONFIG_FLOOR; c < _CONFIG_MAX; c++) {
+				double per_cycle[CYCLES_MAX];
+
+				for (uint32_t i = 0; i < arg_cycles; i++)
+					per_cycle[i] = cycle_best[i][k][l][c] -
+						       cycle_best[i][k][l][CONFIG_NONE];
+				qsort(per_cycle, arg_cycles, sizeof(double), cmp_double);
+				printf("result source=%s clock=%s loop=%s config=%s ns=%.1f "
+				       "overhead_ns=%.1f median_overhead_ns=%.1f\n",
+				       source_name(), k == CLOCK_WALL ? "wall" : "cpu", loop_names[l],
+				       config_names[c], best[k][l][c],
+				       best[k][l][c] - best[k][l][CONFIG_NONE],
+				       arg_cycles % 2 ? per_cycle[arg_cycles / 2] :
+				       (per_cycle[arg_cycles / 2 - 1] + per_cycle[arg_cycles / 2]) / 2);
+			}
 }
 
 /* Other work on the machine shows up as noise: say how busy it was when we started. */
@@ -383,12 +420,14 @@ static void print_load(void)
 static void help(void)
 {
 	printf("Usage: bench-overhead [OPTIONS]\n"
-	       "Syscall overhead of Osprey's eBPF probe against no tracer and an empty tracer.\n\n"
+	       "Syscall overhead of an Osprey driver against no tracer and an empty eBPF tracer.\n\n"
+	       "  -S, --source=bpf|kmod  the driver: the eBPF probe (default) or the kernel module\n"
+	       "  -d, --dev-dir=DIR   kmod: where the osprey devices are (default /dev)\n"
 	       "  -n, --iterations=N  iterations per round (default 200000)\n"
 	       "  -r, --rounds=N      rounds per loop and config; the best counts (default 3)\n"
 	       "  -c, --cycles=N      times the four configs are repeated (default 10, max %d)\n"
 	       "  -p, --path=FILE     file the open+close loop opens (default /etc/hostname)\n"
-	       "  -v, --verbose       show each cycle's times and libbpf's messages\n"
+	       "  -v, --verbose       show each cycle's times, libbpf's and the library's messages\n"
 	       "  -h, --help          show this help\n",
 	       CYCLES_MAX);
 }
@@ -400,13 +439,15 @@ static int parse_argv(int argc, char *argv[])
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "cycles", required_argument, NULL, 'c' },
 		{ "path", required_argument, NULL, 'p' },
+		{ "source", required_argument, NULL, 'S' },
+		{ "dev-dir", required_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "n:r:c:p:vh", options, NULL)) >= 0) {
+	while ((opt = getopt_long(argc, argv, "n:r:c:p:S:d:vh", options, NULL)) >= 0) {
 		switch (opt) {
 		case 'n':
 			if (safe_atou64(optarg, &arg_iterations) < 0 || arg_iterations == 0) {
@@ -433,8 +474,23 @@ static int parse_argv(int argc, char *argv[])
 		case 'p':
 			arg_path = optarg;
 			break;
+		case 'S':
+			if (strcmp(optarg, "bpf") == 0)
+				arg_source = CAPTURE_SOURCE_BPF;
+			else if (strcmp(optarg, "kmod") == 0)
+				arg_source = CAPTURE_SOURCE_KMOD;
+			else {
+				fprintf(stderr, "bench-overhead: bad --source '%s': want bpf or kmod\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'd':
+			arg_dev_dir = optarg;
+			break;
 		case 'v':
 			arg_verbose = true;
+			log_set_max_level(LOG_DEBUG); /* the capture library's libbpf lines */
 			break;
 		case 'h':
 			help();
@@ -445,6 +501,10 @@ static int parse_argv(int argc, char *argv[])
 	}
 	if (optind < argc) {
 		fprintf(stderr, "bench-overhead: unexpected argument '%s'; see --help\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (arg_dev_dir && arg_source != CAPTURE_SOURCE_KMOD) {
+		fprintf(stderr, "bench-overhead: --dev-dir applies to --source kmod only\n");
 		return -EINVAL;
 	}
 	return 1;
@@ -465,6 +525,8 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "bench-overhead: cannot pin to CPU 0 (%s); timings will be noisier\n",
 			strerror(-r));
 
+	printf("bench-overhead: source %s (%s), floor = empty eBPF pair\n", source_name(),
+	       arg_source == CAPTURE_SOURCE_KMOD ? "the osprey kernel module" : "the eBPF probe");
 	printf("bench-overhead: %" PRIu64 " iterations x %u rounds x %u cycles, %d CPUs%s\n",
 	       arg_iterations, arg_rounds, arg_cycles, ncpus,
 	       ncpus >= 2 ? ", loop on CPU 0, consumer on CPU 1" : ", loop and consumer share CPU 0");
@@ -498,7 +560,10 @@ int main(int argc, char *argv[])
 						   r == -EOPNOTSUPP || r == -EINVAL || r == -ENOENT);
 
 			fprintf(stderr, "bench-overhead: %s: %s%s\n", why ? why : "failed", strerror(-r),
-				skip ? " (needs root and a kernel with BPF + BTF; skipping)" : "");
+				skip ? (arg_source == CAPTURE_SOURCE_KMOD ?
+					" (needs root, BPF + BTF for the floor and the osprey module "
+					"loaded; skipping)" :
+					" (needs root and a kernel with BPF + BTF; skipping)") : "");
 			return skip ? EXIT_SKIP : EXIT_FAILURE;
 		}
 	}
