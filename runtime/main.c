@@ -20,6 +20,7 @@
 #include "choice.h"
 #include "cmd_capture.h"
 #include "config.h"
+#include "detect.h"
 #include "fields.h"
 #include "log.h"
 #include "osprey_config.h"
@@ -673,12 +674,14 @@ static int run_default(const struct osprey_config *c, const struct ruleset *rs, 
 	if (arg_cpus_per_buffer_set)
 		o.cpus_per_buffer = arg_cpus_per_buffer;
 
-	/* The truth about what runs: rules are compiled, alerting is the next step. */
-	log_notice(
-		"Loaded %zu rules (%zu enabled) from %zu files; rule evaluation is not built yet, "
-		"so no alerts are raised: printing the decoded event stream instead.",
-		rs->n_rules, n_enabled, n_files);
-	return capture_stream(&o, arg_duration_usec, NULL);
+	if (n_files == 0 && o.source != CAPTURE_SOURCE_FILE)
+		log_warning("No rules files: the configuration names none (rules_files) and no -r was "
+			    "given, so no alert can be raised. Pass -r FILE|DIR (the default rules are "
+			    "rules/osprey_rules.yaml in the source tree) or install Osprey so that "
+			    "%s names them.",
+			    OSPREY_CONFIG_PATH);
+	log_info("Loaded %zu rules (%zu enabled) from %zu files.", rs->n_rules, n_enabled, n_files);
+	return detect_run(c, rs, &o, arg_duration_usec);
 }
 
 int main(int argc, char *argv[])
@@ -710,6 +713,9 @@ int main(int argc, char *argv[])
 	r = config_setup(&c);
 	if (r >= 0 && !arg_list_rules)
 		r = driver_choice_apply(&c, dev_dir, sizeof(dev_dir));
+	/* A replayed file can wait for the alert outputs; every alert must come out, in order. */
+	if (r >= 0 && c.engine.kind == ENGINE_REPLAY)
+		c.out.wait_when_full = true;
 	if (r >= 0)
 		r = rules_setup(&c, &rs, &n_files, &n_enabled);
 	if (r >= 0) {

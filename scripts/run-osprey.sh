@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# Builds Osprey and runs it on this machine: the runtime on the embedded eBPF probe, its output on
-# stdout. Extra arguments go to osprey unchanged (try --help). Run as root on Debian 12.
+# Builds Osprey and runs it on this machine: the runtime on the embedded eBPF probe with the default
+# rules, alerts on stdout. Extra arguments go to osprey unchanged (try --help). Run as root on
+# Debian 12.
 #   scripts/run-osprey.sh [OSPREY ARGS...]
 # BUILD_DIR (default: build) picks the build directory.
 set -euo pipefail
@@ -23,6 +24,18 @@ if [[ ! -x $build/runtime/osprey ]]; then
 fi
 
 cmd=("$build/runtime/osprey" "$@")
+# The default rules from this tree, unless the arguments choose rules or a configuration (an
+# installed osprey reads /etc/osprey/osprey.yaml, which names the installed copy).
+choose_rules=1
+for a in "$@"; do
+	case $a in
+	-r | -r* | --rules* | -c | -c* | --config* | -V | --validate* | -h | --help | --version | -L | --list* | capture)
+		choose_rules=0 ;;
+	esac
+done
+if ((choose_rules)); then
+	cmd+=(-r "$root/rules/osprey_rules.yaml")
+fi
 if [[ $(id -u) -ne 0 ]]; then
 	# Loading eBPF needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_RESOURCE...).
 	cmd=(sudo "${cmd[@]}")

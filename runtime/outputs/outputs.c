@@ -38,6 +38,7 @@ struct outputs {
 	pthread_mutex_t lock;
 	pthread_cond_t work_cond; /* worker: something to do */
 	pthread_cond_t idle_cond; /* outputs_flush(): queue empty */
+	pthread_cond_t room_cond; /* outputs_push() with wait_when_full: an alert left the queue */
 	pthread_t thread;
 	bool thread_started;
 
@@ -54,6 +55,7 @@ struct outputs {
 	_Atomic uint64_t deadline_ns; /* 0: none; set by outputs_free() */
 	uint32_t drain_timeout_ms;
 	bool rate_limited;
+	bool wait_when_full;
 	uint64_t (*clock_ns)(void *userdata);
 	void *clock_userdata;
 
@@ -387,6 +389,7 @@ static void *worker(void *userdata)
 			break;
 		len = ring_pop(o);
 		o->busy = true;
+		pthread_cond_broadcast(&o->room_cond);
 		pthread_mutex_unlock(&o->lock);
 
 		deliver(o, len);
@@ -399,6 +402,7 @@ static void *worker(void *userdata)
 	}
 	o->busy = false;
 	pthread_cond_broadcast(&o->idle_cond);
+	pthread_cond_broadcast(&o->room_cond); /* the worker is gone: no waiting for room */
 	pthread_mutex_unlock(&o->lock);
 	return NULL;
 }
@@ -448,6 +452,7 @@ int outputs_new(const struct outputs_config *c, struct outputs **ret)
 	pthread_mutex_init(&o->lock, NULL);
 	cond_init_monotonic(&o->work_cond);
 	cond_init_monotonic(&o->idle_cond);
+	cond_init_monotonic(&o->room_cond);
 
 	o->capacity = c->outputs_queue.capacity ?: OUTPUTS_QUEUE_CAPACITY_DEFAULT;
 	bytes = c->outputs_queue.bytes ?: OUTPUTS_QUEUE_BYTES_DEFAULT;
@@ -466,6 +471,7 @@ int outputs_new(const struct outputs_config *c, struct outputs **ret)
 	o->clock_ns = c->clock_ns;
 	o->clock_userdata = c->clock_userdata;
 	o->rate_limited = c->outputs.rate > 0;
+	o->wait_when_full = c->wait_when_full;
 	token_bucket_init(&o->bucket, c->outputs.rate, c->outputs.max_burst, clock_now(o));
 	alert_format_init(&o->format);
 	o->format.json = c->json_output;
@@ -537,6 +543,7 @@ void outputs_free(struct outputs *o)
 	outputs_stop(o);
 	pthread_cond_destroy(&o->work_cond);
 	pthread_cond_destroy(&o->idle_cond);
+	pthread_cond_destroy(&o->room_cond);
 	pthread_mutex_destroy(&o->lock);
 	free(o->ring);
 	free(o->record);
@@ -566,9 +573,17 @@ int outputs_push(struct outputs *o, const struct alert *a)
 		return -EAGAIN;
 	}
 	mask = o->ring_size - 1;
-	off = o->tail & mask;
-	if (off + need > o->ring_size)
-		pad = o->ring_size - off; /* >= 8: both are multiples of 8 */
+	for (;;) {
+		off = o->tail & mask;
+		pad = off + need > o->ring_size ? o->ring_size - off : 0; /* >= 8: both x8 */
+		if (o->count < o->capacity && o->tail + pad + need - o->head <= o->ring_size)
+			break;
+		/* Full. The worker always drains (every sink has a timeout), so waiting ends;
+		 * it stops waiting if the worker is gone. */
+		if (!o->wait_when_full || o->stopping || !o->thread_started)
+			break;
+		pthread_cond_wait(&o->room_cond, &o->lock);
+	}
 	if (o->count >= o->capacity || o->tail + pad + need - o->head > o->ring_size) {
 		o->stats.dropped++;
 		pthread_mutex_unlock(&o->lock);

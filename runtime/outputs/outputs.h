@@ -87,6 +87,10 @@ struct outputs_config {
 	} outputs_queue;
 	uint32_t drain_timeout_ms; /* outputs_free() delivers what is queued for at most this: 2000
 				    */
+	/* A full queue makes outputs_push() wait for room instead of dropping: for replay, where
+	 * the source is a file that can wait and every alert must come out (default false: a live
+	 * driver's events must keep flowing, so a full queue drops and counts). */
+	bool wait_when_full;
 
 	/* Tests only: the clock of the rate limiter (monotonic ns); NULL: CLOCK_MONOTONIC. */
 	uint64_t (*clock_ns)(void *userdata);

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Detection: the glue between the event stream, the process state, the rules and the outputs.
+ * Per event: state_process_event() -> rules indexed by the event's id evaluated (eval.h) ->
+ * for each match an alert (time, rule, priority, source "syscall", hostname, output text from
+ * the rule's template with <NA> for missing values, typed output_fields, tags) handed to
+ * outputs_push() or to a callback.
+ *
+ *	detect_new(&config, ruleset, &d);
+ *	detect_set_outputs(d, outputs);             or detect_set_alert_fn() (tests)
+ *	detect_interest(d, interest);               the driver's interest set
+ *	for each event: detect_on_event(d, &ev);
+ *
+ * detect_run() does all of it on a capture driven by the main loop (run.h).
+ * Threads: one; the outputs module has its own thread behind outputs_push().
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "alert.h"
+#include "capture.h"
+#include "eval.h"
+#include "osprey_config.h"
+#include "outputs.h"
+#include "ruleset.h"
+#include "state.h"
+
+#define DETECT_PURGE_INTERVAL_NS (5ull * 1000000000ull) /* state_purge() period, event time */
+
+struct detect_stats {
+	uint64_t events;	/* detect_on_event() calls */
+	uint64_t evaluated;	/* events that had rules to run */
+	uint64_t matches;	/* rule matches */
+	uint64_t alerts_pushed; /* accepted by the outputs */
+	uint64_t alerts_failed; /* refused by the outputs (throttled, queue full, stopped) */
+	uint64_t untracked;	/* events whose thread the state could not track */
+	uint64_t arena_exhausted;
+};
+
+struct detect_opts {
+	bool no_index;	       /* evaluate every rule on every event (benchmark baseline) */
+	const char *host_root; /* for the state: NULL = "/" */
+};
+
+typedef void (*detect_alert_fn)(const struct alert *a, void *userdata);
+
+struct detect;
+
+/* Builds state, extraction and evaluation for the enabled rules of rs (compiled). c gives
+ * priority and rule_matching. rs must outlive d. Caller owns *ret. */
+int detect_new(const struct osprey_config *c, const struct ruleset *rs,
+	       const struct detect_opts *opts, struct detect **ret);
+void detect_free(struct detect *d);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct detect *, detect_free);
+
+/* Where alerts go: outputs_push() (borrowed), and/or a callback. */
+void detect_set_outputs(struct detect *d, struct outputs *o);
+void detect_set_alert_fn(struct detect *d, detect_alert_fn fn, void *userdata);
+/* The events' machine: hostname for alerts (NULL: the outputs' own), wall clock at its boot. */
+void detect_set_machine(struct detect *d, const char *hostname, uint64_t boot_time_ns);
+
+/* Processes one event. Returns the number of alerts raised (>= 0). */
+int detect_on_event(struct detect *d, const struct event *ev);
+
+/* Fills interest (OSP_EVT_COUNT entries) with the rules' events plus state tracking's. */
+unsigned detect_interest(struct detect *d, uint8_t *interest);
+
+struct state *detect_state(struct detect *d);
+void detect_get_stats(const struct detect *d, struct detect_stats *ret);
+
+/*
+ * Runs detection on the capture described by copts (its interest is set here) until signalled,
+ * duration_usec passes (0: no limit) or the source ends: outputs from c->out, state, rules,
+ * alerts. Logs why it failed; returns 0 or -errno.
+ */
+int detect_run(const struct osprey_config *c, const struct ruleset *rs,
+	       const struct capture_opts *copts, uint64_t duration_usec);

@@ -1,0 +1,1166 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Rule conditions compiled into a tree of typed comparisons, and the event-id index. See eval.h.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "eval.h"
+#include "macro.h"
+
+struct operand {
+	const char *s; /* the text as written */
+	uint32_t len;
+	bool num_ok;
+	__int128 num;
+	bool b;
+	uint8_t family, prefix;
+	uint8_t addr[16];
+	const uint8_t *bytes;
+	size_t n_bytes;
+};
+
+struct strset {
+	uint32_t *idx; /* operand index + 1; 0 = empty */
+	uint32_t mask;
+};
+
+struct efield {
+	size_t slot;
+	const struct field_ref *ref;
+	uint8_t n_xf;
+	enum xform xf[XFORM_MAX];
+	enum field_type type; /* after the transformers */
+};
+
+enum enode_kind {
+	E_AND,
+	E_OR,
+	E_NOT,
+	E_CMP,
+	E_EVTTYPE, /* evt.type =, != or in: a table by Osprey event id */
+	E_CONST,   /* a comparison known at compile time (evt.dir: exit events only) */
+};
+
+/* A comparison; kept apart from struct enode so the tree walked per event stays small. */
+struct ecmp {
+	enum cmp_op op;
+	struct efield f;
+	struct efield *rhs;
+	struct operand *ops;
+	size_t n_ops;
+	struct strset set;
+	regex_t re;
+	bool has_re;
+	uint8_t evt_ids[OSP_EVT_COUNT]; /* E_EVTTYPE: bit 0 the id's name, bit 1 execveat */
+	/* Identical comparisons (the same macro in many rules) share one ecmp; its result is
+	 * remembered for the event it was computed for. */
+	uint64_t memo_gen;
+	bool memo;
+	uint64_t key_hash;
+	char *key;
+	struct ecmp *next_unique;
+};
+
+struct enode {
+	uint8_t kind; /* enum enode_kind */
+	bool value;   /* E_CONST */
+	uint32_t n;
+	struct enode **kids;
+	struct ecmp *c; /* E_CMP, E_EVTTYPE: owned by struct eval */
+};
+
+/* Nodes of all rules come from chunks, allocated in compile order, so a rule's tree is
+ * contiguous in memory. */
+#define NODE_CHUNK (64u << 10)
+struct node_chunk {
+	struct node_chunk *next;
+	size_t used;
+	_Alignas(16) uint8_t mem[NODE_CHUNK];
+};
+
+struct erule {
+	const struct rules_rule *r;
+	struct enode *root;
+	uint8_t ids[OSP_EVT_COUNT];
+};
+
+/* What the per-event loop reads, contiguous: the root without a detour through struct erule. */
+struct erule_ref {
+	struct enode *root;
+	const struct rules_rule *r;
+};
+
+struct slot_key {
+	enum field_id id;
+	const char *arg;
+};
+
+struct eval {
+	struct eval_opts opts;
+	struct erule *rules;
+	size_t n_rules;
+	struct erule_ref *by_id[OSP_EVT_COUNT];
+	size_t n_by_id[OSP_EVT_COUNT];
+	struct erule_ref *all;
+	struct slot_key slots[EXTRACT_SLOTS_MAX];
+	size_t n_slots;
+	struct node_chunk *chunks;
+	struct ecmp *unique; /* every distinct comparison, for sharing and freeing */
+	size_t n_unique, n_shared;
+};
+
+static void *node_alloc(struct eval *e, size_t size)
+{
+	struct node_chunk *c = e->chunks;
+	void *p;
+
+	size = (size + 15) & ~(size_t)15;
+	if (size > NODE_CHUNK)
+		return NULL;
+	if (!c || NODE_CHUNK - c->used < size) {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return NULL;
+		c->next = e->chunks;
+		e->chunks = c;
+	}
+	p = c->mem + c->used;
+	c->used += size;
+	return p;
+}
+
+/* ---- hashing ---- */
+
+static uint64_t hash_bytes(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= b[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static int strset_build(struct strset *s, const struct operand *ops, size_t n)
+{
+	uint32_t cap = 8;
+
+	while (cap < 2 * n + 1)
+		cap <<= 1;
+	s->idx = calloc(cap, sizeof(*s->idx));
+	if (!s->idx)
+		return -ENOMEM;
+	s->mask = cap - 1;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t h = (uint32_t)hash_bytes(ops[i].s, ops[i].len) & s->mask;
+
+		while (s->idx[h]) {
+			const struct operand *o = &ops[s->idx[h] - 1];
+
+			if (o->len == ops[i].len && memcmp(o->s, ops[i].s, o->len) == 0)
+				break;
+			h = (h + 1) & s->mask;
+		}
+		if (!s->idx[h])
+			s->idx[h] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+static bool strset_has_h(const struct strset *s, const struct operand *ops, const char *p,
+			 size_t len, uint64_t hash)
+{
+	uint32_t h = (uint32_t)hash & s->mask;
+
+	while (s->idx[h]) {
+		const struct operand *o = &ops[s->idx[h] - 1];
+
+		if (o->len == len && memcmp(o->s, p, len) == 0)
+			return true;
+		h = (h + 1) & s->mask;
+	}
+	return false;
+}
+
+static bool strset_has(const struct strset *s, const struct operand *ops, const char *p, size_t len)
+{
+	return strset_has_h(s, ops, p, len, hash_bytes(p, len));
+}
+
+/* ---- compile ---- */
+
+/* Frees what the comparisons own; the nodes themselves go with the chunks. */
+static void enode_free(struct enode *n)
+{
+	if (!n)
+		return;
+	(void)n; /* comparisons are owned by eval->unique, nodes by the chunks */
+}
+
+static void ecmp_free(struct ecmp *c)
+{
+	free(c->ops);
+	free(c->set.idx);
+	if (c->has_re)
+		regfree(&c->re);
+	free(c->key);
+}
+
+/* A text key naming a comparison: field slot, transformers, operator, operands. */
+static char *cmp_key(const struct ecmp *c, const struct ast_node *a)
+{
+	size_t size = 256, len;
+	char *k;
+	int n;
+
+	for (size_t i = 0; i < a->cmp.n_vals; i++)
+		size += strlen(a->cmp.vals[i].text) + 1;
+	k = malloc(size);
+	if (!k)
+		return NULL;
+	n = snprintf(k, size, "%zu/%u/%d/%zu/", c->f.slot, c->f.n_xf, c->op,
+		     c->rhs ? c->rhs->slot : SIZE_MAX);
+	len = n > 0 ? (size_t)n : 0;
+	for (unsigned i = 0; i < c->f.n_xf; i++)
+		len += (size_t)snprintf(k + len, size - len, "%d,", c->f.xf[i]);
+	if (c->rhs)
+		for (unsigned i = 0; i < c->rhs->n_xf; i++)
+			len += (size_t)snprintf(k + len, size - len, "r%d,", c->rhs->xf[i]);
+	for (size_t i = 0; i < a->cmp.n_vals && len < size; i++) {
+		size_t t = strlen(a->cmp.vals[i].text);
+
+		if (t + 2 > size - len)
+			break;
+		k[len++] = '\x1f';
+		memcpy(k + len, a->cmp.vals[i].text, t);
+		len += t;
+	}
+	k[len < size ? len : size - 1] = 0;
+	return k;
+}
+
+static int slot_for(struct eval *e, const struct field_ref *ref, size_t *ret)
+{
+	const char *arg = ref->has_arg ? ref->arg : "";
+
+	for (size_t i = 0; i < e->n_slots; i++)
+		if (e->slots[i].id == ref->info->id && strcmp(e->slots[i].arg, arg) == 0) {
+			*ret = i;
+			return 0;
+		}
+	if (e->n_slots >= EXTRACT_SLOTS_MAX)
+		return -E2BIG;
+	e->slots[e->n_slots] = (struct slot_key){.id = ref->info->id, .arg = arg};
+	*ret = e->n_slots++;
+	return 0;
+}
+
+static int efield_init(struct eval *e, struct efield *f, const struct ast_fieldexpr *a)
+{
+	f->ref = &a->ref;
+	f->n_xf = a->n_xf;
+	memcpy(f->xf, a->xf, sizeof(f->xf));
+	f->type = a->type;
+	return slot_for(e, &a->ref, &f->slot);
+}
+
+static bool parse_i128(const char *s, __int128 *ret)
+{
+	char *end;
+	long long v;
+	unsigned long long u;
+
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	if (s[0] == '-') {
+		v = strtoll(s, &end, 0);
+		if (errno || *end)
+			return false;
+		*ret = v;
+		return true;
+	}
+	u = strtoull(s, &end, 0);
+	if (errno || *end)
+		return false;
+	*ret = u;
+	return true;
+}
+
+static void operand_init(struct operand *o, const struct ast_value *v, enum field_type t)
+{
+	o->s = v->text;
+	o->len = (uint32_t)strlen(v->text);
+	switch (t) {
+	case FT_INT64:
+		o->num = v->v.i;
+		o->num_ok = true;
+		break;
+	case FT_UINT64:
+	case FT_UINT32:
+	case FT_PORT:
+	case FT_RELTIME:
+	case FT_ABSTIME:
+		o->num = v->v.u;
+		o->num_ok = true;
+		break;
+	case FT_BOOL:
+		o->b = v->v.b;
+		break;
+	case FT_IPADDR:
+	case FT_IPNET:
+		o->family = v->v.net.family;
+		o->prefix = v->v.net.prefix;
+		memcpy(o->addr, v->v.net.addr, 16);
+		break;
+	default:
+		o->num_ok = parse_i128(v->text, &o->num);
+		o->b = strcmp(v->text, "true") == 0;
+		break;
+	}
+	o->bytes = v->bytes;
+	o->n_bytes = v->n_bytes;
+}
+
+/* evt.type =/!=/in without transformers: which Osprey ids (and exec variants) match. */
+static bool compile_evttype(struct ecmp *c, const struct ast_node *a)
+{
+	const struct ast_fieldexpr *f = &a->cmp.lhs;
+	enum cmp_op op = a->cmp.op;
+
+	if (f->ref.info->id != FIELD_EVT_TYPE || f->n_xf || a->cmp.rhs_field ||
+	    (op != OP_EQ && op != OP_NE && op != OP_IN && op != OP_INTERSECTS))
+		return false;
+	c->op = op == OP_NE ? OP_NE : OP_EQ;
+	for (unsigned id = 0; id < OSP_EVT_COUNT; id++) {
+		const struct osp_event_info *info = event_info((uint16_t)id);
+		const char *names[2] = {info ? info->name : NULL, NULL};
+
+		if (id == OSP_EVT_PROC_EXEC)
+			names[0] = "execve", names[1] = "execveat";
+		else if (id == OSP_EVT_PROC_FORK)
+			names[0] = "clone";
+		for (unsigned k = 0; k < 2; k++)
+			for (size_t i = 0; names[k] && i < a->cmp.n_vals; i++)
+				if (strcmp(a->cmp.vals[i].text, names[k]) == 0)
+					c->evt_ids[id] |= (uint8_t)(1u << k);
+	}
+	return true;
+}
+
+static int compile_cmp(struct eval *e, struct ecmp *n, const struct ast_node *a)
+{
+	int r;
+
+	n->op = a->cmp.op == OP_INTERSECTS ? OP_IN : a->cmp.op;
+	r = efield_init(e, &n->f, &a->cmp.lhs);
+	if (r < 0)
+		return r;
+	if (a->cmp.rhs_field) {
+		n->rhs = node_alloc(e, sizeof(*n->rhs));
+		if (!n->rhs)
+			return -ENOMEM;
+		return efield_init(e, n->rhs, a->cmp.rhs_field);
+	}
+	if (a->cmp.n_vals) {
+		n->ops = calloc(a->cmp.n_vals, sizeof(*n->ops));
+		if (!n->ops)
+			return -ENOMEM;
+		n->n_ops = a->cmp.n_vals;
+		for (size_t i = 0; i < n->n_ops; i++) {
+			operand_init(&n->ops[i], &a->cmp.vals[i], n->f.type);
+			/* pmatch: a prefix "/a/b/" is the directory "/a/b" */
+			if (n->op == OP_PMATCH)
+				while (n->ops[i].len > 1 && n->ops[i].s[n->ops[i].len - 1] == '/')
+					n->ops[i].len--;
+		}
+	}
+	if ((n->op == OP_IN || n->op == OP_PMATCH) &&
+	    (n->f.type == FT_CHARBUF || n->f.type == FT_DYNAMIC || n->f.type == FT_BYTEBUF)) {
+		r = strset_build(&n->set, n->ops, n->n_ops);
+		if (r < 0)
+			return r;
+	}
+	if (n->op == OP_REGEX && n->n_ops) {
+		char pat[4096];
+
+		/* Falco matches the whole value (RE2 full match) */
+		snprintf(pat, sizeof(pat), "^(%s)$", n->ops[0].s);
+		if (regcomp(&n->re, pat, REG_EXTENDED | REG_NOSUB) != 0)
+			return -EINVAL;
+		n->has_re = true;
+	}
+	return 0;
+}
+
+/*
+ * Constant folding of an AND/OR node: constant kids that do not decide are dropped, one that
+ * decides makes the node constant, a node left with one kid becomes that kid.
+ */
+static void fold(struct enode *n)
+{
+	bool decisive = n->kind == E_OR; /* true decides an OR, false an AND */
+	size_t k = 0;
+
+	for (size_t i = 0; i < n->n; i++) {
+		struct enode *kid = n->kids[i];
+
+		if (kid->kind != E_CONST) {
+			n->kids[k++] = kid;
+			continue;
+		}
+		if (kid->value == decisive) {
+			n->kind = E_CONST;
+			n->value = decisive;
+			n->n = 0;
+			return;
+		}
+	}
+	n->n = (uint32_t)k;
+	if (k == 0) {
+		n->kind = E_CONST;
+		n->value = !decisive;
+	} else if (k == 1)
+		*n = *n->kids[0];
+}
+
+/*
+ * The tree as it reads for events of one id: evt.type checks become constants (except where
+ * PROC_EXEC's execve/execveat variants differ) and are folded away, so the index runs only what
+ * can differ between events of that id: (evt.type = open and A) or (evt.type = unlink and B) is
+ * A for open. Unchanged subtrees are shared. NULL on allocation failure.
+ */
+static struct enode *specialize(struct eval *e, struct enode *n, unsigned id)
+{
+	struct enode *m, **kids = NULL;
+	bool changed = false;
+
+	switch (n->kind) {
+	case E_EVTTYPE: {
+		uint8_t bits = n->c->evt_ids[id];
+
+		if (id == OSP_EVT_PROC_EXEC && (bits == 1 || bits == 2))
+			return n;
+		m = node_alloc(e, sizeof(*m));
+		if (!m)
+			return NULL;
+		m->kind = E_CONST;
+		m->value = (bits != 0) != (n->c->op == OP_NE);
+		return m;
+	}
+	case E_AND:
+	case E_OR:
+	case E_NOT:
+		for (uint32_t i = 0; i < n->n; i++) {
+			struct enode *k = specialize(e, n->kids[i], id);
+
+			if (!k)
+				return NULL;
+			if (k != n->kids[i] && !kids) {
+				kids = node_alloc(e, n->n * sizeof(*kids));
+				if (!kids)
+					return NULL;
+				memcpy(kids, n->kids, i * sizeof(*kids));
+			}
+			if (kids)
+				kids[i] = k;
+			changed |= k != n->kids[i];
+		}
+		if (!changed)
+			return n;
+		m = node_alloc(e, sizeof(*m));
+		if (!m)
+			return NULL;
+		*m = *n;
+		m->kids = kids;
+		if (m->kind == E_NOT) {
+			if (kids[0]->kind == E_CONST) {
+				m->kind = E_CONST;
+				m->value = !kids[0]->value;
+				m->n = 0;
+			}
+		} else
+			fold(m);
+		return m;
+	default:
+		return n;
+	}
+}
+
+/* Collects the operands of nested same-kind AND (or OR) nodes, in order. */
+static int flatten(const struct ast_node *a, enum ast_kind kind, const struct ast_node ***flat,
+		   size_t *n)
+{
+	for (size_t i = 0; i < a->bin.n; i++) {
+		const struct ast_node *k = a->bin.kids[i];
+		const struct ast_node **p;
+
+		if (k->kind == kind) {
+			int r = flatten(k, kind, flat, n);
+
+			if (r < 0)
+				return r;
+			continue;
+		}
+		p = realloc(*flat, (*n + 1) * sizeof(**flat));
+		if (!p)
+			return -ENOMEM;
+		*flat = p;
+		(*flat)[(*n)++] = k;
+	}
+	return 0;
+}
+
+/* *ret is set first, so that a tree left half-built by an error can still be freed. */
+static int compile_node(struct eval *e, const struct ast_node *a, struct enode **ret)
+{
+	struct enode *n = node_alloc(e, sizeof(*n));
+	int r;
+
+	*ret = n;
+	if (!n)
+		return -ENOMEM;
+	switch (a->kind) {
+	case AST_AND:
+	case AST_OR: {
+		_cleanup_free_ const struct ast_node **flat = NULL;
+		size_t n_flat = 0;
+
+		/* (a and (b and c)) is walked as (a and b and c): fewer nodes per event */
+		r = flatten(a, a->kind, &flat, &n_flat);
+		if (r < 0)
+			return r;
+		n->kind = a->kind == AST_AND ? E_AND : E_OR;
+		n->kids = node_alloc(e, n_flat * sizeof(*n->kids));
+		if (!n->kids)
+			return -ENOMEM;
+		for (size_t i = 0; i < n_flat; i++) {
+			n->n = (uint32_t)i + 1;
+			r = compile_node(e, flat[i], &n->kids[i]);
+			if (r < 0)
+				return r;
+		}
+		fold(n);
+		return 0;
+	}
+	case AST_NOT:
+		n->kind = E_NOT;
+		n->kids = node_alloc(e, sizeof(*n->kids));
+		if (!n->kids)
+			return -ENOMEM;
+		n->n = 1;
+		r = compile_node(e, a->kid, &n->kids[0]);
+		if (r >= 0 && n->kids[0]->kind == E_CONST) {
+			n->value = !n->kids[0]->value;
+			n->kind = E_CONST;
+			n->n = 0;
+		}
+		return r;
+	case AST_CMP: {
+		struct ecmp *c;
+
+		/* every event is an exit event: evt.dir = < is true, evt.dir = > false */
+		if (a->cmp.lhs.ref.info->id == FIELD_EVT_DIR && !a->cmp.lhs.n_xf &&
+		    !a->cmp.rhs_field && a->cmp.n_vals == 1 &&
+		    (a->cmp.op == OP_EQ || a->cmp.op == OP_NE)) {
+			n->kind = E_CONST;
+			n->value = (strcmp(a->cmp.vals[0].text, "<") == 0) == (a->cmp.op == OP_EQ);
+			return 0;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		if (compile_evttype(c, a)) {
+			n->kind = E_EVTTYPE;
+			n->c = c;
+			c->next_unique = e->unique;
+			e->unique = c;
+			return 0;
+		}
+		n->kind = E_CMP;
+		r = compile_cmp(e, c, a);
+		if (r >= 0) {
+			c->key = cmp_key(c, a);
+			r = c->key ? 0 : -ENOMEM;
+		}
+		if (r < 0) {
+			ecmp_free(c);
+			free(c);
+			return r;
+		}
+		c->key_hash = hash_bytes(c->key, strlen(c->key));
+		for (struct ecmp *u = e->unique; u; u = u->next_unique)
+			if (u->key && u->key_hash == c->key_hash && strcmp(u->key, c->key) == 0) {
+				ecmp_free(c);
+				free(c);
+				n->c = u;
+				e->n_shared++;
+				return 0;
+			}
+		n->c = c;
+		c->next_unique = e->unique;
+		e->unique = c;
+		e->n_unique++;
+		return 0;
+	}
+	default:
+		return -EINVAL; /* AST_MACRO: not expanded */
+	}
+}
+
+/* ---- evaluation ---- */
+
+static bool mem_icontains(const char *h, size_t hl, const char *n, size_t nl)
+{
+	if (nl == 0)
+		return true;
+	for (size_t i = 0; i + nl <= hl; i++)
+		if (strncasecmp(h + i, n, nl) == 0)
+			return true;
+	return false;
+}
+
+static bool ip_match(const struct xval *v, const struct operand *o)
+{
+	unsigned bits = o->prefix, full = bits / 8, rest = bits % 8;
+
+	if (v->family != o->family)
+		return false;
+	if (memcmp(v->ip, o->addr, full) != 0)
+		return false;
+	if (rest) {
+		uint8_t m = (uint8_t)(0xff << (8 - rest));
+
+		return (v->ip[full] & m) == (o->addr[full] & m);
+	}
+	return true;
+}
+
+static bool num_of(const struct xval *v, __int128 *ret)
+{
+	switch (v->type) {
+	case XV_U64:
+		*ret = v->u;
+		return true;
+	case XV_S64:
+		*ret = v->i;
+		return true;
+	case XV_BOOL:
+		*ret = v->b;
+		return true;
+	case XV_STR:
+		return parse_i128(v->s, ret);
+	default:
+		return false;
+	}
+}
+
+/* One value against one operand, for every operator but IN/PMATCH/EXISTS and NE. */
+static bool cmp_one(const struct ecmp *n, enum cmp_op op, const struct xval *v,
+		    const struct operand *o)
+{
+	__int128 x;
+
+	switch (v->type) {
+	case XV_STR:
+	case XV_BYTES:
+		switch (op) {
+		case OP_EQ:
+			return v->len == o->len && memcmp(v->s, o->s, o->len) == 0;
+		case OP_CONTAINS:
+			return memmem(v->s, v->len, o->s, o->len) != NULL;
+		case OP_BCONTAINS:
+			return o->bytes ? memmem(v->s, v->len, o->bytes, o->n_bytes) != NULL
+					: memmem(v->s, v->len, o->s, o->len) != NULL;
+		case OP_ICONTAINS:
+			return mem_icontains(v->s, v->len, o->s, o->len);
+		case OP_STARTSWITH:
+			return v->len >= o->len && memcmp(v->s, o->s, o->len) == 0;
+		case OP_BSTARTSWITH:
+			if (o->bytes)
+				return v->len >= o->n_bytes &&
+				       memcmp(v->s, o->bytes, o->n_bytes) == 0;
+			return v->len >= o->len && memcmp(v->s, o->s, o->len) == 0;
+		case OP_ENDSWITH:
+			return v->len >= o->len &&
+			       memcmp(v->s + v->len - o->len, o->s, o->len) == 0;
+		case OP_GLOB:
+			return fnmatch(o->s, v->s, 0) == 0;
+		case OP_IGLOB:
+			return fnmatch(o->s, v->s, FNM_CASEFOLD) == 0;
+		case OP_REGEX:
+			return n->has_re && regexec(&n->re, v->s, 0, NULL, 0) == 0;
+		case OP_LT:
+		case OP_LE:
+		case OP_GT:
+		case OP_GE:
+			if (!o->num_ok || !parse_i128(v->s, &x))
+				return false;
+			break;
+		default:
+			return false;
+		}
+		break;
+	case XV_BOOL:
+		return op == OP_EQ && v->b == o->b;
+	case XV_IP:
+		return op == OP_EQ && ip_match(v, o);
+	case XV_U64:
+	case XV_S64:
+		if (!o->num_ok || !num_of(v, &x))
+			return false;
+		break;
+	default:
+		return false;
+	}
+	switch (op) {
+	case OP_EQ:
+		return x == o->num;
+	case OP_LT:
+		return x < o->num;
+	case OP_LE:
+		return x <= o->num;
+	case OP_GT:
+		return x > o->num;
+	case OP_GE:
+		return x >= o->num;
+	default:
+		return false;
+	}
+}
+
+static bool in_one(const struct ecmp *n, const struct xval *cv)
+{
+	if ((cv->type == XV_STR || cv->type == XV_BYTES) && n->set.idx) {
+		/* values live in the extraction arena: remember the hash for the next set */
+		struct xval *v = (struct xval *)cv;
+
+		if (!v->has_hash) {
+			v->hash = hash_bytes(v->s, v->len);
+			v->has_hash = true;
+		}
+		return strset_has_h(&n->set, n->ops, v->s, v->len, v->hash);
+	}
+	for (size_t i = 0; i < n->n_ops; i++)
+		if (cmp_one(n, OP_EQ, cv, &n->ops[i]))
+			return true;
+	return false;
+}
+
+static bool pmatch_one(const struct ecmp *n, const struct xval *v)
+{
+	if (v->type != XV_STR || !n->set.idx)
+		return false;
+	uint64_t h = 1469598103934665603ull;
+
+	if (v->len && v->s[0] == '/' && strset_has(&n->set, n->ops, "/", 1))
+		return true;
+	/* FNV-1a is incremental: the hash of each prefix comes from one pass */
+	for (size_t k = 0; k < v->len; k++) {
+		if (k > 0 && v->s[k] == '/' && strset_has_h(&n->set, n->ops, v->s, k, h))
+			return true;
+		h ^= (uint8_t)v->s[k];
+		h *= 1099511628211ull;
+	}
+	return strset_has_h(&n->set, n->ops, v->s, v->len, h);
+}
+
+static int b64val(char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+' || ch == '-')
+		return 62;
+	if (ch == '/' || ch == '_')
+		return 63;
+	return -1;
+}
+
+/* Applies one transformer to v in place (new strings in the arena); false: no value. */
+static bool xform_apply(struct extract_ctx *x, enum xform t, struct xval *v)
+{
+	char *p;
+
+	v->has_hash = false;
+	if (v->type != XV_STR && v->type != XV_BYTES) {
+		if (t == XF_LEN)
+			return false;
+		return true;
+	}
+	switch (t) {
+	case XF_LEN:
+		v->type = XV_U64;
+		v->u = v->len;
+		return true;
+	case XF_BASENAME: {
+		const char *s = memrchr(v->s, '/', v->len);
+
+		if (s) {
+			v->len -= (uint32_t)(s + 1 - v->s);
+			v->s = s + 1;
+		}
+		return true;
+	}
+	case XF_TOLOWER:
+	case XF_TOUPPER:
+		p = extract_strdup(x, v->s, v->len);
+		if (!p)
+			return false;
+		for (size_t i = 0; i < v->len; i++)
+			p[i] = (char)(t == XF_TOLOWER
+					      ? (p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i])
+					      : (p[i] >= 'a' && p[i] <= 'z' ? p[i] - 32 : p[i]));
+		v->s = p;
+		return true;
+	case XF_B64: {
+		uint32_t acc = 0, bits = 0, o = 0;
+
+		p = extract_strdup(x, v->s, v->len);
+		if (!p)
+			return false;
+		for (size_t i = 0; i < v->len; i++) {
+			int d = b64val(v->s[i]);
+
+			if (v->s[i] == '=')
+				break;
+			if (d < 0)
+				return false;
+			acc = acc << 6 | (uint32_t)d;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				p[o++] = (char)(acc >> bits & 0xff);
+			}
+		}
+		p[o] = 0;
+		v->s = p;
+		v->len = o;
+		return true;
+	}
+	default:
+		return true;
+	}
+}
+
+/* The field's values after its transformers. */
+static size_t field_values(struct extract_ctx *x, const struct efield *f, const struct xval **ret)
+{
+	const struct xval *v;
+	struct xval *out;
+	size_t n = extract_field(x, f->slot, f->ref, &v), k = 0;
+
+	if (!f->n_xf || !n) {
+		*ret = v;
+		return n;
+	}
+	out = extract_alloc(x, n * sizeof(*out));
+	if (!out)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		bool ok = true;
+
+		out[k] = v[i];
+		for (int j = f->n_xf - 1; j >= 0 && ok; j--)
+			ok = xform_apply(x, f->xf[j], &out[k]);
+		k += ok;
+	}
+	*ret = out;
+	return k;
+}
+
+static bool cmp_eval(const struct ecmp *n, struct extract_ctx *x)
+{
+	const struct xval *v;
+	size_t nv = field_values(x, &n->f, &v);
+	enum cmp_op op = n->op;
+	struct operand rop;
+
+	if (op == OP_EXISTS)
+		return nv > 0;
+	if (!nv)
+		return false;
+	if (n->rhs) {
+		const struct xval *rv;
+		size_t nr = field_values(x, n->rhs, &rv);
+
+		if (!nr)
+			return false;
+		memset(&rop, 0, sizeof(rop));
+		switch (rv[0].type) {
+		case XV_STR:
+		case XV_BYTES:
+			rop.s = rv[0].s;
+			rop.len = rv[0].len;
+			rop.num_ok = parse_i128(rv[0].s, &rop.num);
+			break;
+		case XV_IP:
+			rop.family = rv[0].family;
+			rop.prefix = rv[0].family == 6 ? 128 : 32;
+			memcpy(rop.addr, rv[0].ip, 16);
+			break;
+		default:
+			rop.num_ok = num_of(&rv[0], &rop.num);
+			rop.b = rv[0].type == XV_BOOL && rv[0].b;
+			break;
+		}
+		if (op == OP_IN)
+			op = OP_EQ;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		bool m;
+
+		switch (op) {
+		case OP_IN:
+			m = in_one(n, &v[i]);
+			break;
+		case OP_PMATCH:
+			m = pmatch_one(n, &v[i]);
+			break;
+		case OP_NE:
+			m = n->rhs ? cmp_one(n, OP_EQ, &v[i], &rop)
+				   : n->n_ops && cmp_one(n, OP_EQ, &v[i], &n->ops[0]);
+			if (m)
+				return false;
+			continue;
+		default:
+			m = n->rhs ? cmp_one(n, op, &v[i], &rop)
+				   : n->n_ops && cmp_one(n, op, &v[i], &n->ops[0]);
+			break;
+		}
+		if (m)
+			return true;
+	}
+	return op == OP_NE;
+}
+
+static bool node_eval(struct enode *n, struct extract_ctx *x)
+{
+	switch (n->kind) {
+	case E_AND:
+		for (size_t i = 0; i < n->n; i++)
+			if (!node_eval(n->kids[i], x))
+				return false;
+		return true;
+	case E_OR:
+		for (size_t i = 0; i < n->n; i++)
+			if (node_eval(n->kids[i], x))
+				return true;
+		return false;
+	case E_NOT:
+		return !node_eval(n->kids[0], x);
+	case E_CMP:
+		if (n->c->memo_gen != x->gen) {
+			n->c->memo = cmp_eval(n->c, x);
+			n->c->memo_gen = x->gen;
+		}
+		return n->c->memo;
+	case E_CONST:
+		return n->value;
+	case E_EVTTYPE: {
+		uint16_t id = x->ev->hdr->type;
+		unsigned variant = 0;
+		bool m;
+
+		if (id == OSP_EVT_PROC_EXEC) {
+			uint32_t f = 0;
+
+			(void)event_get_u32(x->ev, OSP_EXEC_P_EXE_FLAGS, &f);
+			variant = f & OSP_EXE_EXECVEAT ? 1 : 0;
+		}
+		m = id < OSP_EVT_COUNT && (n->c->evt_ids[id] >> variant & 1);
+		return n->c->op == OP_NE ? !m : m;
+	}
+	}
+	return false;
+}
+
+/* ---- index ---- */
+
+void eval_evtset_to_ids(const struct evtset *s, uint8_t *ids)
+{
+	memset(ids, 0, OSP_EVT_COUNT);
+	if (evtset_is_full(s)) {
+		for (unsigned i = 0; i < OSP_EVT_COUNT; i++)
+			ids[i] = event_info((uint16_t)i) && i != OSP_EVT_PROC_SNAPSHOT &&
+				 i != OSP_EVT_FD_SNAPSHOT;
+		return;
+	}
+	for (unsigned i = 0; i < EVTTYPE_COUNT; i++) {
+		const char *name;
+		int id;
+
+		if (!evtset_has(s, i))
+			continue;
+		name = evttype_name(i);
+		if (!name)
+			continue;
+		if (strcmp(name, "execve") == 0 || strcmp(name, "execveat") == 0)
+			ids[OSP_EVT_PROC_EXEC] = 1;
+		if (strcmp(name, "clone") == 0 || strcmp(name, "clone3") == 0 ||
+		    strcmp(name, "fork") == 0 || strcmp(name, "vfork") == 0)
+			ids[OSP_EVT_PROC_FORK] = 1;
+		id = event_type_from_name(name);
+		if (id > 0 && id < OSP_EVT_COUNT && id != OSP_EVT_PROC_SNAPSHOT &&
+		    id != OSP_EVT_FD_SNAPSHOT && id != OSP_EVT_PROC_EXEC && id != OSP_EVT_PROC_FORK)
+			ids[id] = 1;
+	}
+}
+
+int eval_new(const struct ruleset *rs, const struct eval_opts *opts, struct eval **ret)
+{
+	struct eval *e;
+	int r = 0;
+
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->opts = *opts;
+	e->rules = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(*e->rules));
+	e->all = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(*e->all));
+	if (!e->rules || !e->all) {
+		eval_free(e);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < rs->n_rules; i++) {
+		const struct rules_rule *rr = rs->rules[i];
+		struct erule *er = &e->rules[e->n_rules];
+
+		if (!rr->enabled || !rr->compiled || rr->skipped || !rr->ast ||
+		    rr->priority > opts->min_priority)
+			continue;
+		r = compile_node(e, rr->ast, &er->root);
+		if (r < 0) {
+			enode_free(er->root);
+			eval_free(e);
+			return r;
+		}
+		er->r = rr;
+		eval_evtset_to_ids(&rr->evttypes, er->ids);
+		e->n_rules++;
+	}
+	for (size_t i = 0; i < e->n_rules; i++)
+		e->all[i] = (struct erule_ref){e->rules[i].root, e->rules[i].r};
+	for (unsigned id = 0; id < OSP_EVT_COUNT; id++) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < e->n_rules; i++)
+			k += e->rules[i].ids[id];
+		if (!k)
+			continue;
+		e->by_id[id] = calloc(k, sizeof(*e->by_id[id]));
+		if (!e->by_id[id]) {
+			eval_free(e);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < e->n_rules; i++) {
+			struct enode *root;
+
+			if (!e->rules[i].ids[id])
+				continue;
+			root = specialize(e, e->rules[i].root, id);
+			if (!root) {
+				eval_free(e);
+				return -ENOMEM;
+			}
+			if (root->kind == E_CONST && !root->value)
+				continue; /* cannot match events of this id */
+			e->by_id[id][e->n_by_id[id]++] = (struct erule_ref){root, e->rules[i].r};
+		}
+	}
+	*ret = e;
+	return 0;
+}
+
+void eval_free(struct eval *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n_rules; i++)
+		enode_free(e->rules[i].root);
+	for (unsigned id = 0; id < OSP_EVT_COUNT; id++)
+		free(e->by_id[id]);
+	free(e->rules);
+	free(e->all);
+	while (e->unique) {
+		struct ecmp *c = e->unique;
+
+		e->unique = c->next_unique;
+		ecmp_free(c);
+		free(c);
+	}
+	while (e->chunks) {
+		struct node_chunk *c = e->chunks;
+
+		e->chunks = c->next;
+		free(c);
+	}
+	free(e);
+}
+
+size_t eval_n_slots(const struct eval *e)
+{
+	return e->n_slots;
+}
+
+size_t eval_n_rules(const struct eval *e)
+{
+	return e->n_rules;
+}
+
+unsigned eval_interest(const struct eval *e, uint8_t *interest)
+{
+	unsigned n = 0;
+
+	for (unsigned id = 0; id < OSP_EVT_COUNT; id++)
+		if (e->n_by_id[id] && !interest[id]) {
+			interest[id] = 1;
+			n++;
+		}
+	return n;
+}
+
+bool eval_rule(struct eval *e, struct extract_ctx *x, const struct rules_rule *r)
+{
+	for (size_t i = 0; i < e->n_rules; i++)
+		if (e->rules[i].r == r)
+			return node_eval(e->rules[i].root, x);
+	return false;
+}
+
+size_t eval_match(struct eval *e, struct extract_ctx *x, eval_match_fn on_match, void *userdata)
+{
+	uint16_t id = x->ev->hdr->type;
+	struct erule_ref *list;
+	size_t n, matches = 0;
+
+	if (id >= OSP_EVT_COUNT)
+		return 0;
+	if (e->opts.no_index) {
+		list = e->all;
+		n = e->n_rules;
+	} else {
+		list = e->by_id[id];
+		n = e->n_by_id[id];
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!node_eval(list[i].root, x))
+			continue;
+		matches++;
+		if (on_match && on_match(list[i].r, userdata) < 0)
+			break;
+		if (!e->opts.match_all)
+			break;
+	}
+	return matches;
+}
