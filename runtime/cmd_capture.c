@@ -28,6 +28,8 @@ static const char *arg_read;
 static uint32_t arg_duration;
 static uint32_t arg_snaplen;
 static uint32_t arg_buffer_size;
+static enum capture_source arg_source = CAPTURE_SOURCE_BPF;
+static const char *arg_dev_dir;
 
 static void help(void)
 {
@@ -43,6 +45,10 @@ static void help(void)
 	       "max %u)\n"
 	       "      --buffer-size=SIZE   bytes per ring buffer, power of two (default %uM, e.g. "
 	       "64M)\n"
+	       "      --driver=ebpf|kmod   the live source: the embedded eBPF probe (default) or "
+	       "the\n"
+	       "                           kernel module's devices\n"
+	       "      --dev-dir=DIR        where the kernel module's devices are (default /dev)\n"
 	       "  -h, --help               show this help\n"
 	       "\n"
 	       "Without -w or -r the live events are printed to stdout, one line each.\n",
@@ -54,6 +60,8 @@ static int parse_argv(int argc, char *argv[])
 	enum {
 		ARG_SNAPLEN = 0x100,
 		ARG_BUFFER_SIZE,
+		ARG_DRIVER,
+		ARG_DEV_DIR,
 	};
 	static const struct option options[] = {
 		{"write", required_argument, NULL, 'w'},
@@ -61,6 +69,8 @@ static int parse_argv(int argc, char *argv[])
 		{"duration", required_argument, NULL, 'M'},
 		{"snaplen", required_argument, NULL, ARG_SNAPLEN},
 		{"buffer-size", required_argument, NULL, ARG_BUFFER_SIZE},
+		{"driver", required_argument, NULL, ARG_DRIVER},
+		{"dev-dir", required_argument, NULL, ARG_DEV_DIR},
 		{"help", no_argument, NULL, 'h'},
 		{}};
 	uint64_t size;
@@ -68,6 +78,8 @@ static int parse_argv(int argc, char *argv[])
 
 	arg_write = arg_read = NULL;
 	arg_duration = arg_snaplen = arg_buffer_size = 0;
+	arg_source = CAPTURE_SOURCE_BPF;
+	arg_dev_dir = NULL;
 	optind = 0; /* the dispatcher may have run getopt on the global options already */
 	while ((c = getopt_long(argc, argv, "w:r:M:h", options, NULL)) >= 0) {
 		switch (c) {
@@ -103,6 +115,19 @@ static int parse_argv(int argc, char *argv[])
 					"two from %uK to %uM, e.g. 8M.",
 					optarg, CAPTURE_BUFFER_MIN >> 10, CAPTURE_BUFFER_MAX >> 20);
 			arg_buffer_size = (uint32_t)size;
+			break;
+		case ARG_DRIVER:
+			if (strcmp(optarg, "ebpf") == 0 || strcmp(optarg, "modern_ebpf") == 0)
+				arg_source = CAPTURE_SOURCE_BPF;
+			else if (strcmp(optarg, "kmod") == 0)
+				arg_source = CAPTURE_SOURCE_KMOD;
+			else
+				return log_error_errno(-EINVAL,
+						       "Invalid --driver '%s': give ebpf or kmod.",
+						       optarg);
+			break;
+		case ARG_DEV_DIR:
+			arg_dev_dir = optarg;
 			break;
 		case 'h':
 			help();
@@ -261,8 +286,8 @@ int capture_stream(const struct capture_opts *opts, uint64_t duration_usec, cons
 static int run(void)
 {
 	struct capture_opts opts = {
-		.source = arg_read ? CAPTURE_SOURCE_FILE : CAPTURE_SOURCE_BPF,
-		.path = arg_read,
+		.source = arg_read ? CAPTURE_SOURCE_FILE : arg_source,
+		.path = arg_read ? arg_read : arg_dev_dir,
 		.buffer_bytes = arg_buffer_size,
 		.snaplen = arg_snaplen,
 	};

@@ -7,7 +7,7 @@
 #
 #   vm-test.sh --workdir DIR --inside SCRIPT [--kdir DIR] [--timeout SECS]
 #              [--build-module SRCDIR]... [--module FILE.ko]... [--bin FILE]...
-#              [--require FILE]...
+#              [--require FILE]... [--file FILE]...
 #
 #   --workdir DIR          scratch space (build dir); holds console.log afterwards
 #   --inside SCRIPT        runs in the VM as /payload/run-inside.sh (with
@@ -21,6 +21,7 @@
 #   --require FILE         a --module/--bin that may not be built yet: if it is
 #                          missing, exit 77 naming it (OSPREY_VM_PARTIAL=1: boot
 #                          anyway without it, and still exit 77 if all else passed)
+#   --file FILE            a data file (rules...) into /payload, beside the script
 # Exits 77 (skip) when qemu, the kernel or its headers cannot be had.
 set -eu
 
@@ -33,6 +34,7 @@ build_mods=
 mods=
 bins=
 required=
+files=
 
 die() {
 	echo "vm-test: $*" >&2
@@ -45,7 +47,7 @@ need_arg() {
 
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--workdir|--inside|--kdir|--timeout|--build-module|--module|--bin|--require)
+	--workdir|--inside|--kdir|--timeout|--build-module|--module|--bin|--require|--file)
 		need_arg $# "$1" ;;
 	esac
 	case "$1" in
@@ -57,7 +59,8 @@ while [ $# -gt 0 ]; do
 	--module) mods="$mods $2"; shift 2 ;;
 	--bin) bins="$bins $2"; shift 2 ;;
 	--require) required="$required $2"; shift 2 ;;
-	-h|--help) sed -n '3,27s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--file) [ -f "$2" ] || die "file '$2' does not exist"; files="$files $2"; shift 2 ;;
+	-h|--help) sed -n '3,28s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
@@ -130,6 +133,9 @@ rm -rf "$payload"
 mkdir -p "$payload"
 cp "$inside" "$payload/run-inside.sh"
 cp "$here/lib-inside.sh" "$payload/lib-inside.sh"
+for f in $files; do
+	cp "$f" "$payload/"
+done
 "$here/mkinitramfs.sh" -o "$workdir/initramfs.cpio" --payload "$payload" "$@"
 
 rc=0
