@@ -47,7 +47,7 @@ if [ -f "$real" ]; then
 	if [ -x /usr/local/bin/osprey ]; then
 		printf -- '- rule: Any exec\n  desc: d\n  condition: evt.type = execve\n  output: x\n  priority: NOTICE\n' >"$T/rules.yaml"
 		expect_ok "osprey reads the choice file and captures from the module" sh -c \
-			"osprey --driver-choice $T/rdriver -r $T/rules.yaml -M 2 >$T/osprey.out 2>$T/osprey.err; rc=\$?; cat $T/osprey.err; [ \$rc = 0 ] && grep -q 'Driver: kmod, devices in /dev' $T/osprey.err && [ -s $T/osprey.out ]"
+			"(sleep 1; /bin/true) & osprey --driver-choice $T/rdriver -r $T/rules.yaml -M 3 >$T/osprey.out 2>$T/osprey.err; rc=\$?; wait; cat $T/osprey.err $T/osprey.out; [ \$rc = 0 ] && grep -q 'Driver: kmod, devices in /dev' $T/osprey.err && grep -q 'Events: [1-9]' $T/osprey.err && grep -q 'Notice x' $T/osprey.out"
 	else
 		echo "inside: osprey not in the payload: the runtime's side is not run"
 	fi
