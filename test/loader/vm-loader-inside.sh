@@ -105,4 +105,40 @@ expect_fail "nothing cached after tampering" test -e "$T/c2/0.1.0/$arch/$name"
 if [ -e /sys/kernel/btf/vmlinux ]; then
 	expect_ok "auto picks ebpf on a BTF kernel" sh -c "$L auto --choice-file $T/auto 2>&1 | grep -q 'chose ebpf'"
 fi
+
+# The kernel's refusals, each explained in one line (exit 5). Lockdown and enforced signatures
+# cannot be undone in this boot, so they come last.
+refused() { # refused WHAT DRIVER-NAME KO GREP
+	rname=$($L info --target vmtest --driver-name "$2" 2>/dev/null |
+		sed -n 's/^artifact: *\(.*\.ko\)$/\1/p')
+	rrepo=$T/refuse-$2/0.1.0/$arch
+	rm -rf "$T/refuse-$2" "$T/refuse-cache"
+	mkdir -p "$rrepo"
+	cp "$3" "$rrepo/$rname"
+	$L sign --private-key "$T/k.pem" "$rrepo" >/dev/null 2>&1
+	expect_ok "$1: refused (exit 5), explained" sh -c \
+		"$L kmod --target vmtest --driver-name $2 --repo file://$T/refuse-$2 --public-key $T/k.pub --no-build --cache-dir $T/refuse-cache --choice-file $T/refused >$T/out 2>&1; rc=\$?; cat $T/out; [ \$rc = 5 ] && grep -q '$4' $T/out"
+	expect_fail "$1: no choice written" test -e "$T/refused"
+}
+badsym=/modules/osprey-badsym.ko
+if [ -f "$badsym" ]; then
+	refused "unknown symbol" osprey_badsym "$badsym" "uses a symbol this kernel does not export"
+	expect_fail "the module with the unknown symbol is not loaded" is_loaded osprey_badsym
+else
+	echo "inside: $badsym is not in the initramfs: the unknown-symbol case is not run"
+fi
+[ -e /sys/kernel/security/lockdown ] || mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+if [ -w /sys/kernel/security/lockdown ] && echo integrity >/sys/kernel/security/lockdown 2>/dev/null; then
+	echo "inside: lockdown now: $(cat /sys/kernel/security/lockdown)"
+	refused "lockdown=integrity, unsigned module" osprey "$ko" "kernel lockdown (Secure Boot) refuses unsigned modules"
+else
+	echo "inside: this kernel has no lockdown LSM: the lockdown case is not run"
+fi
+sig=/sys/module/module/parameters/sig_enforce
+if [ -w "$sig" ] && echo 1 >"$sig" 2>/dev/null && [ "$(cat "$sig")" = Y ]; then
+	refused "module.sig_enforce, unsigned module" osprey "$ko" "kernel rejected the module signature"
+else
+	echo "inside: module signatures cannot be enforced here: that case is not run"
+fi
+expect_fail "nothing inserted by the refused loads" is_loaded osprey
 finish

@@ -109,7 +109,9 @@ for src in $build_mods; do
 		cat "$out/build.log" >&2
 		die "building module $src against $kdir failed"
 	fi
-	if grep -q -i 'warning:' "$out/build.log"; then
+	# A test module may call a symbol that exists nowhere on purpose (osprey_test_missing_*,
+	# test/loader/kmod-badsym): modpost's "undefined!" for it is expected, nothing else is.
+	if grep -i 'warning:' "$out/build.log" | grep -q -v '"osprey_test_missing_[a-z_]*" .* undefined!'; then
 		grep -i 'warning:' "$out/build.log" >&2
 		die "building module $src against $kdir gave warnings"
 	fi
