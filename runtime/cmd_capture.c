@@ -117,11 +117,7 @@ static int parse_argv(int argc, char *argv[])
 			arg_buffer_size = (uint32_t)size;
 			break;
 		case ARG_DRIVER:
-			if (strcmp(optarg, "ebpf") == 0 || strcmp(optarg, "modern_ebpf") == 0)
-				arg_source = CAPTURE_SOURCE_BPF;
-			else if (strcmp(optarg, "kmod") == 0)
-				arg_source = CAPTURE_SOURCE_KMOD;
-			else
+			if (capture_source_from_name(optarg, &arg_source) < 0)
 				return log_error_errno(-EINVAL,
 						       "Invalid --driver '%s': give ebpf or kmod.",
 						       optarg);

@@ -168,6 +168,18 @@ const struct capture_machine *capture_get_machine(struct capture *c)
 	return c->ops->get_machine(c->src);
 }
 
+int capture_source_from_name(const char *name, enum capture_source *ret)
+{
+	if (strcmp(name, "ebpf") == 0 || strcmp(name, "bpf") == 0 ||
+	    strcmp(name, "modern_ebpf") == 0)
+		*ret = CAPTURE_SOURCE_BPF;
+	else if (strcmp(name, "kmod") == 0)
+		*ret = CAPTURE_SOURCE_KMOD;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 const char *capture_error(struct capture *c)
 {
 	const char *e = c->ops->get_error ? c->ops->get_error(c->src) : NULL;

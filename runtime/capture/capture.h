@@ -97,5 +97,9 @@ const struct capture_machine *capture_get_machine(struct capture *c);
 /* The reason of the last failure, or NULL. */
 const char *capture_error(struct capture *c);
 
+/* The live source a driver name names: "ebpf" (also "bpf", Falco's "modern_ebpf") or "kmod".
+ * Returns 0, or -EINVAL for any other name (the caller says which names it takes). */
+int capture_source_from_name(const char *name, enum capture_source *ret);
+
 /* Fills machine facts of this machine, reading host files under host_root (may be NULL). */
 int capture_machine_read(const char *host_root, struct capture_machine *ret);

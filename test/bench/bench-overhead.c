@@ -475,11 +475,7 @@ static int parse_argv(int argc, char *argv[])
 			arg_path = optarg;
 			break;
 		case 'S':
-			if (strcmp(optarg, "bpf") == 0)
-				arg_source = CAPTURE_SOURCE_BPF;
-			else if (strcmp(optarg, "kmod") == 0)
-				arg_source = CAPTURE_SOURCE_KMOD;
-			else {
+			if (capture_source_from_name(optarg, &arg_source) < 0) {
 				fprintf(stderr, "bench-overhead: bad --source '%s': want bpf or kmod\n",
 					optarg);
 				return -EINVAL;

@@ -102,11 +102,7 @@ static int parse_args(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:d:t:lvh", options, NULL)) >= 0) {
 		switch (c) {
 		case 's':
-			if (strcmp(optarg, "bpf") == 0)
-				arg_source = CAPTURE_SOURCE_BPF;
-			else if (strcmp(optarg, "kmod") == 0)
-				arg_source = CAPTURE_SOURCE_KMOD;
-			else {
+			if (capture_source_from_name(optarg, &arg_source) < 0) {
 				fprintf(stderr, "test-driver: unknown --source '%s': use bpf or kmod\n",
 					optarg);
 				return -EINVAL;
