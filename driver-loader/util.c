@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "fileio.h"
 #include "util.h"
 
 int path_join(char *buf, size_t size, const char *fmt, ...)
@@ -47,26 +48,21 @@ int read_file_full(const char *path, size_t max, char **ret, size_t *ret_size)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
+	size_t len;
+	ssize_t n;
 
 	if (fd < 0)
 		return negative_errno();
 	buf = malloc(max + 1);
 	if (!buf)
 		return -ENOMEM;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, max + 1 - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return negative_errno();
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max)
-			return -EFBIG;
-	}
+	/* One byte more than allowed tells "exactly max" from "too big". */
+	n = read_full(fd, buf, max + 1);
+	if (n < 0)
+		return (int)n;
+	len = (size_t)n;
+	if (len > max)
+		return -EFBIG;
 	buf[len] = '\0';
 	*ret = TAKE_PTR(buf);
 	if (ret_size)
