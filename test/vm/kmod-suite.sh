@@ -112,6 +112,34 @@ if [ -x /usr/local/bin/osprey ]; then
 		tail -n 5 /tmp/capture.err | sed 's/^/inside: osprey capture stderr: /'
 	fi
 
+	# CPU hotplug under a reader: every possible CPU has its buffer from load on, so a CPU
+	# going offline and coming back is seen through, with no kernel warning (run-vm.sh checks).
+	cpu1=/sys/devices/system/cpu/cpu1/online
+	if [ -w "$cpu1" ]; then
+		echo "inside: CPU hotplug during osprey capture --driver=kmod"
+		timeout 60 osprey capture --driver=kmod --duration=5 >/tmp/hotplug.out \
+			2>/tmp/hotplug.err &
+		opid=$!
+		usleep 1500000
+		echo off >"$marker-off"
+		echo on >"$marker-on"
+		expect_ok "CPU 1 goes offline under the reader" sh -c "echo 0 >$cpu1"
+		cat "$marker-off" >/dev/null
+		expect_ok "CPU 1 comes back online" sh -c "echo 1 >$cpu1"
+		usleep 300000
+		taskset -c 1 cat "$marker-on" >/dev/null
+		rc=0
+		wait "$opid" || rc=$?
+		[ "$rc" = 0 ] && pass "osprey capture through hotplug exited 0" ||
+			fail "osprey capture through hotplug exited with status $rc"
+		grep -q -F "$marker-off" /tmp/hotplug.out && pass "event seen while CPU 1 was offline" ||
+			fail "no event seen while CPU 1 was offline"
+		grep -q -F "$marker-on" /tmp/hotplug.out && pass "event seen on CPU 1 back online" ||
+			fail "no event seen on CPU 1 back online"
+	else
+		echo "inside: SKIP CPU hotplug ($cpu1 not writable)"
+	fi
+
 	rules=/payload/osprey_rules.yaml
 	printf 'root:*:19000:0:99999:7:::\n' >/etc/shadow
 	chmod 0600 /etc/shadow
