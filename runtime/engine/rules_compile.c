@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Macro/list expansion, field resolution, type checks, exceptions, outputs, event-type sets. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -707,6 +708,19 @@ static struct ast_node *expand(struct compiler *C, const struct ast_node *n)
 
 /* ---- exceptions ---- */
 
+/*
+ * Falco builds an exception's condition as text, quoting only values that hold white space: a
+ * bare word that names a list is then expanded like any list name in a condition. The same
+ * here: a value without white space may name a list.
+ */
+static bool exc_value_needs_quotes(const struct cond_src *v)
+{
+	for (size_t i = 0; i < v->len; i++)
+		if (isspace((unsigned char)v->text[i]))
+			return true;
+	return false;
+}
+
 static struct ast_node *exc_cmp(struct compiler *C, const struct rules_exception *e, size_t fi,
 				const struct rules_exc_value *val)
 {
@@ -752,7 +766,8 @@ static struct ast_node *exc_cmp(struct compiler *C, const struct rules_exception
 		}
 		for (size_t k = 0; k < val->n_list; k++)
 			if (ast_value_push(&n->cmp.vals, &n->cmp.n_vals, val->list[k]->text,
-					   val->list[k]->len, 0, val->list[k], true) < 0) {
+					   val->list[k]->len, 0, val->list[k],
+					   exc_value_needs_quotes(val->list[k])) < 0) {
 				C->r = -ENOMEM;
 				return NULL;
 			}

@@ -454,6 +454,18 @@ static void test_exceptions(void)
 	CHECK(ruleset_find_rule(rs, "r")->compiled);
 	ruleset_free(rs);
 
+	/* As in Falco, a single field's value without white space may name a list (expanded,
+	 * and the list counts as used); one with white space is a plain value. */
+	rs = load("- list: allowed\n  items: [a, b]\n"
+		  "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: "
+		  "INFO\n"
+		  "  exceptions:\n"
+		  "    - name: names\n      fields: proc.name\n      values: [allowed, \"x y\", z]\n");
+	expect_clean();
+	CHECK_STR_EQ(rule_ast(rs, "r"),
+		     "(evt.type = open and not proc.name in (a, b, \"x y\", z))");
+	ruleset_free(rs);
+
 	/* exceptions appended by a later file add values */
 	{
 		const char *files[] = {
