@@ -29,6 +29,19 @@ run() {
 	rc=$?
 }
 
+run_bg() { # like run, in the background: follow with with_shells_while $!
+	"$OSPREY" "$@" >"$T/out" 2>"$T/err" &
+}
+
+with_shells_while() { # with_shells_while PID: start shells until PID exits; rc = its status
+	while kill -0 "$1" 2>/dev/null; do
+		sh -c 'exit 0'
+		sleep 0.2
+	done
+	rc=0
+	wait "$1" || rc=$?
+}
+
 expect_rc() { # expect_rc WANT: WANT is a number, or "nonzero"
 	if [ "$1" = nonzero ]; then
 		[ "$rc" -ne 0 ] || fail "expected a non-zero exit code, got 0 (stderr: $(head -c 400 "$T/err"))"
@@ -302,11 +315,11 @@ replay)
 	# A capture recorded for real by osprey capture -w (root and the eBPF probe needed).
 	[ "$(id -u)" -eq 0 ] || skip "recording a capture needs root"
 	[ -r /sys/kernel/btf/vmlinux ] || skip "recording a capture needs BTF (/sys/kernel/btf/vmlinux)"
-	# A shell started while recording: the rule below must match it on replay.
-	( sleep 0.5; sh -c 'exit 0' ) &
-	"$OSPREY" capture -w "$T/live.cap" -M 2 >"$T/rec.out" 2>"$T/rec.err" ||
-		skip "osprey capture -w failed here: $(head -c 400 "$T/rec.err")"
-	wait
+	# Shells started while recording (for as long as it runs: starting takes a while on a busy
+	# machine): the rule below must match them on replay.
+	"$OSPREY" capture -w "$T/live.cap" -M 2 >"$T/rec.out" 2>"$T/rec.err" &
+	with_shells_while $!
+	[ "$rc" -eq 0 ] || skip "osprey capture -w failed here: $(head -c 400 "$T/rec.err")"
 	good_rules "$T/good.yaml"
 	run -e "$T/live.cap" -r "$T/good.yaml" -o json_output=true
 	expect_rc 0
@@ -377,18 +390,16 @@ driver-choice-ebpf)
 	good_rules "$T/good.yaml"
 	printf 'format=1\ndriver=ebpf\npath=\nmodule=\napi_version=1.0.0\nreason=kernel has BTF\n' \
 		>"$T/ebpf"
-	# A shell started during each run: the probe saw it if the rule raised its alert.
-	( sleep 0.7; sh -c 'exit 0' ) &
-	run --driver-choice "$T/ebpf" -r "$T/good.yaml" -M 2
-	wait
+	# Shells started during each run: the probe saw them if the rule raised its alert.
+	run_bg --driver-choice "$T/ebpf" -r "$T/good.yaml" -M 2
+	with_shells_while $!
 	expect_rc 0
 	expect_in err "Driver: ebpf, as $T/ebpf says \(kernel has BTF\)"
 	expect_in err 'Loaded 1 rules'
 	expect_in err 'Events: [1-9]'
 	expect_in out 'Notice Shell spawned'
-	( sleep 0.7; sh -c 'exit 0' ) &
-	run -o "driver_choice_file=$T/absent" -r "$T/good.yaml" -M 2
-	wait
+	run_bg -o "driver_choice_file=$T/absent" -r "$T/good.yaml" -M 2
+	with_shells_while $!
 	expect_rc 0
 	expect_not_in err 'Driver: '
 	expect_in out 'Notice Shell spawned'
