@@ -246,7 +246,12 @@ static void table_load(struct users *u, struct users_table *t, const char *root,
 		table_clear(t); /* out of memory: no names until the next refresh */
 }
 
-static void db_load(struct users *u, struct users_db *db, uint32_t pid)
+/*
+ * (Re)loads db. A container's files are read through a live process' root: when that process is
+ * already gone (short-lived containers, events processed a little after they happened), nothing
+ * is cached and the next lookup tries again through its own process. Returns false then.
+ */
+static bool db_load(struct users *u, struct users_db *db, uint32_t pid)
 {
 	char root[PATH_MAX];
 	int n;
@@ -259,11 +264,16 @@ static void db_load(struct users *u, struct users_db *db, uint32_t pid)
 		table_clear(&db->passwd);
 		table_clear(&db->group);
 	} else {
+		if (db->key[0] && access(root, X_OK) < 0) {
+			u->stats.root_gone++;
+			return false;
+		}
 		table_load(u, &db->passwd, root, "etc/passwd", true);
 		table_load(u, &db->group, root, "etc/group", false);
 	}
 	db->loaded = true;
 	db->loaded_at = now_ns();
+	return true;
 }
 
 static struct users_db *db_get(struct users *u, const char *container_id, uint32_t pid)
@@ -273,6 +283,8 @@ static struct users_db *db_get(struct users *u, const char *container_id, uint32
 	u->use_clock++;
 	if (!container_id || !container_id[0] || strcmp(container_id, "host") == 0) {
 		db = &u->host;
+	} else if (pid == 0) {
+		return NULL; /* no live process to read the container's files through */
 	} else {
 		for (unsigned i = 0; i < USERS_CONTAINERS_MAX; i++) {
 			struct users_db *c = &u->containers[i];
@@ -299,8 +311,11 @@ static struct users_db *db_get(struct users *u, const char *container_id, uint32
 		}
 	}
 	db->last_used = u->use_clock;
-	if (!db->loaded || u->refresh_ns == 0 || now_ns() - db->loaded_at >= u->refresh_ns)
-		db_load(u, db, pid);
+	if (!db->loaded || u->refresh_ns == 0 || now_ns() - db->loaded_at >= u->refresh_ns) {
+		/* A refresh through a gone process keeps the last good tables. */
+		if (!db_load(u, db, pid) && !db->loaded)
+			return NULL;
+	}
 	return db;
 }
 
@@ -322,11 +337,15 @@ static const struct users_entry *table_find(const struct users_table *t, uint32_
 const struct users_entry *users_get_user(struct users *u, const char *container_id, uint32_t pid,
 					 uint32_t uid)
 {
-	return table_find(&db_get(u, container_id, pid)->passwd, uid);
+	struct users_db *db = db_get(u, container_id, pid);
+
+	return db ? table_find(&db->passwd, uid) : NULL;
 }
 
 const struct users_entry *users_get_group(struct users *u, const char *container_id, uint32_t pid,
 					  uint32_t gid)
 {
-	return table_find(&db_get(u, container_id, pid)->group, gid);
+	struct users_db *db = db_get(u, container_id, pid);
+
+	return db ? table_find(&db->group, gid) : NULL;
 }

@@ -40,8 +40,10 @@ void users_set_refresh(struct users *u, uint64_t ns);
 /*
  * The user (or group) with that id as the process sees it: container_id NULL or "host" means the
  * host's files; otherwise the files of container_id, read through process pid's root when the
- * container's cache is loaded or refreshed. NULL when unknown. The entry is valid until the next
- * users_* call.
+ * container's cache is loaded or refreshed. pid 0 means no live process (a replayed capture):
+ * a container's names are then unknown. When process pid is gone before its container's files
+ * were ever read, the answer is NULL and nothing is cached, so a later lookup through a live
+ * process still finds them. NULL when unknown. The entry is valid until the next users_* call.
  */
 const struct users_entry *users_get_user(struct users *u, const char *container_id, uint32_t pid,
 					 uint32_t uid);
@@ -54,5 +56,6 @@ struct users_stats {
 	uint64_t lines_skipped;	   /* too long or malformed */
 	uint64_t entries_over_cap; /* past USERS_ENTRIES_MAX */
 	uint64_t containers_evicted;
+	uint64_t root_gone; /* container lookups whose process had exited: not cached */
 };
 void users_get_stats(const struct users *u, struct users_stats *ret);

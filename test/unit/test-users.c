@@ -139,8 +139,22 @@ int main(void)
 	CHECK_STR_EQ(uname_of(u, NULL, 1, 1000), "alice"); /* default interval: cached */
 	users_set_refresh(u, 0);
 	CHECK_STR_EQ(uname_of(u, NULL, 1, 1000), "bob");
-	/* ... and the container whose process is gone now reads as unknown */
-	CHECK_STR_EQ(uname_of(u, "0123456789ab", 9999, 33), "");
+	/* ... but a refresh through a process that is gone keeps the container's last tables */
+	CHECK_STR_EQ(uname_of(u, "0123456789ab", 9999, 33), "www-data");
+
+	/* A container first looked up through an exited process: unknown, and not cached, so the
+	 * next lookup through a live process of it finds the names. */
+	CHECK_STR_EQ(uname_of(u, "bbbbbbbbbbbb", 7777, 0), "");
+	make_dir("proc/7778");
+	make_dir("proc/7778/root");
+	make_dir("proc/7778/root/etc");
+	write_file("proc/7778/root/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
+	CHECK_STR_EQ(uname_of(u, "bbbbbbbbbbbb", 7778, 0), "root");
+	users_get_stats(u, &st);
+	CHECK(st.root_gone >= 2);
+	/* pid 0 (a replayed capture): no live process, a container's names are unknown */
+	CHECK(users_get_user(u, "bbbbbbbbbbbb", 0, 0) == NULL);
+	CHECK_STR_EQ(uname_of(u, NULL, 0, 1000), "bob"); /* the host's still are */
 
 	/* bounds: a line over USERS_LINE_MAX is skipped, the rest is read */
 	longline = malloc(USERS_LINE_MAX + 200);
