@@ -319,6 +319,17 @@ static struct users_db *db_get(struct users *u, const char *container_id, uint32
 	return db;
 }
 
+bool users_container_loaded(const struct users *u, const char *container_id)
+{
+	if (!container_id || !container_id[0] || strcmp(container_id, "host") == 0)
+		return true;
+	for (unsigned i = 0; i < USERS_CONTAINERS_MAX; i++)
+		if (u->containers[i].loaded &&
+		    strncmp(u->containers[i].key, container_id, CONTAINER_ID_LEN) == 0)
+			return true;
+	return false;
+}
+
 static const struct users_entry *table_find(const struct users_table *t, uint32_t id)
 {
 	size_t lo = 0, hi = t->n;

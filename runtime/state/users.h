@@ -13,6 +13,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define USERS_LINE_MAX		 1024u
@@ -49,6 +50,13 @@ const struct users_entry *users_get_user(struct users *u, const char *container_
 					 uint32_t uid);
 const struct users_entry *users_get_group(struct users *u, const char *container_id, uint32_t pid,
 					  uint32_t gid);
+
+/*
+ * Whether the files of container_id have been read (always true for the host): when a lookup
+ * answered NULL and this is false, the process was gone and another live process of the same
+ * container (its parent, say) may still answer.
+ */
+bool users_container_loaded(const struct users *u, const char *container_id);
 
 struct users_stats {
 	uint64_t loads;		   /* files (re)read */

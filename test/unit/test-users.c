@@ -145,11 +145,14 @@ int main(void)
 	/* A container first looked up through an exited process: unknown, and not cached, so the
 	 * next lookup through a live process of it finds the names. */
 	CHECK_STR_EQ(uname_of(u, "bbbbbbbbbbbb", 7777, 0), "");
+	CHECK(!users_container_loaded(u, "bbbbbbbbbbbb"));
+	CHECK(users_container_loaded(u, "host"));
 	make_dir("proc/7778");
 	make_dir("proc/7778/root");
 	make_dir("proc/7778/root/etc");
 	write_file("proc/7778/root/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
 	CHECK_STR_EQ(uname_of(u, "bbbbbbbbbbbb", 7778, 0), "root");
+	CHECK(users_container_loaded(u, "bbbbbbbbbbbb"));
 	users_get_stats(u, &st);
 	CHECK(st.root_gone >= 2);
 	/* pid 0 (a replayed capture): no live process, a container's names are unknown */
