@@ -21,6 +21,10 @@ struct detect {
 	void *alert_ud;
 	const char *hostname;
 	uint64_t last_purge_ts;
+	uint8_t has_rules[OSP_EVT_COUNT]; /* eval_has_rules() by event id */
+	/* the rule being turned into an alert */
+	const struct rules_rule *cur_rule;
+	const size_t *cur_slots;
 	struct detect_stats stats;
 	/* the alert being built */
 	char output[ALERT_OUTPUT_MAX];
@@ -37,7 +41,10 @@ int detect_new(const struct osprey_config *c, const struct ruleset *rs,
 		.match_all = c && c->rule_matching == RULE_MATCHING_ALL,
 		.no_index = opts && opts->no_index,
 	};
-	struct state_opts so = {.host_root = opts ? opts->host_root : NULL};
+	struct state_opts so = {
+		.host_root = opts ? opts->host_root : NULL,
+		.no_procfs = opts && opts->replay,
+	};
 	int r;
 
 	if (!rs->compiled)
@@ -54,6 +61,8 @@ int detect_new(const struct osprey_config *c, const struct ruleset *rs,
 	r = extract_ctx_new(d->st, eval_n_slots(d->ev), &d->x);
 	if (r < 0)
 		return r;
+	for (unsigned id = 0; id < OSP_EVT_COUNT; id++)
+		d->has_rules[id] = eval_has_rules(d->ev, (uint16_t)id);
 	*ret = TAKE_PTR(d);
 	return 0;
 }
@@ -91,6 +100,11 @@ struct state *detect_state(struct detect *d)
 	return d->st;
 }
 
+size_t detect_n_rules(const struct detect *d)
+{
+	return eval_n_rules(d->ev);
+}
+
 void detect_get_stats(const struct detect *d, struct detect_stats *ret)
 {
 	*ret = d->stats;
@@ -111,11 +125,23 @@ unsigned detect_interest(struct detect *d, uint8_t *interest)
 	return n;
 }
 
+/* The cache slot of an output field of the current rule (ref points into its pieces). */
+static size_t output_slot(const struct detect *d, const struct field_ref *ref)
+{
+	const struct rules_rule *r = d->cur_rule;
+	const struct output_piece *first = r->output_pieces;
+
+	for (size_t i = 0; d->cur_slots && i < r->n_output_pieces; i++)
+		if (&first[i].ref == ref)
+			return d->cur_slots[i];
+	return SIZE_MAX;
+}
+
 static int render_field(const struct field_ref *ref, char *buf, size_t size, void *userdata)
 {
 	struct detect *d = userdata;
 
-	return extract_render(d->x, ref, buf, size);
+	return extract_render_slot(d->x, output_slot(d, ref), ref, buf, size);
 }
 
 static int on_match(const struct rules_rule *r, void *userdata)
@@ -135,6 +161,8 @@ static int on_match(const struct rules_rule *r, void *userdata)
 	size_t nf = 0, n;
 
 	d->stats.matches++;
+	d->cur_rule = r;
+	d->cur_slots = eval_output_slots(d->ev, r);
 	n = output_format(r, render_field, d, d->output, sizeof(d->output));
 	/* Falco trims the output template: a folded YAML scalar ends with a newline */
 	if (n >= sizeof(d->output))
@@ -145,6 +173,7 @@ static int on_match(const struct rules_rule *r, void *userdata)
 		const struct output_piece *p = &r->output_pieces[i];
 		struct alert_field *f = &d->fields[nf];
 		const struct xval *v;
+		size_t slot;
 		bool dup = false;
 
 		if (!p->is_field)
@@ -154,7 +183,8 @@ static int on_match(const struct rules_rule *r, void *userdata)
 		if (dup)
 			continue;
 		f->name = p->text;
-		n = extract_field(d->x, SIZE_MAX, &p->ref, &v);
+		slot = d->cur_slots ? d->cur_slots[i] : SIZE_MAX;
+		n = extract_field(d->x, slot, &p->ref, &v);
 		if (n == 0)
 			f->type = ALERT_VALUE_NULL;
 		else if (n == 1 && v->type == XV_U64) {
@@ -168,7 +198,8 @@ static int on_match(const struct rules_rule *r, void *userdata)
 			f->b = v->b;
 		} else {
 			f->type = ALERT_VALUE_STRING;
-			extract_render(d->x, &p->ref, d->field_buf[nf], sizeof(d->field_buf[nf]));
+			extract_render_slot(d->x, slot, &p->ref, d->field_buf[nf],
+					    sizeof(d->field_buf[nf]));
 			f->str = d->field_buf[nf];
 		}
 		nf++;
@@ -202,6 +233,12 @@ int detect_on_event(struct detect *d, const struct event *ev)
 	}
 	if (type == OSP_EVT_PROC_SNAPSHOT || type == OSP_EVT_FD_SNAPSHOT)
 		return 0; /* state only: what ran before the capture started */
+	if (type >= OSP_EVT_COUNT || !d->has_rules[type]) {
+		/* no rule for this event (the index): count it for evt.num, that is all */
+		extract_skip(d->x, ev);
+		d->x->prev_ts = ev->hdr->ts_ns;
+		return 0;
+	}
 	extract_begin(d->x, ev, t);
 	d->stats.evaluated++;
 	n = eval_match(d->ev, d->x, on_match, d);
@@ -241,7 +278,12 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	       const struct capture_opts *copts, uint64_t duration_usec)
 {
 	_cleanup_(detect_freep) struct detect *d = NULL;
-	struct detect_opts dopts = {.host_root = copts->host_root};
+	struct detect_opts dopts = {
+		.host_root = copts->host_root,
+		/* a recording: today's /proc says nothing about its threads, and the replay's
+		 * output must not depend on what runs now */
+		.replay = copts->source == CAPTURE_SOURCE_FILE,
+	};
 	uint8_t interest[OSP_EVT_COUNT];
 	struct run_ctx rc = {};
 	struct run_opts ro = {

@@ -41,6 +41,7 @@ struct detect_stats {
 
 struct detect_opts {
 	bool no_index;	       /* evaluate every rule on every event (benchmark baseline) */
+	bool replay;	       /* events from a capture file: the state never reads /proc */
 	const char *host_root; /* for the state: NULL = "/" */
 };
 
@@ -68,6 +69,8 @@ int detect_on_event(struct detect *d, const struct event *ev);
 unsigned detect_interest(struct detect *d, uint8_t *interest);
 
 struct state *detect_state(struct detect *d);
+/* Rules taking part (enabled, compiled, at or above the minimum priority). */
+size_t detect_n_rules(const struct detect *d);
 void detect_get_stats(const struct detect *d, struct detect_stats *ret);
 
 /*

@@ -7,9 +7,9 @@
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "eval.h"
+#include "evparam.h"
 #include "macro.h"
 
 struct operand {
@@ -24,9 +24,14 @@ struct operand {
 	size_t n_bytes;
 };
 
+#define STRSET_LENS 256u
+
 struct strset {
 	uint32_t *idx; /* operand index + 1; 0 = empty */
 	uint32_t mask;
+	bool fnv;	    /* hashed with FNV-1a (pmatch: incremental prefixes), else hash_fast() */
+	bool long_lens;	    /* a member is STRSET_LENS or more bytes long */
+	uint64_t lens[STRSET_LENS / 64]; /* bit n: a member is n bytes long */
 };
 
 struct efield {
@@ -48,19 +53,20 @@ enum enode_kind {
 
 /* A comparison; kept apart from struct enode so the tree walked per event stays small. */
 struct ecmp {
+	/* Identical comparisons (the same macro in many rules) share one ecmp; its result is
+	 * remembered for the event it was computed for. What every event reads comes first. */
+	uint64_t memo_gen;
+	bool memo;
+	bool slow; /* transformers or a field on the right: cmp_eval_slow() */
 	enum cmp_op op;
 	struct efield f;
-	struct efield *rhs;
 	struct operand *ops;
 	size_t n_ops;
 	struct strset set;
+	struct efield *rhs;
 	regex_t re;
 	bool has_re;
 	uint8_t evt_ids[OSP_EVT_COUNT]; /* E_EVTTYPE: bit 0 the id's name, bit 1 execveat */
-	/* Identical comparisons (the same macro in many rules) share one ecmp; its result is
-	 * remembered for the event it was computed for. */
-	uint64_t memo_gen;
-	bool memo;
 	uint64_t key_hash;
 	char *key;
 	struct ecmp *next_unique;
@@ -86,6 +92,7 @@ struct node_chunk {
 struct erule {
 	const struct rules_rule *r;
 	struct enode *root;
+	size_t *out_slots; /* per output piece: the field's cache slot, SIZE_MAX for text */
 	uint8_t ids[OSP_EVT_COUNT];
 };
 
@@ -93,6 +100,8 @@ struct erule {
 struct erule_ref {
 	struct enode *root;
 	const struct rules_rule *r;
+	struct ecmp *guard; /* the condition's first conjunct, when it is a shared comparison */
+	uint32_t run;	    /* this and the next run - 1 rules have the same guard */
 };
 
 struct slot_key {
@@ -136,6 +145,33 @@ static void *node_alloc(struct eval *e, size_t size)
 
 /* ---- hashing ---- */
 
+/*
+ * The hash of `in` sets: eight bytes per step, then a 64-bit finaliser. The value's hash is
+ * computed once per value and event (struct xval.hash) and reused by every set.
+ */
+static uint64_t hash_fast(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
+
+	for (; len >= 8; b += 8, len -= 8) {
+		memcpy(&w, b, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 29;
+	}
+	if (len) {
+		w = 0;
+		for (size_t i = 0; i < len; i++)
+			w |= (uint64_t)b[i] << (8 * i);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 29;
+	}
+	h *= 0x94d049bb133111ebull;
+	h ^= h >> 31;
+	return h;
+}
+
+/* FNV-1a: slower, but incremental (pmatch hashes every prefix of a path in one pass). */
 static uint64_t hash_bytes(const void *p, size_t len)
 {
 	const uint8_t *b = p;
@@ -148,7 +184,18 @@ static uint64_t hash_bytes(const void *p, size_t len)
 	return h;
 }
 
-static int strset_build(struct strset *s, const struct operand *ops, size_t n)
+static uint64_t strset_hash(const struct strset *s, const char *p, size_t len)
+{
+	return s->fnv ? hash_bytes(p, len) : hash_fast(p, len);
+}
+
+/* Whether a member has this length: most values are rejected without hashing. */
+static inline bool strset_len_ok(const struct strset *s, size_t len)
+{
+	return len < STRSET_LENS ? s->lens[len / 64] >> (len % 64) & 1 : s->long_lens;
+}
+
+static int strset_build(struct strset *s, const struct operand *ops, size_t n, bool fnv)
 {
 	uint32_t cap = 8;
 
@@ -158,8 +205,14 @@ static int strset_build(struct strset *s, const struct operand *ops, size_t n)
 	if (!s->idx)
 		return -ENOMEM;
 	s->mask = cap - 1;
+	s->fnv = fnv;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t h = (uint32_t)hash_bytes(ops[i].s, ops[i].len) & s->mask;
+		uint32_t h = (uint32_t)strset_hash(s, ops[i].s, ops[i].len) & s->mask;
+
+		if (ops[i].len < STRSET_LENS)
+			s->lens[ops[i].len / 64] |= 1ull << (ops[i].len % 64);
+		else
+			s->long_lens = true;
 
 		while (s->idx[h]) {
 			const struct operand *o = &ops[s->idx[h] - 1];
@@ -191,7 +244,7 @@ static bool strset_has_h(const struct strset *s, const struct operand *ops, cons
 
 static bool strset_has(const struct strset *s, const struct operand *ops, const char *p, size_t len)
 {
-	return strset_has_h(s, ops, p, len, hash_bytes(p, len));
+	return strset_len_ok(s, len) && strset_has_h(s, ops, p, len, strset_hash(s, p, len));
 }
 
 /* ---- compile ---- */
@@ -384,7 +437,7 @@ static int compile_cmp(struct eval *e, struct ecmp *n, const struct ast_node *a)
 	}
 	if ((n->op == OP_IN || n->op == OP_PMATCH) &&
 	    (n->f.type == FT_CHARBUF || n->f.type == FT_DYNAMIC || n->f.type == FT_BYTEBUF)) {
-		r = strset_build(&n->set, n->ops, n->n_ops);
+		r = strset_build(&n->set, n->ops, n->n_ops, n->op == OP_PMATCH);
 		if (r < 0)
 			return r;
 	}
@@ -586,6 +639,7 @@ static int compile_node(struct eval *e, const struct ast_node *a, struct enode *
 		}
 		n->kind = E_CMP;
 		r = compile_cmp(e, c, a);
+		c->slow = c->f.n_xf || c->rhs;
 		if (r >= 0) {
 			c->key = cmp_key(c, a);
 			r = c->key ? 0 : -ENOMEM;
@@ -617,13 +671,31 @@ static int compile_node(struct eval *e, const struct ast_node *a, struct enode *
 
 /* ---- evaluation ---- */
 
+static inline uint8_t ascii_lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+}
+
+/* Case-insensitive (ASCII, as strncasecmp() in the C locale) substring search: a scan for the
+ * needle's first byte, either case, and a compare where it occurs. */
 static bool mem_icontains(const char *h, size_t hl, const char *n, size_t nl)
 {
+	const uint8_t *hp = (const uint8_t *)h, *np = (const uint8_t *)n;
+	uint8_t first;
+
 	if (nl == 0)
 		return true;
-	for (size_t i = 0; i + nl <= hl; i++)
-		if (strncasecmp(h + i, n, nl) == 0)
+	first = ascii_lower(np[0]);
+	for (size_t i = 0; i + nl <= hl; i++) {
+		size_t k = 1;
+
+		if (ascii_lower(hp[i]) != first)
+			continue;
+		while (k < nl && ascii_lower(hp[i + k]) == ascii_lower(np[k]))
+			k++;
+		if (k == nl)
 			return true;
+	}
 	return false;
 }
 
@@ -736,14 +808,16 @@ static bool cmp_one(const struct ecmp *n, enum cmp_op op, const struct xval *v,
 	}
 }
 
-static bool in_one(const struct ecmp *n, const struct xval *cv)
+static inline bool in_one(const struct ecmp *n, const struct xval *cv)
 {
 	if ((cv->type == XV_STR || cv->type == XV_BYTES) && n->set.idx) {
 		/* values live in the extraction arena: remember the hash for the next set */
 		struct xval *v = (struct xval *)cv;
 
+		if (!strset_len_ok(&n->set, v->len))
+			return false;
 		if (!v->has_hash) {
-			v->hash = hash_bytes(v->s, v->len);
+			v->hash = hash_fast(v->s, v->len);
 			v->has_hash = true;
 		}
 		return strset_has_h(&n->set, n->ops, v->s, v->len, v->hash);
@@ -764,12 +838,13 @@ static bool pmatch_one(const struct ecmp *n, const struct xval *v)
 		return true;
 	/* FNV-1a is incremental: the hash of each prefix comes from one pass */
 	for (size_t k = 0; k < v->len; k++) {
-		if (k > 0 && v->s[k] == '/' && strset_has_h(&n->set, n->ops, v->s, k, h))
+		if (k > 0 && v->s[k] == '/' && strset_len_ok(&n->set, k) &&
+		    strset_has_h(&n->set, n->ops, v->s, k, h))
 			return true;
 		h ^= (uint8_t)v->s[k];
 		h *= 1099511628211ull;
 	}
-	return strset_has_h(&n->set, n->ops, v->s, v->len, h);
+	return strset_len_ok(&n->set, v->len) && strset_has_h(&n->set, n->ops, v->s, v->len, h);
 }
 
 static int b64val(char ch)
@@ -879,7 +954,9 @@ static size_t field_values(struct extract_ctx *x, const struct efield *f, const 
 	return k;
 }
 
-static bool cmp_eval(const struct ecmp *n, struct extract_ctx *x)
+/* The general case: transformers, or a field on the right-hand side. */
+__attribute__((noinline))
+static bool cmp_eval_slow(const struct ecmp *n, struct extract_ctx *x)
 {
 	const struct xval *v;
 	size_t nv = field_values(x, &n->f, &v);
@@ -944,43 +1021,149 @@ static bool cmp_eval(const struct ecmp *n, struct extract_ctx *x)
 	return op == OP_NE;
 }
 
+/* cmp_one(n, n->op, v, o) with the frequent cases (a flag, a number, a string equality) inline. */
+static inline bool cmp_one_fast(const struct ecmp *n, const struct xval *v, const struct operand *o)
+{
+	__int128 x;
+
+	switch (v->type) {
+	case XV_BOOL:
+		return n->op == OP_EQ && v->b == o->b;
+	case XV_STR:
+		if (n->op != OP_EQ)
+			break;
+		if (v->len != o->len)
+			return false;
+		if (o->len <= 8) { /* "f", "host", "ipv4": no call for a few bytes */
+			for (uint32_t k = 0; k < o->len; k++)
+				if (v->s[k] != o->s[k])
+					return false;
+			return true;
+		}
+		return memcmp(v->s, o->s, o->len) == 0;
+	case XV_S64:
+	case XV_U64:
+		if (!o->num_ok)
+			return false;
+		x = v->type == XV_S64 ? (__int128)v->i : (__int128)v->u;
+		switch (n->op) {
+		case OP_EQ:
+			return x == o->num;
+		case OP_LT:
+			return x < o->num;
+		case OP_LE:
+			return x <= o->num;
+		case OP_GT:
+			return x > o->num;
+		case OP_GE:
+			return x >= o->num;
+		default:
+			return false;
+		}
+	default:
+		break;
+	}
+	return cmp_one(n, n->op, v, o);
+}
+
+/* One comparison on the current event: the field's values (cached per event) against the
+ * operands; a field with several values matches when one of them does (NE: when none equals). */
+static bool cmp_eval(const struct ecmp *n, struct extract_ctx *x)
+{
+	const struct extract_slot *s;
+	const struct xval *v;
+	size_t nv;
+
+	if (n->slow)
+		return cmp_eval_slow(n, x);
+	s = extract_slot_get(x, n->f.slot, n->f.ref);
+	nv = s->n;
+	v = s->v;
+	if (n->op == OP_EXISTS)
+		return nv > 0;
+	for (size_t i = 0; i < nv; i++) {
+		switch (n->op) {
+		case OP_IN:
+			if (in_one(n, &v[i]))
+				return true;
+			break;
+		case OP_PMATCH:
+			if (pmatch_one(n, &v[i]))
+				return true;
+			break;
+		case OP_NE:
+			if (n->n_ops && cmp_one(n, OP_EQ, &v[i], &n->ops[0]))
+				return false;
+			break;
+		default:
+			if (n->n_ops && cmp_one_fast(n, &v[i], &n->ops[0]))
+				return true;
+			break;
+		}
+	}
+	return nv && n->op == OP_NE;
+}
+
+/* A shared comparison, computed once per event. */
+static inline bool cmp_memo(struct ecmp *c, struct extract_ctx *x)
+{
+	if (c->memo_gen != x->gen) {
+		c->memo = cmp_eval(c, x);
+		c->memo_gen = x->gen;
+	}
+	return c->memo;
+}
+
+static bool node_eval(struct enode *n, struct extract_ctx *x);
+
+/* evt.type =, != or in: a table lookup by event id (PROC_EXEC: execve or execveat). */
+static inline bool evttype_eval(const struct enode *n, struct extract_ctx *x)
+{
+	uint16_t id = x->ev->hdr->type;
+	unsigned variant = 0;
+	bool m;
+
+	if (id == OSP_EVT_PROC_EXEC) {
+		uint32_t f = 0;
+
+		(void)evp_u32(x->ev, OSP_EXEC_P_EXE_FLAGS, &f);
+		variant = f & OSP_EXE_EXECVEAT ? 1 : 0;
+	}
+	m = id < OSP_EVT_COUNT && (n->c->evt_ids[id] >> variant & 1);
+	return n->c->op == OP_NE ? !m : m;
+}
+
+/* A child node: the leaves (comparisons, event types) without a call and a dispatch. */
+static inline bool kid_eval(struct enode *k, struct extract_ctx *x)
+{
+	if (k->kind == E_CMP)
+		return cmp_memo(k->c, x);
+	if (k->kind == E_EVTTYPE)
+		return evttype_eval(k, x);
+	return node_eval(k, x);
+}
+
 static bool node_eval(struct enode *n, struct extract_ctx *x)
 {
 	switch (n->kind) {
 	case E_AND:
 		for (size_t i = 0; i < n->n; i++)
-			if (!node_eval(n->kids[i], x))
+			if (!kid_eval(n->kids[i], x))
 				return false;
 		return true;
 	case E_OR:
 		for (size_t i = 0; i < n->n; i++)
-			if (node_eval(n->kids[i], x))
+			if (kid_eval(n->kids[i], x))
 				return true;
 		return false;
 	case E_NOT:
-		return !node_eval(n->kids[0], x);
-	case E_CMP:
-		if (n->c->memo_gen != x->gen) {
-			n->c->memo = cmp_eval(n->c, x);
-			n->c->memo_gen = x->gen;
-		}
-		return n->c->memo;
+		return !kid_eval(n->kids[0], x);
 	case E_CONST:
 		return n->value;
-	case E_EVTTYPE: {
-		uint16_t id = x->ev->hdr->type;
-		unsigned variant = 0;
-		bool m;
-
-		if (id == OSP_EVT_PROC_EXEC) {
-			uint32_t f = 0;
-
-			(void)event_get_u32(x->ev, OSP_EXEC_P_EXE_FLAGS, &f);
-			variant = f & OSP_EXE_EXECVEAT ? 1 : 0;
-		}
-		m = id < OSP_EVT_COUNT && (n->c->evt_ids[id] >> variant & 1);
-		return n->c->op == OP_NE ? !m : m;
-	}
+	case E_CMP:
+		return cmp_memo(n->c, x);
+	case E_EVTTYPE:
+		return evttype_eval(n, x);
 	}
 	return false;
 }
@@ -1017,6 +1200,33 @@ void eval_evtset_to_ids(const struct evtset *s, uint8_t *ids)
 	}
 }
 
+/*
+ * A rule as the per-event loop reads it. Rules often start with the same macro (the index puts
+ * "evt.is_open_write = true" first in every open rule): when that first conjunct is a shared
+ * comparison already found false for this event, the loop skips the rule without walking it.
+ */
+static struct erule_ref erule_ref_of(struct enode *root, const struct rules_rule *r)
+{
+	struct erule_ref ref = {.root = root, .r = r};
+	struct enode *first = root;
+
+	/* the first conjunct of a first conjunct is necessary too: (a and b) and c needs a */
+	while (first->kind == E_AND && first->n)
+		first = first->kids[0];
+	if (first->kind == E_CMP)
+		ref.guard = first->c;
+	return ref;
+}
+
+/* Marks runs of consecutive rules with the same guard: one false guard skips them all. */
+static void guard_runs(struct erule_ref *list, size_t n)
+{
+	for (size_t i = n; i-- > 0;)
+		list[i].run = i + 1 < n && list[i].guard && list[i + 1].guard == list[i].guard
+				      ? list[i + 1].run + 1
+				      : 1;
+}
+
 int eval_new(const struct ruleset *rs, const struct eval_opts *opts, struct eval **ret)
 {
 	struct eval *e;
@@ -1047,10 +1257,22 @@ int eval_new(const struct ruleset *rs, const struct eval_opts *opts, struct eval
 		}
 		er->r = rr;
 		eval_evtset_to_ids(&rr->evttypes, er->ids);
+		/* output fields get cache slots too: an alert reuses what the condition read */
+		er->out_slots = calloc(rr->n_output_pieces ? rr->n_output_pieces : 1,
+				       sizeof(*er->out_slots));
+		if (!er->out_slots) {
+			e->n_rules++;
+			eval_free(e);
+			return -ENOMEM;
+		}
+		for (size_t k = 0; k < rr->n_output_pieces; k++)
+			if (!rr->output_pieces[k].is_field ||
+			    slot_for(e, &rr->output_pieces[k].ref, &er->out_slots[k]) < 0)
+				er->out_slots[k] = SIZE_MAX;
 		e->n_rules++;
 	}
 	for (size_t i = 0; i < e->n_rules; i++)
-		e->all[i] = (struct erule_ref){e->rules[i].root, e->rules[i].r};
+		e->all[i] = erule_ref_of(e->rules[i].root, e->rules[i].r);
 	for (unsigned id = 0; id < OSP_EVT_COUNT; id++) {
 		size_t k = 0;
 
@@ -1075,9 +1297,11 @@ int eval_new(const struct ruleset *rs, const struct eval_opts *opts, struct eval
 			}
 			if (root->kind == E_CONST && !root->value)
 				continue; /* cannot match events of this id */
-			e->by_id[id][e->n_by_id[id]++] = (struct erule_ref){root, e->rules[i].r};
+			e->by_id[id][e->n_by_id[id]++] = erule_ref_of(root, e->rules[i].r);
 		}
+		guard_runs(e->by_id[id], e->n_by_id[id]);
 	}
+	guard_runs(e->all, e->n_rules);
 	*ret = e;
 	return 0;
 }
@@ -1086,8 +1310,10 @@ void eval_free(struct eval *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->n_rules; i++)
+	for (size_t i = 0; i < e->n_rules; i++) {
 		enode_free(e->rules[i].root);
+		free(e->rules[i].out_slots);
+	}
 	for (unsigned id = 0; id < OSP_EVT_COUNT; id++)
 		free(e->by_id[id]);
 	free(e->rules);
@@ -1116,6 +1342,19 @@ size_t eval_n_slots(const struct eval *e)
 size_t eval_n_rules(const struct eval *e)
 {
 	return e->n_rules;
+}
+
+bool eval_has_rules(const struct eval *e, uint16_t id)
+{
+	return e->opts.no_index ? e->n_rules > 0 : id < OSP_EVT_COUNT && e->n_by_id[id] > 0;
+}
+
+const size_t *eval_output_slots(const struct eval *e, const struct rules_rule *r)
+{
+	for (size_t i = 0; i < e->n_rules; i++)
+		if (e->rules[i].r == r)
+			return e->rules[i].out_slots;
+	return NULL;
 }
 
 unsigned eval_interest(const struct eval *e, uint8_t *interest)
@@ -1154,6 +1393,14 @@ size_t eval_match(struct eval *e, struct extract_ctx *x, eval_match_fn on_match,
 		n = e->n_by_id[id];
 	}
 	for (size_t i = 0; i < n; i++) {
+		struct ecmp *g = list[i].guard;
+
+		if (g) {
+			if (!cmp_memo(g, x)) {
+				i += list[i].run - 1;
+				continue;
+			}
+		}
 		if (!node_eval(list[i].root, x))
 			continue;
 		matches++;

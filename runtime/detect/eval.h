@@ -40,6 +40,11 @@ void eval_free(struct eval *e);
 size_t eval_n_slots(const struct eval *e);
 /* Rules taking part. */
 size_t eval_n_rules(const struct eval *e);
+/* Whether eval_match() has any rule to run on events of this id. */
+bool eval_has_rules(const struct eval *e, uint16_t id);
+/* The cache slots of r's output pieces (SIZE_MAX: text, or no slot), or NULL if r takes no
+ * part: building an alert extracts each field once, sharing what the condition extracted. */
+const size_t *eval_output_slots(const struct eval *e, const struct rules_rule *r);
 
 /*
  * Evaluates the rules for the event set up in x (extract_begin()). Calls on_match for each

@@ -11,8 +11,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "evparam.h"
 #include "extract.h"
 #include "flag_names.h"
+#include "macro.h"
 
 #define AT_FDCWD_VALUE	(-100)
 #define O_ACCMODE_BITS	03
@@ -22,7 +24,52 @@
 #define O_TRUNC_BIT	01000
 #define O_DIRECTORY_BIT 0200000
 #define O_TMPFILE_BITS	(020000000 | O_DIRECTORY_BIT)
-#define PATH_BUF_MAX	4096
+
+/* The names the extractors look up on every event, resolved once per event id. */
+enum {
+	PN_FLAGS,
+	PN_NAME,
+	PN_OLDFD,
+	PN_FD,
+	PN_TUPLE,
+	PN_MODE,
+	PN_OLDPATH,
+	PN_NEWPATH,
+	PN_TARGET,
+	PN_LINKPATH,
+	PN_EXE_FLAGS,
+	_PN_MAX
+};
+static const char *const pn_names[_PN_MAX] = {
+	"flags",   "name",	"oldfd",  "fd",	  "tuple",     "mode",
+	"oldpath", "newpath", "target", "linkpath", "exe_flags",
+};
+static int8_t pn_cache[OSP_EVT_COUNT][_PN_MAX];
+static bool pn_cache_ready;
+
+static void pn_cache_fill(void)
+{
+	for (unsigned t = 0; t < OSP_EVT_COUNT; t++) {
+		const struct osp_event_info *info = event_info((uint16_t)t);
+
+		for (unsigned k = 0; k < _PN_MAX; k++)
+			pn_cache[t][k] =
+				(int8_t)(info ? event_info_param_index(info, pn_names[k]) : -1);
+	}
+	pn_cache_ready = true;
+}
+
+/* Index of the parameter named pn_names[k] in ev, or -1 (also when the event lacks it). */
+static inline int pidx(const struct event *ev, unsigned k)
+{
+	uint16_t type = ev->hdr->type;
+	int i;
+
+	if (_unlikely_(!pn_cache_ready))
+		pn_cache_fill();
+	i = type < OSP_EVT_COUNT ? pn_cache[type][k] : -1;
+	return i >= 0 && i < ev->nparams ? i : -1;
+}
 
 int extract_ctx_new(struct state *st, size_t n_slots, struct extract_ctx **ret)
 {
@@ -40,6 +87,8 @@ int extract_ctx_new(struct state *st, size_t n_slots, struct extract_ctx **ret)
 	}
 	c->n_slots = n_slots;
 	c->st = st;
+	if (!pn_cache_ready)
+		pn_cache_fill();
 	*ret = c;
 	return 0;
 }
@@ -67,6 +116,8 @@ void extract_begin(struct extract_ctx *c, const struct event *ev, struct state_t
 	c->gen = ++generation;
 	c->arena_used = 0;
 	c->fd_done = false;
+	c->fd_name_pending = false;
+	c->oflags_state = 0;
 	c->fd = NULL;
 	(void)ts;
 }
@@ -282,88 +333,27 @@ size_t extract_mode_format(uint32_t mode, char *buf, size_t size)
 
 /* ---- paths ---- */
 
-/* Joins base and rel (rel absolute: rel alone) and normalises ".", ".." and "//" into out. */
-static size_t path_normalize(const char *base, const char *rel, char *out, size_t size)
-{
-	char tmp[2 * PATH_BUF_MAX + 2];
-	size_t n, o = 0;
-	const char *p;
-
-	if (size < 2)
-		return 0;
-	size_t rl = strnlen(rel, PATH_BUF_MAX);
-
-	if (rel[0] == '/' || !base || !base[0]) {
-		memcpy(tmp, rel, rl);
-		n = rl;
-	} else {
-		size_t bl = strnlen(base, PATH_BUF_MAX);
-
-		memcpy(tmp, base, bl);
-		tmp[bl] = '/';
-		memcpy(tmp + bl + 1, rel, rl);
-		n = bl + 1 + rl;
-	}
-	tmp[n] = 0;
-	if (tmp[0] != '/') { /* relative to an unknown directory: keep as given */
-		if (n >= size)
-			n = size - 1;
-		memcpy(out, tmp, n);
-		out[n] = 0;
-		return n;
-	}
-	p = tmp;
-	out[o++] = '/';
-	while (*p) {
-		const char *seg;
-		size_t len;
-
-		while (*p == '/')
-			p++;
-		seg = p;
-		while (*p && *p != '/')
-			p++;
-		len = (size_t)(p - seg);
-		if (len == 0 || (len == 1 && seg[0] == '.'))
-			continue;
-		if (len == 2 && seg[0] == '.' && seg[1] == '.') {
-			while (o > 1 && out[o - 1] != '/')
-				o--;
-			if (o > 1)
-				o--;
-			continue;
-		}
-		if (o > 1) {
-			if (o + 1 >= size)
-				break;
-			out[o++] = '/';
-		}
-		if (o + len >= size)
-			len = size - o - 1;
-		memcpy(out + o, seg, len);
-		o += len;
-	}
-	out[o] = 0;
-	return o;
-}
-
 static const char *proc_cwd(const struct state_thread *t)
 {
 	return t && t->proc->cwd ? t->proc->cwd->s : "";
 }
 
-/* Resolves parameter i (PATH: against the cwd; FSRELPATH: against its dirfd) into the arena. */
+/*
+ * Resolves parameter i (PATH: against the cwd; FSRELPATH: against its dirfd) into the arena, as
+ * the state resolves the names of the fds it tracks (state_path_resolve()): a path relative to
+ * an unknown directory is kept as given.
+ */
 static size_t resolve_param_path(struct extract_ctx *c, int i, struct xval *v)
 {
 	const struct event *ev = c->ev;
 	const struct osp_param_info *pi;
-	const char *path, *base = NULL;
+	const char *path, *base = "";
 	char *out;
 	size_t avail, n;
 
 	if (i < 0 || i >= ev->nparams)
 		return 0;
-	path = event_get_str(ev, (unsigned)i);
+	path = evp_str(ev, (unsigned)i);
 	if (!path)
 		return 0;
 	pi = &ev->info->params[i];
@@ -371,58 +361,34 @@ static size_t resolve_param_path(struct extract_ctx *c, int i, struct xval *v)
 		int64_t dirfd = AT_FDCWD_VALUE;
 
 		if (pi->type == OSP_PT_FSRELPATH)
-			(void)event_get_s64(ev, pi->aux, &dirfd);
-		if (dirfd == AT_FDCWD_VALUE)
-			base = proc_cwd(c->t);
-		else if (c->t) {
-			struct state_fd *d = state_fd_get(c->t, dirfd);
-
-			base = d ? d->name : NULL;
-		}
+			(void)evp_s64(ev, pi->aux, &dirfd);
+		if (!c->t)
+			base = dirfd == AT_FDCWD_VALUE ? "" : NULL;
+		else
+			base = state_dirfd_base(c->t, dirfd);
 		if (!path[0] && base) /* AT_EMPTY_PATH: the dirfd itself */
 			return put_cstr(v, base);
+		if (!base || !base[0]) /* relative to an unknown directory: keep as given */
+			return put_cstr(v, path);
 	}
 	out = arena_tail(c, &avail);
 	if (!out || avail < 2) {
 		c->stats.arena_exhausted++;
 		return 0;
 	}
-	n = path_normalize(base, path, out, avail < PATH_BUF_MAX ? avail : PATH_BUF_MAX);
+	n = state_path_resolve(base, path, out, avail < OSP_STR_MAX ? avail : OSP_STR_MAX);
 	return arena_commit(c, v, n, avail);
 }
 
-/* The names the extractors look up on every event, resolved once per event id. */
-enum { PN_FLAGS, PN_NAME, PN_OLDFD, PN_FD, PN_TUPLE, PN_MODE, _PN_MAX };
-static const char *const pn_names[_PN_MAX] = {"flags", "name", "oldfd", "fd", "tuple", "mode"};
-
+/* Index of parameter name in ev, or -1. */
 static int param_index(const struct event *ev, const char *name)
 {
-	static int8_t cache[OSP_EVT_COUNT][_PN_MAX];
-	static bool cache_ready;
-	uint16_t type = ev->hdr->type;
-	int i = -1;
+	int i;
 
-	if (!cache_ready) {
-		for (unsigned t = 0; t < OSP_EVT_COUNT; t++) {
-			const struct osp_event_info *info = event_info((uint16_t)t);
-
-			for (unsigned k = 0; k < _PN_MAX; k++)
-				cache[t][k] =
-					(int8_t)(info ? event_info_param_index(info, pn_names[k])
-						      : -1);
-		}
-		cache_ready = true;
-	}
-	for (unsigned k = 0; k <= _PN_MAX; k++) {
-		if (k == _PN_MAX) {
-			i = event_info_param_index(ev->info, name);
-			break;
-		}
-		if (pn_names[k] == name || strcmp(pn_names[k], name) == 0) {
-			i = type < OSP_EVT_COUNT ? cache[type][k] : -1;
-			break;
-		}
-	}
+	for (unsigned k = 0; k < _PN_MAX; k++)
+		if (strcmp(pn_names[k], name) == 0)
+			return pidx(ev, k);
+	i = event_info_param_index(ev->info, name);
 	return i >= 0 && i < ev->nparams ? i : -1;
 }
 
@@ -432,19 +398,30 @@ static bool is_open_event(uint16_t type)
 	       type == OSP_EVT_CREAT;
 }
 
-/* The open flags of an open-type event (creat: O_WRONLY|O_CREAT|O_TRUNC). */
-static bool open_flags(const struct event *ev, uint32_t *ret)
+/* The open flags of an open-type event (creat: O_WRONLY|O_CREAT|O_TRUNC), once per event. */
+__attribute__((noinline))
+static void open_flags_fill(struct extract_ctx *c)
 {
+	const struct event *ev = c->ev;
 	int i;
 
+	c->oflags_state = 2;
 	if (ev->hdr->type == OSP_EVT_CREAT) {
-		*ret = O_WRONLY_BIT | O_CREAT_BIT | O_TRUNC_BIT;
-		return true;
-	}
-	if (!is_open_event(ev->hdr->type))
+		c->oflags = O_WRONLY_BIT | O_CREAT_BIT | O_TRUNC_BIT;
+		c->oflags_state = 1;
+	} else if (is_open_event(ev->hdr->type) && (i = pidx(ev, PN_FLAGS)) >= 0 &&
+		   evp_u32(ev, (unsigned)i, &c->oflags))
+		c->oflags_state = 1;
+}
+
+static inline bool open_flags(struct extract_ctx *c, uint32_t *ret)
+{
+	if (c->oflags_state == 0)
+		open_flags_fill(c);
+	if (c->oflags_state != 1)
 		return false;
-	i = param_index(ev, "flags");
-	return i >= 0 && event_get_u32(ev, (unsigned)i, ret);
+	*ret = c->oflags;
+	return true;
 }
 
 static void tuple_to_fd(const uint8_t *p, size_t len, struct state_fd *fd)
@@ -478,7 +455,15 @@ static void tuple_to_fd(const uint8_t *p, size_t len, struct state_fd *fd)
  * failed: fd.num is then the error), dup* the duplicated descriptor, other events their fd
  * argument or the fd they created.
  */
-static struct state_fd *event_fd(struct extract_ctx *c)
+__attribute__((noinline))
+static struct state_fd *event_fd_fill(struct extract_ctx *c);
+
+static inline struct state_fd *event_fd(struct extract_ctx *c)
+{
+	return c->fd_done ? c->fd : event_fd_fill(c);
+}
+
+static struct state_fd *event_fd_fill(struct extract_ctx *c)
 {
 	const struct event *ev = c->ev;
 	uint16_t type = ev->hdr->type;
@@ -486,8 +471,6 @@ static struct state_fd *event_fd(struct extract_ctx *c)
 	int64_t num = -1;
 	int i;
 
-	if (c->fd_done)
-		return c->fd;
 	c->fd_done = true;
 	if (!(ev->info->flags & OSP_EF_SYSCALL))
 		return NULL;
@@ -495,30 +478,47 @@ static struct state_fd *event_fd(struct extract_ctx *c)
 		struct xval v;
 		uint32_t flags = 0;
 
-		i = param_index(ev, "name");
-		if (resolve_param_path(c, i, &v) == 0)
+		i = pidx(ev, PN_NAME);
+		if (i < 0 || !evp_str(ev, (unsigned)i))
 			return NULL;
-		memset(&c->fd_tmp, 0, sizeof(c->fd_tmp));
-		(void)event_get_res(ev, &c->fd_tmp.num);
-		(void)open_flags(ev, &flags);
+		num = 0;
+		(void)evp_res(ev, &num);
+		/*
+		 * A successful open: the state has just created the fd and resolved its name the
+		 * same way (state_path_resolve()); resolve only when it could not track it.
+		 */
+		if (c->t && num >= 0 && (fd = state_fd_get(c->t, num))) {
+			v.s = fd->name;
+			v.len = fd->name_len;
+		} else {
+			/* a failed open: most rules stop at fd.num; resolve when a name is read */
+			v.s = "";
+			v.len = 0;
+			c->fd_name_param = i;
+			c->fd_name_pending = true;
+		}
+		memset(&c->fd_tmp, 0, offsetof(struct state_fd, name));
+		c->fd_tmp.num = num;
+		(void)open_flags(c, &flags);
 		c->fd_tmp.flags = flags;
 		c->fd_tmp.type = (flags & O_TMPFILE_BITS) == O_DIRECTORY_BIT ? OSP_FD_TYPE_DIRECTORY
 									     : OSP_FD_TYPE_FILE;
 		c->fd_tmp.name = v.s;
 		c->fd_tmp.name_len = v.len;
-		if (c->t && c->fd_tmp.num >= 0 && (fd = state_fd_get(c->t, c->fd_tmp.num)))
+		c->fd_tmp.heap_name = NULL;
+		if (fd)
 			c->fd_tmp.ino = fd->ino;
 		c->fd = &c->fd_tmp;
 		return c->fd;
 	}
-	if ((i = param_index(ev, "oldfd")) >= 0 || (i = param_index(ev, "fd")) > 0)
-		(void)event_get_s64(ev, (unsigned)i, &num);
+	if ((i = pidx(ev, PN_OLDFD)) >= 0 || (i = pidx(ev, PN_FD)) > 0)
+		(void)evp_s64(ev, (unsigned)i, &num);
 	else if (ev->info->flags & OSP_EF_CREATES_FD && ev->nparams &&
 		 ev->info->params[0].type == OSP_PT_FD)
-		(void)event_get_res(ev, &num);
+		(void)evp_res(ev, &num);
 	if (num >= 0 && c->t)
 		fd = state_fd_get(c->t, num);
-	if (!fd && (i = param_index(ev, "tuple")) >= 0 && ev->len[i]) {
+	if (!fd && (i = pidx(ev, PN_TUPLE)) >= 0 && ev->len[i]) {
 		memset(&c->fd_tmp, 0, sizeof(c->fd_tmp));
 		c->fd_tmp.num = num;
 		c->fd_tmp.name = "";
@@ -527,6 +527,24 @@ static struct state_fd *event_fd(struct extract_ctx *c)
 			fd = &c->fd_tmp;
 	}
 	c->fd = fd;
+	return fd;
+}
+
+/* The event's fd, with its name resolved (event_fd() leaves a failed open's name for later). */
+static struct state_fd *event_fd_named(struct extract_ctx *c)
+{
+	struct state_fd *fd = event_fd(c);
+	struct xval v;
+
+	if (!fd || !c->fd_name_pending)
+		return fd;
+	c->fd_name_pending = false;
+	if (resolve_param_path(c, c->fd_name_param, &v) == 0) {
+		c->fd = NULL; /* as if the fd were unknown: its name could not be resolved */
+		return NULL;
+	}
+	c->fd_tmp.name = v.s;
+	c->fd_tmp.name_len = v.len;
 	return fd;
 }
 
@@ -651,24 +669,24 @@ static size_t param_value(struct extract_ctx *c, int i, bool raw, struct xval *v
 	case OSP_PT_FD:
 	case OSP_PT_DIRFD:
 	case OSP_PT_PID:
-		if (!event_get_s64(ev, (unsigned)i, &s))
+		if (!evp_s64(ev, (unsigned)i, &s))
 			return 0;
 		return put_s64(v, s);
 	case OSP_PT_UINT32:
 	case OSP_PT_UID:
 	case OSP_PT_GID:
 	case OSP_PT_DEV:
-		if (!event_get_u64(ev, (unsigned)i, &u)) {
+		if (!evp_u64(ev, (unsigned)i, &u)) {
 			uint32_t x;
 
-			if (!event_get_u32(ev, (unsigned)i, &x))
+			if (!evp_u32(ev, (unsigned)i, &x))
 				return 0;
 			u = x;
 		}
 		return put_u64(v, u);
 	case OSP_PT_UINT64:
 	case OSP_PT_ABSTIME:
-		if (!event_get_u64(ev, (unsigned)i, &u))
+		if (!evp_u64(ev, (unsigned)i, &u))
 			return 0;
 		return put_u64(v, u);
 	case OSP_PT_MODE:
@@ -678,12 +696,12 @@ static size_t param_value(struct extract_ctx *c, int i, bool raw, struct xval *v
 	case OSP_PT_FLAGS64:
 	case OSP_PT_CAPS:
 		if (pi->type == OSP_PT_FLAGS64 || pi->type == OSP_PT_CAPS) {
-			if (!event_get_u64(ev, (unsigned)i, &u))
+			if (!evp_u64(ev, (unsigned)i, &u))
 				return 0;
 		} else {
 			uint32_t x;
 
-			if (!event_get_u32(ev, (unsigned)i, &x))
+			if (!evp_u32(ev, (unsigned)i, &x))
 				return 0;
 			u = x;
 		}
@@ -711,10 +729,10 @@ static size_t param_value(struct extract_ctx *c, int i, bool raw, struct xval *v
 	case OSP_PT_PATH:
 	case OSP_PT_FSRELPATH:
 		if (raw)
-			return put_cstr(v, event_get_str(ev, (unsigned)i));
+			return put_cstr(v, evp_str(ev, (unsigned)i));
 		return resolve_param_path(c, i, v);
 	case OSP_PT_CHARBUF:
-		return put_cstr(v, event_get_str(ev, (unsigned)i));
+		return put_cstr(v, evp_str(ev, (unsigned)i));
 	case OSP_PT_BYTEBUF:
 		v->type = XV_BYTES;
 		v->s = (const char *)ev->val[i];
@@ -776,7 +794,7 @@ static const char *event_type_name(const struct event *ev)
 	case OSP_EVT_PROC_EXEC: {
 		uint32_t f = 0;
 
-		(void)event_get_u32(ev, OSP_EXEC_P_EXE_FLAGS, &f);
+		(void)evp_u32(ev, OSP_EXEC_P_EXE_FLAGS, &f);
 		return f & OSP_EXE_EXECVEAT ? "execveat" : "execve";
 	}
 	case OSP_EVT_PROC_FORK:
@@ -815,7 +833,7 @@ static const char *category_name(uint8_t cat)
 static bool event_res(const struct event *ev, int64_t *ret)
 {
 	if (ev->info->flags & OSP_EF_SYSCALL)
-		return event_get_res(ev, ret);
+		return evp_res(ev, ret);
 	if (ev->hdr->type == OSP_EVT_PROC_EXEC || ev->hdr->type == OSP_EVT_PROC_FORK) {
 		*ret = 0;
 		return true;
@@ -1013,8 +1031,12 @@ static size_t fd_name_value(struct extract_ctx *c, const struct state_fd *fd, st
 	size_t avail, n;
 	char *out;
 
-	if (fd->type == OSP_FD_TYPE_FILE || fd->type == OSP_FD_TYPE_DIRECTORY)
-		return put_cstr(v, fd->name ? fd->name : "");
+	if (fd->type == OSP_FD_TYPE_FILE || fd->type == OSP_FD_TYPE_DIRECTORY) {
+		if (!fd->name)
+			return put_cstr(v, "");
+		set_str(v, fd->name, fd->name_len);
+		return 1;
+	}
 	out = arena_tail(c, &avail);
 	if (!out)
 		return 0;
@@ -1031,6 +1053,29 @@ static size_t stdio_value(struct extract_ctx *c, int64_t num, bool name, struct 
 	return name ? fd_name_value(c, fd, v) : put_cstr(v, fd_type_name(fd));
 }
 
+/* fd.directory and fd.filename of the event's fd (a file or a directory). */
+static size_t fd_dir_or_file(struct extract_ctx *c, enum field_id id, struct xval *v)
+{
+	struct state_fd *fd = event_fd_named(c);
+	const char *slash;
+
+	if (!fd || (fd->type != OSP_FD_TYPE_FILE && fd->type != OSP_FD_TYPE_DIRECTORY) ||
+	    !fd->name)
+		return 0;
+	if (fd->type == OSP_FD_TYPE_DIRECTORY && id == FIELD_FD_DIRECTORY)
+		return put_cstr(v, fd->name);
+	slash = strrchr(fd->name, '/');
+	if (!slash)
+		return id == FIELD_FD_FILENAME ? put_cstr(v, fd->name) : 0;
+	if (id == FIELD_FD_FILENAME)
+		return put_cstr(v, slash + 1);
+	if (slash == fd->name)
+		return put_cstr(v, "/");
+	return (v->s = extract_strdup(c, fd->name, (size_t)(slash - fd->name)))
+		       ? (set_str(v, v->s, (size_t)(slash - fd->name)), 1)
+		       : 0;
+}
+
 /* fs.path.*: the single path of a path event, or the source/target of a two-path one. */
 static int fs_path_param(const struct event *ev, enum field_id id)
 {
@@ -1041,16 +1086,16 @@ static int fs_path_param(const struct event *ev, enum field_id id)
 	case OSP_EVT_LINK:
 	case OSP_EVT_LINKAT:
 		if (id == FIELD_FS_PATH_SOURCE || id == FIELD_FS_PATH_SOURCERAW)
-			return param_index(ev, "oldpath");
+			return pidx(ev, PN_OLDPATH);
 		if (id == FIELD_FS_PATH_TARGET || id == FIELD_FS_PATH_TARGETRAW)
-			return param_index(ev, "newpath");
+			return pidx(ev, PN_NEWPATH);
 		return -1;
 	case OSP_EVT_SYMLINK:
 	case OSP_EVT_SYMLINKAT:
 		if (id == FIELD_FS_PATH_SOURCE || id == FIELD_FS_PATH_SOURCERAW)
-			return param_index(ev, "target");
+			return pidx(ev, PN_TARGET);
 		if (id == FIELD_FS_PATH_TARGET || id == FIELD_FS_PATH_TARGETRAW)
-			return param_index(ev, "linkpath");
+			return pidx(ev, PN_LINKPATH);
 		return -1;
 	default:
 		if (id != FIELD_FS_PATH_NAME && id != FIELD_FS_PATH_NAMERAW)
@@ -1075,7 +1120,7 @@ static size_t fs_path_value(struct extract_ctx *c, enum field_id id, struct xval
 	if (i < 0) {
 		/* fd-based file events (fchmod, fchown...): the fd's path */
 		if (id == FIELD_FS_PATH_NAME || id == FIELD_FS_PATH_NAMERAW) {
-			struct state_fd *fd = event_fd(c);
+			struct state_fd *fd = event_fd_named(c);
 
 			if (fd &&
 			    (fd->type == OSP_FD_TYPE_FILE || fd->type == OSP_FD_TYPE_DIRECTORY))
@@ -1084,7 +1129,7 @@ static size_t fs_path_value(struct extract_ctx *c, enum field_id id, struct xval
 		return 0;
 	}
 	if (raw || ev->info->params[i].type == OSP_PT_CHARBUF) {
-		const char *s = event_get_str(ev, (unsigned)i);
+		const char *s = evp_str(ev, (unsigned)i);
 
 		if (!raw && s && s[0] != '/') { /* a symlink target: relative to the link's dir */
 			return put_cstr(v, s);
@@ -1169,7 +1214,7 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 		/* Falco's execve exit event calls the exe flags "flags" */
 		if (i < 0 && !ref->arg_is_index && strcmp(ref->arg, "flags") == 0 &&
 		    (ev->hdr->type == OSP_EVT_PROC_EXEC || ev->hdr->type == OSP_EVT_PROC_SNAPSHOT))
-			i = param_index(ev, "exe_flags");
+			i = pidx(ev, PN_EXE_FLAGS);
 
 		return param_value(c, i, id == FIELD_EVT_RAWARG, v);
 	}
@@ -1206,25 +1251,25 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 		return fs_path_value(c, FIELD_FS_PATH_TARGET, v);
 	case FIELD_EVT_IS_OPEN_READ:
 		flags = 0;
-		if (!open_flags(ev, &flags))
+		if (!open_flags(c, &flags))
 			return put_bool(v, false);
 		return put_bool(v, (flags & O_ACCMODE_BITS) != O_WRONLY_BIT);
 	case FIELD_EVT_IS_OPEN_WRITE:
 		flags = 0;
-		if (!open_flags(ev, &flags))
+		if (!open_flags(c, &flags))
 			return put_bool(v, false);
 		return put_bool(v, (flags & O_ACCMODE_BITS) == O_WRONLY_BIT ||
 					   (flags & O_ACCMODE_BITS) == O_RDWR_BIT);
 	case FIELD_EVT_IS_OPEN_CREATE:
 		flags = 0;
-		return put_bool(v, open_flags(ev, &flags) && flags & O_CREAT_BIT);
+		return put_bool(v, open_flags(c, &flags) && flags & O_CREAT_BIT);
 	case FIELD_EVT_IS_OPEN_EXEC: {
-		int i = param_index(ev, "mode");
+		int i = pidx(ev, PN_MODE);
 		uint32_t mode = 0;
 
 		flags = 0;
-		if (!open_flags(ev, &flags) || !(flags & O_CREAT_BIT) || i < 0 ||
-		    !event_get_u32(ev, (unsigned)i, &mode))
+		if (!open_flags(c, &flags) || !(flags & O_CREAT_BIT) || i < 0 ||
+		    !evp_u32(ev, (unsigned)i, &mode))
 			return put_bool(v, false);
 		return put_bool(v, (mode & 0111) != 0);
 	}
@@ -1450,29 +1495,11 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 		return fd ? put_cstr(v, fd_type_char(fd)) : 0;
 	case FIELD_FD_NAME:
 	case FIELD_FD_NAMERAW:
-		fd = event_fd(c);
+		fd = event_fd_named(c);
 		return fd ? fd_name_value(c, fd, v) : 0;
 	case FIELD_FD_DIRECTORY:
-	case FIELD_FD_FILENAME: {
-		const char *slash;
-
-		fd = event_fd(c);
-		if (!fd || (fd->type != OSP_FD_TYPE_FILE && fd->type != OSP_FD_TYPE_DIRECTORY) ||
-		    !fd->name)
-			return 0;
-		if (fd->type == OSP_FD_TYPE_DIRECTORY && id == FIELD_FD_DIRECTORY)
-			return put_cstr(v, fd->name);
-		slash = strrchr(fd->name, '/');
-		if (!slash)
-			return id == FIELD_FD_FILENAME ? put_cstr(v, fd->name) : 0;
-		if (id == FIELD_FD_FILENAME)
-			return put_cstr(v, slash + 1);
-		if (slash == fd->name)
-			return put_cstr(v, "/");
-		return (v->s = extract_strdup(c, fd->name, (size_t)(slash - fd->name)))
-			       ? (set_str(v, v->s, (size_t)(slash - fd->name)), 1)
-			       : 0;
-	}
+	case FIELD_FD_FILENAME:
+		return fd_dir_or_file(c, id, v);
 	case FIELD_FD_IP:
 	case FIELD_FD_NET:
 		fd = event_fd(c);
@@ -1554,7 +1581,7 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 		struct xval n;
 		size_t k;
 
-		fd = event_fd(c);
+		fd = event_fd_named(c);
 		if (!fd || !im)
 			return 0;
 		k = id == FIELD_FD_CONTAINERNAME
@@ -1584,30 +1611,99 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 	}
 }
 
+/*
+ * The fields every open event asks for, without extract_raw()'s big frame: the same values
+ * (the cases are extract_raw()'s). Returns SIZE_MAX for the other fields.
+ */
+static inline size_t extract_hot(struct extract_ctx *c, enum field_id id, struct xval *v)
+{
+	struct state_fd *fd;
+	uint32_t flags = 0;
+
+	switch (id) {
+	case FIELD_EVT_IS_OPEN_READ:
+		if (!open_flags(c, &flags))
+			return put_bool(v, false);
+		return put_bool(v, (flags & O_ACCMODE_BITS) != O_WRONLY_BIT);
+	case FIELD_EVT_IS_OPEN_WRITE:
+		if (!open_flags(c, &flags))
+			return put_bool(v, false);
+		return put_bool(v, (flags & O_ACCMODE_BITS) == O_WRONLY_BIT ||
+					   (flags & O_ACCMODE_BITS) == O_RDWR_BIT);
+	case FIELD_FD_NUM:
+		fd = event_fd(c);
+		return fd ? put_s64(v, fd->num) : 0;
+	case FIELD_FD_TYPECHAR:
+		fd = event_fd(c);
+		return fd ? put_cstr(v, fd_type_char(fd)) : 0;
+	case FIELD_PROC_NAME:
+		return c->t ? put_cstr(v, c->t->comm) : 0;
+	case FIELD_FD_NAME:
+	case FIELD_FD_NAMERAW:
+		fd = event_fd_named(c);
+		return fd ? fd_name_value(c, fd, v) : 0;
+	case FIELD_FD_DIRECTORY:
+	case FIELD_FD_FILENAME:
+		return fd_dir_or_file(c, id, v);
+	default:
+		return SIZE_MAX;
+	}
+}
+
+struct extract_slot *extract_fill(struct extract_ctx *c, struct extract_slot *s,
+				  const struct field_ref *ref)
+{
+	size_t n = extract_hot(c, ref->info->id, &s->one);
+	struct xval *vals = NULL;
+
+	if (n != SIZE_MAX) {
+		s->one.has_hash = false;
+		s->gen = c->gen;
+		s->n = (uint32_t)n;
+		s->v = n ? &s->one : NULL;
+		return s;
+	}
+	n = extract_raw(c, ref, c->tmp, EXTRACT_VALUES_MAX);
+	if (n == 1) {
+		/* the common case: one value, kept in the slot itself */
+		s->one = c->tmp[0];
+		s->one.has_hash = false;
+		vals = &s->one;
+	} else if (n) {
+		vals = extract_alloc(c, n * sizeof(*vals));
+		if (!vals)
+			n = 0;
+		for (size_t i = 0; i < n; i++) {
+			vals[i] = c->tmp[i];
+			vals[i].has_hash = false;
+		}
+	}
+	s->gen = c->gen;
+	s->n = (uint32_t)n;
+	s->v = vals;
+	return s;
+}
+
 size_t extract_field(struct extract_ctx *c, size_t slot, const struct field_ref *ref,
 		     const struct xval **ret)
 {
-	struct extract_slot *s = slot < c->n_slots ? &c->slots[slot] : NULL;
-	struct xval tmp[EXTRACT_VALUES_MAX];
+	const struct extract_slot *s;
 	struct xval *vals;
 	size_t n;
 
-	if (s && s->gen == c->gen) {
+	if (slot < c->n_slots) {
+		s = extract_slot_get(c, slot, ref);
 		*ret = s->v;
 		return s->n;
 	}
-	n = extract_raw(c, ref, tmp, EXTRACT_VALUES_MAX);
-	for (size_t i = 0; i < n; i++)
-		tmp[i].has_hash = false;
+	/* uncached: the values go to the arena */
+	n = extract_raw(c, ref, c->tmp, EXTRACT_VALUES_MAX);
 	vals = n ? extract_alloc(c, n * sizeof(*vals)) : NULL;
 	if (!vals)
 		n = 0;
-	else
-		memcpy(vals, tmp, n * sizeof(*vals));
-	if (s) {
-		s->gen = c->gen;
-		s->n = (uint32_t)n;
-		s->v = vals;
+	for (size_t i = 0; i < n; i++) {
+		vals[i] = c->tmp[i];
+		vals[i].has_hash = false;
 	}
 	*ret = vals;
 	return n;
@@ -1615,8 +1711,14 @@ size_t extract_field(struct extract_ctx *c, size_t slot, const struct field_ref 
 
 int extract_render(struct extract_ctx *c, const struct field_ref *ref, char *buf, size_t size)
 {
+	return extract_render_slot(c, SIZE_MAX, ref, buf, size);
+}
+
+int extract_render_slot(struct extract_ctx *c, size_t slot, const struct field_ref *ref, char *buf,
+			size_t size)
+{
 	const struct xval *v;
-	size_t n = extract_field(c, SIZE_MAX, ref, &v), used = 0;
+	size_t n = extract_field(c, slot, ref, &v), used = 0;
 
 	if (n == 0)
 		return -ENODATA;

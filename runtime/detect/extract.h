@@ -56,7 +56,8 @@ struct xval {
 struct extract_slot {
 	uint64_t gen;
 	uint32_t n;
-	struct xval *v;
+	struct xval *v;	 /* &one or in the arena */
+	struct xval one; /* a single value lives here */
 };
 
 struct extract_stats {
@@ -76,11 +77,16 @@ struct extract_ctx {
 	uint64_t gen;
 	size_t arena_used;
 	bool fd_done;
+	bool fd_name_pending; /* fd_tmp's name not resolved yet (param fd_name_param) */
+	uint8_t oflags_state; /* open flags: 0 not looked up, 1 in oflags, 2 none */
+	uint32_t oflags;
+	int fd_name_param;
 	struct state_fd *fd; /* the event's fd, or NULL */
 	struct state_fd fd_tmp;
 	struct extract_slot *slots;
 	size_t n_slots;
 	struct extract_stats stats;
+	struct xval tmp[EXTRACT_VALUES_MAX]; /* private: extraction scratch */
 	char arena[EXTRACT_ARENA_SIZE];
 };
 
@@ -90,6 +96,13 @@ void extract_ctx_free(struct extract_ctx *c);
 
 /* Starts a new event: resets the arena and invalidates the cache. t may be NULL. */
 void extract_begin(struct extract_ctx *c, const struct event *ev, struct state_thread *t);
+/* An event no field is read from: counted (evt.num) and timed (evt.reltime), nothing more. */
+static inline void extract_skip(struct extract_ctx *c, const struct event *e)
+{
+	c->evt_num++;
+	if (!c->first_ts)
+		c->first_ts = e->hdr->ts_ns;
+}
 
 /*
  * The values of ref for the current event, cached in slot (slot < n_slots; pass SIZE_MAX for no
@@ -98,8 +111,24 @@ void extract_begin(struct extract_ctx *c, const struct event *ev, struct state_t
 size_t extract_field(struct extract_ctx *c, size_t slot, const struct field_ref *ref,
 		     const struct xval **ret);
 
+/* Extracts ref's values for the current event into slot s (extract_slot_get() calls it). */
+struct extract_slot *extract_fill(struct extract_ctx *c, struct extract_slot *s,
+				  const struct field_ref *ref);
+
+/* The values of ref in cache slot slot (< n_slots) for the current event: s->n values at s->v. */
+static inline const struct extract_slot *extract_slot_get(struct extract_ctx *c, size_t slot,
+							  const struct field_ref *ref)
+{
+	struct extract_slot *s = &c->slots[slot];
+
+	return s->gen == c->gen ? s : extract_fill(c, s, ref);
+}
+
 /* Renders ref as Falco prints it in an output ("<NA>"-less: returns -ENODATA when no value). */
 int extract_render(struct extract_ctx *c, const struct field_ref *ref, char *buf, size_t size);
+/* The same through cache slot slot (SIZE_MAX: uncached). */
+int extract_render_slot(struct extract_ctx *c, size_t slot, const struct field_ref *ref, char *buf,
+			size_t size);
 /* Renders one value as text into buf (truncated to size); returns the length needed. */
 size_t xval_format(const struct xval *v, char *buf, size_t size);
 

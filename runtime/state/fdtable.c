@@ -22,7 +22,7 @@ struct state_fd *fd_table_get(const struct fd_table *t, int64_t num)
 
 		if (!fd)
 			return NULL;
-		if (fd->num == num)
+		if (t->nums[i] == num)
 			return fd;
 	}
 }
@@ -34,6 +34,7 @@ static void put(struct fd_table *t, struct state_fd *fd)
 	while (t->slots[i])
 		i = (i + 1) & t->mask;
 	t->slots[i] = fd;
+	t->nums[i] = fd->num;
 }
 
 static int grow(struct fd_table *t)
@@ -41,9 +42,11 @@ static int grow(struct fd_table *t)
 	uint32_t size = t->slots ? 2 * (t->mask + 1) : FD_TABLE_MIN;
 	struct fd_table n = {.mask = size - 1, .count = t->count};
 
-	n.slots = calloc(size, sizeof(*n.slots));
+	/* one block: the pointers, then the numbers */
+	n.slots = calloc(size, sizeof(*n.slots) + sizeof(*n.nums));
 	if (!n.slots)
 		return -ENOMEM;
+	n.nums = (int64_t *)(n.slots + size);
 	for (uint32_t i = 0; i < fd_table_size(t); i++)
 		if (t->slots[i])
 			put(&n, t->slots[i]);
@@ -76,7 +79,7 @@ struct state_fd *fd_table_remove(struct fd_table *t, int64_t num)
 	for (i = slot_of(t, num);; i = (i + 1) & t->mask) {
 		if (!t->slots[i])
 			return NULL;
-		if (t->slots[i]->num == num)
+		if (t->nums[i] == num)
 			break;
 	}
 	found = t->slots[i];
@@ -84,11 +87,12 @@ struct state_fd *fd_table_remove(struct fd_table *t, int64_t num)
 	t->count--;
 	/* Backward-shift: move later members of the run into the hole when their home allows. */
 	for (j = (i + 1) & t->mask; t->slots[j]; j = (j + 1) & t->mask) {
-		uint32_t home = slot_of(t, t->slots[j]->num);
+		uint32_t home = slot_of(t, t->nums[j]);
 
 		/* Movable iff home is not cyclically within (i, j]. */
 		if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
 			t->slots[i] = t->slots[j];
+			t->nums[i] = t->nums[j];
 			t->slots[j] = NULL;
 			i = j;
 		}

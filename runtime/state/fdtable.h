@@ -14,6 +14,7 @@ struct state_fd;
 
 struct fd_table {
 	struct state_fd **slots; /* NULL = empty */
+	int64_t *nums;		 /* nums[i] = slots[i]->num: probes compare without a deref */
 	uint32_t mask;		 /* slots - 1; 0 when nothing is allocated */
 	uint32_t count;
 };

@@ -5,14 +5,19 @@
  *
  * Per event the work is a hash lookup of the thread (with a one-entry cache
  * for runs of events from one thread) and, only for the events that change
- * state, a small update. Objects are recycled through bounded free lists;
- * allocation happens when a process forks or execs or an fd is created with
- * a name too long for the fd's inline buffer.
+ * state, a small update. Objects are recycled through bounded free lists and
+ * buffers (fd names, images) through bounded pools by size class: once they
+ * are warm, forks, execs and opens do not call malloc. After a burst of
+ * processes has gone, state_purge() gives the memory back (state_trim()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +25,22 @@
 
 #include "macro.h"
 #include "procfs.h"
+#include "evparam.h"
 #include "state.h"
 #include "users.h"
 
 #define FREE_THREADS_MAX 512u
 #define FREE_PROCS_MAX	 512u
 #define FREE_FDS_MAX	 4096u
+#define FD_TABLE_KEEP	 32u /* a recycled process keeps an fd index this small */
 #define PENDING_MAX	 4u
 #define BUCKETS_MIN	 1024u
+/* state_purge() gives memory back when the table shrank by this many threads and by half */
+#define TRIM_MIN_THREADS 1024u
+/* ... and keeps this many recycled objects of each kind (the pools are emptied) */
+#define TRIM_KEEP_THREADS 64u
+#define TRIM_KEEP_PROCS	  64u
+#define TRIM_KEEP_FDS	  256u
 /* /proc reads for threads the stream never introduced: per second of event time, and burst */
 #define PROCFS_RATE  100u
 #define PROCFS_BURST 100u
@@ -37,6 +50,7 @@
 #define K_O_CREAT	  0100
 #define K_O_TRUNC	  01000
 #define K_O_DIRECTORY	  0200000
+#define K_O_TMPFILE	  (020000000 | K_O_DIRECTORY)
 #define K_O_CLOEXEC	  02000000
 #define K_F_DUPFD_CLOEXEC 1030
 #define K_MFD_CLOEXEC	  1u
@@ -47,14 +61,31 @@
 #define K_CAP_SETUID	  7
 #define K_AT_FDCWD	  (-100)
 
+/*
+ * Buffers recycled by size class: bounded free lists, so that once the lists are warm, forks,
+ * execs and opens of long paths do not call malloc. Class k holds buffers of POOL_MIN << k
+ * bytes; bigger requests go to malloc directly.
+ */
+#define POOL_MIN     128u
+#define POOL_CLASSES 7u /* 128 .. 8192 bytes */
+/* Buffers kept per class: about 64 KiB per class at most. */
+#define POOL_KEEP_BYTES (64u << 10)
+
+struct pool {
+	void *head; /* chained through the first pointer of each buffer */
+	uint32_t n;
+};
+
 struct state {
 	char *host_root;
 	uint32_t max_threads, max_fds_per_proc, max_fds_total;
 	uint64_t lost_exit_idle_ns;
+	bool no_procfs;
 
 	struct state_thread **buckets;
 	uint32_t bucket_mask;
 	uint32_t nthreads;
+	uint32_t nthreads_peak; /* since the last trim */
 	uint32_t nprocs;
 	uint32_t nfds;
 	uint32_t nimages;
@@ -70,6 +101,8 @@ struct state {
 	uint32_t nfree_procs;
 	struct state_fd *free_fds; /* chained through heap_name */
 	uint32_t nfree_fds;
+	struct pool names[POOL_CLASSES];  /* fd names too long for inline_name */
+	struct pool images[POOL_CLASSES]; /* struct state_image + its strings */
 
 	struct state_image *empty_image;
 	struct state_str *empty_cwd;
@@ -79,6 +112,64 @@ struct state {
 	uint64_t procfs_last_ts;
 	struct state_stats stats;
 };
+
+/* ---- recycled buffers ---------------------------------------------------------------------- */
+
+/* The class for size bytes, or POOL_CLASSES when it is too big to pool. */
+static unsigned pool_class(size_t size)
+{
+	unsigned k = 0;
+
+	while (k < POOL_CLASSES && (size_t)POOL_MIN << k < size)
+		k++;
+	return k;
+}
+
+/* A buffer of at least size bytes (uninitialised), or NULL. */
+static void *pool_get(struct pool *pools, size_t size)
+{
+	unsigned k = pool_class(size);
+	struct pool *p = &pools[k];
+	void *b;
+
+	if (k == POOL_CLASSES)
+		return malloc(size);
+	if (!p->head)
+		return malloc((size_t)POOL_MIN << k);
+	b = p->head;
+	p->head = *(void **)b;
+	p->n--;
+	return b;
+}
+
+/* Gives back a buffer that pool_get(pools, size) returned (the same size). */
+static void pool_put(struct pool *pools, void *b, size_t size)
+{
+	unsigned k = pool_class(size);
+	struct pool *p = &pools[k];
+
+	if (!b)
+		return;
+	if (k == POOL_CLASSES || p->n >= POOL_KEEP_BYTES / ((size_t)POOL_MIN << k)) {
+		free(b);
+		return;
+	}
+	*(void **)b = p->head;
+	p->head = b;
+	p->n++;
+}
+
+static void pool_drain(struct pool *pools)
+{
+	for (unsigned k = 0; k < POOL_CLASSES; k++)
+		while (pools[k].head) {
+			void *b = pools[k].head;
+
+			pools[k].head = *(void **)b;
+			pools[k].n--;
+			free(b);
+		}
+}
 
 /* ---- strings and images -------------------------------------------------------------------- */
 
@@ -119,7 +210,7 @@ static struct state_image *image_ref(struct state_image *im)
 static void image_unref(struct state *s, struct state_image *im)
 {
 	if (im && --im->refs == 0) {
-		free(im);
+		pool_put(s->images, im, im->alloc_size);
 		s->nimages--;
 	}
 }
@@ -143,8 +234,8 @@ static uint32_t array_count(const char *p, uint32_t len)
  */
 static struct state_image *image_from_event(struct state *s, const struct event *ev)
 {
-	const char *exepath = event_get_str(ev, OSP_EXEC_P_EXE);
-	const char *cgroup = event_get_str(ev, OSP_EXEC_P_CGROUP);
+	const char *exepath = evp_str(ev, OSP_EXEC_P_EXE);
+	const char *cgroup = evp_str(ev, OSP_EXEC_P_CGROUP);
 	const char *argv = (const char *)ev->val[OSP_EXEC_P_ARGS];
 	const char *env = (const char *)ev->val[OSP_EXEC_P_ENV];
 	uint32_t argv_len = OSP_EXEC_P_ARGS < ev->nparams && argv ? ev->len[OSP_EXEC_P_ARGS] : 0;
@@ -164,9 +255,11 @@ static struct state_image *image_from_event(struct state *s, const struct event 
 	/* exepath, argv (+NUL), args joined (<= argv_len), env (+NUL), cgroup, argv[0] */
 	size = sizeof(*im) + exe_len + 1 + argv_len + 1 + argv_len + 1 + env_len + 1 + cg_len + 1 +
 	       a0_len + 1;
-	im = calloc(1, size);
+	im = pool_get(s->images, size);
 	if (!im)
 		return NULL;
+	memset(im, 0, sizeof(*im));
+	im->alloc_size = (uint32_t)size;
 	im->refs = 1;
 	p = im->buf;
 
@@ -218,11 +311,11 @@ static struct state_image *image_from_event(struct state *s, const struct event 
 		im->exe = im->exepath;
 	}
 
-	if (event_get_u64(ev, OSP_EXEC_P_EXE_INO, &v))
+	if (evp_u64(ev, OSP_EXEC_P_EXE_INO, &v))
 		im->exe_ino = v;
-	if (event_get_u64(ev, OSP_EXEC_P_EXE_DEV, &v))
+	if (evp_u64(ev, OSP_EXEC_P_EXE_DEV, &v))
 		im->exe_dev = (uint32_t)v;
-	if (event_get_u64(ev, OSP_EXEC_P_EXE_FLAGS, &v))
+	if (evp_u64(ev, OSP_EXEC_P_EXE_FLAGS, &v))
 		im->exe_flags = (uint32_t)v;
 	im->container_type =
 		container_from_cgroup(im->cgroup, im->container_id, im->container_full_id);
@@ -232,12 +325,17 @@ static struct state_image *image_from_event(struct state *s, const struct event 
 
 /* ---- fds ----------------------------------------------------------------------------------- */
 
-static void fd_release(struct state *s, struct state_fd *fd)
+static void fd_name_free(struct state *s, struct state_fd *fd)
 {
 	if (fd->heap_name) {
-		free(fd->heap_name);
+		pool_put(s->names, fd->heap_name, (size_t)fd->name_len + 1);
 		fd->heap_name = NULL;
 	}
+}
+
+static void fd_release(struct state *s, struct state_fd *fd)
+{
+	fd_name_free(s, fd);
 	s->nfds--;
 	if (s->nfree_fds < FREE_FDS_MAX) {
 		fd->heap_name = (char *)s->free_fds;
@@ -295,10 +393,7 @@ static struct state_fd *fd_new(struct state *s, struct state_proc *p, int64_t nu
 
 static void fd_set_name(struct state *s, struct state_fd *fd, const char *name, size_t len)
 {
-	if (fd->heap_name) {
-		free(fd->heap_name);
-		fd->heap_name = NULL;
-	}
+	fd_name_free(s, fd);
 	if (len >= OSP_STR_MAX)
 		len = OSP_STR_MAX - 1;
 	if (len < sizeof(fd->inline_name)) {
@@ -306,7 +401,7 @@ static void fd_set_name(struct state *s, struct state_fd *fd, const char *name, 
 		fd->inline_name[len] = '\0';
 		fd->name = fd->inline_name;
 	} else {
-		fd->heap_name = malloc(len + 1);
+		fd->heap_name = pool_get(s->names, len + 1);
 		if (!fd->heap_name) {
 			s->stats.alloc_failures++;
 			len = sizeof(fd->inline_name) - 1;
@@ -415,9 +510,9 @@ struct state_thread *state_thread_get(struct state *s, uint32_t tid)
 	return NULL;
 }
 
-static void buckets_grow(struct state *s)
+/* Rehashes the thread table into size buckets (a power of two); keeps the old on failure. */
+static void buckets_resize(struct state *s, uint32_t size)
 {
-	uint32_t size = 2 * (s->bucket_mask + 1);
 	struct state_thread **nb, **old = s->buckets;
 	uint32_t old_size = s->bucket_mask + 1;
 
@@ -437,14 +532,67 @@ static void buckets_grow(struct state *s)
 	free(old);
 }
 
+static void buckets_grow(struct state *s)
+{
+	buckets_resize(s, 2 * (s->bucket_mask + 1));
+}
+
+/*
+ * After a burst of processes has gone: the thread table shrinks back (to twice the threads
+ * left, at least BUCKETS_MIN buckets) and freed heap memory goes back to the kernel. glibc keeps
+ * freed chunks inside the heap, and the table grown during the burst sits near its top, so
+ * without this the RSS of the burst would stay for good.
+ */
+static void state_trim(struct state *s)
+{
+	uint32_t size = BUCKETS_MIN;
+
+	while (s->nfree_threads > TRIM_KEEP_THREADS) {
+		struct state_thread *t = s->free_threads;
+
+		s->free_threads = t->hnext;
+		s->nfree_threads--;
+		free(t);
+	}
+	while (s->nfree_procs > TRIM_KEEP_PROCS) {
+		struct state_proc *p = s->free_procs;
+
+		s->free_procs = (struct state_proc *)p->image;
+		s->nfree_procs--;
+		fd_table_done(&p->fds);
+		free(p);
+	}
+	while (s->nfree_fds > TRIM_KEEP_FDS) {
+		struct state_fd *fd = s->free_fds;
+
+		s->free_fds = (struct state_fd *)fd->heap_name;
+		s->nfree_fds--;
+		free(fd);
+	}
+	pool_drain(s->names);
+	pool_drain(s->images);
+
+	while (size < 2 * s->nthreads)
+		size <<= 1;
+	if (size < s->bucket_mask + 1)
+		buckets_resize(s, size);
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+	s->nthreads_peak = s->nthreads;
+	s->stats.trims++;
+}
+
 static struct state_proc *proc_new(struct state *s, uint32_t pid)
 {
+	struct fd_table fds = {};
 	struct state_proc *p;
 
 	if (s->free_procs) {
 		p = s->free_procs;
 		s->free_procs = (struct state_proc *)p->image;
 		s->nfree_procs--;
+		fds = p->fds;
 	} else {
 		p = malloc(sizeof(*p));
 		if (!p) {
@@ -457,6 +605,7 @@ static struct state_proc *proc_new(struct state *s, uint32_t pid)
 		.loginuid = UINT32_MAX,
 		.image = image_ref(s->empty_image),
 		.cwd = str_ref(s->empty_cwd),
+		.fds = fds, /* a recycled process' empty index, or none */
 	};
 	s->nprocs++;
 	return p;
@@ -467,17 +616,23 @@ static void proc_unref(struct state *s, struct state_proc *p)
 	if (--p->refs)
 		return;
 	for (uint32_t i = 0; i < fd_table_size(&p->fds); i++)
-		if (p->fds.slots[i])
+		if (p->fds.slots[i]) {
 			fd_release(s, p->fds.slots[i]);
-	fd_table_done(&p->fds);
+			p->fds.slots[i] = NULL;
+		}
+	p->fds.count = 0;
 	image_unref(s, p->image);
 	str_unref(p->cwd);
 	s->nprocs--;
 	if (s->nfree_procs < FREE_PROCS_MAX) {
+		/* keep a small empty fd index for the next process (no malloc per fork) */
+		if (fd_table_size(&p->fds) > FD_TABLE_KEEP)
+			fd_table_done(&p->fds);
 		p->image = (struct state_image *)s->free_procs;
 		s->free_procs = p;
 		s->nfree_procs++;
 	} else {
+		fd_table_done(&p->fds);
 		free(p);
 	}
 }
@@ -553,6 +708,8 @@ static struct state_thread *thread_new(struct state *s, uint32_t tid, uint32_t p
 	t->hnext = s->buckets[h];
 	s->buckets[h] = t;
 	s->nthreads++;
+	if (s->nthreads > s->nthreads_peak)
+		s->nthreads_peak = s->nthreads;
 	s->cache = t;
 	if (s->nthreads > s->bucket_mask + 1 && s->bucket_mask + 1 < s->max_threads)
 		buckets_grow(s);
@@ -598,15 +755,106 @@ struct state_fd *state_fd_get(const struct state_thread *t, int64_t num)
 /* ---- paths --------------------------------------------------------------------------------- */
 
 /*
- * Joins base and rel (rel absolute: base ignored) and normalises the result: repeated slashes,
- * "." and ".." (never above /) are removed. Symlinks are not resolved (the state cannot).
- * Writes at most size - 1 bytes plus NUL; returns the length.
+ * True when p (len bytes, following a '/') needs no normalising: no empty, "." or ".."
+ * component and no trailing slash.
  */
-static size_t path_resolve(const char *base, const char *rel, char *out, size_t size)
+static bool path_is_clean_slow(const char *p, size_t len)
+{
+	bool after_slash = true;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = p[i];
+
+		if (after_slash) {
+			if (c == '/')
+				return false;
+			if (c == '.' &&
+			    (i + 1 == len || p[i + 1] == '/' ||
+			     (p[i + 1] == '.' && (i + 2 == len || p[i + 2] == '/'))))
+				return false;
+		}
+		after_slash = c == '/';
+	}
+	return !after_slash || len == 0;
+}
+
+/* High bit of each byte of x that equals c (exact: no carry crosses bytes). */
+static inline uint64_t bytes_equal(uint64_t x, uint8_t c)
+{
+	uint64_t t = x ^ (0x0101010101010101ull * c);
+
+	return ~(((t & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | t) & 0x8080808080808080ull;
+}
+
+/*
+ * path_is_clean_slow(), eight bytes at a time: only a '/' followed by '/' or '.' can make a
+ * path unclean, and most paths have none (a hidden file's "/." goes the slow way).
+ */
+static bool path_is_clean(const char *p, size_t len)
+{
+	uint64_t carry = 0x80; /* the '/' before p */
+	size_t k = 0;
+
+#ifdef __SSE2__
+	/* sixteen bytes at a time first */
+	unsigned c16 = 1;
+
+	for (; k + 16 <= len; k += 16) {
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+		unsigned slash = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8('/')));
+		unsigned dot = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8('.')));
+
+		if (((slash << 1) | c16) & (slash | dot))
+			return path_is_clean_slow(p, len);
+		c16 = slash >> 15;
+	}
+	carry = c16 ? 0x80 : 0;
+#endif
+	for (; k < len; k += 8) {
+		uint64_t w = 0, slash, slash_dot;
+
+		if (len - k >= 8)
+			memcpy(&w, p + k, 8);
+		else
+			for (size_t j = 0; j < len - k; j++)
+				w |= (uint64_t)(uint8_t)p[k + j] << (8 * j);
+		slash = bytes_equal(w, '/');
+		slash_dot = slash | bytes_equal(w, '.');
+		if (((slash << 8) | carry) & slash_dot)
+			return path_is_clean_slow(p, len);
+		carry = slash >> 56;
+	}
+	return len == 0 || p[len - 1] != '/';
+}
+
+size_t state_path_resolve(const char *base, const char *rel, char *out, size_t size)
 {
 	const char *parts[2] = {rel[0] == '/' ? "" : base, rel};
-	size_t n = 0;
+	size_t n = 0, rl = strlen(rel);
 
+	/* Most paths are clean already: one copy (or two), no walk. */
+	if (rel[0] == '/') {
+		if (rl < size && path_is_clean(rel + 1, rl - 1)) {
+			memcpy(out, rel, rl + 1);
+			return rl;
+		}
+	} else if (base[0] == '/' && rl) {
+		size_t bl = strlen(base), sep = bl > 1;
+
+		if (bl + sep + rl < size && path_is_clean(base + 1, bl - 1) &&
+		    path_is_clean(rel, rl)) {
+			memcpy(out, base, bl);
+			out[bl] = '/';
+			memcpy(out + bl + sep, rel, rl + 1);
+			return bl + sep + rl;
+		}
+	}
+
+	if (size < 2) {
+		if (size)
+			out[0] = '\0';
+		return 0;
+	}
 	out[n++] = '/';
 	for (unsigned k = 0; k < 2; k++) {
 		const char *p = parts[k];
@@ -646,8 +894,7 @@ out:
 	return n;
 }
 
-/* The directory a dirfd-relative path starts from: cwd for AT_FDCWD, else the fd's path. */
-static const char *dirfd_base(const struct state_thread *t, int64_t dirfd)
+const char *state_dirfd_base(const struct state_thread *t, int64_t dirfd)
 {
 	const struct state_fd *fd;
 
@@ -663,14 +910,14 @@ static uint32_t get_u32_or(const struct event *ev, unsigned i, uint32_t def)
 {
 	uint64_t v;
 
-	return event_get_u64(ev, i, &v) ? (uint32_t)v : def;
+	return evp_u64(ev, i, &v) ? (uint32_t)v : def;
 }
 
 static int64_t get_s64_or(const struct event *ev, unsigned i, int64_t def)
 {
 	int64_t v;
 
-	return event_get_s64(ev, i, &v) ? v : def;
+	return evp_s64(ev, i, &v) ? v : def;
 }
 
 static void set_comm(struct state_thread *t, const char *comm)
@@ -688,17 +935,17 @@ static void describe_thread(struct state_thread *t, const struct event *ev)
 {
 	uint64_t v;
 
-	set_comm(t, event_get_str(ev, OSP_EXEC_P_COMM));
+	set_comm(t, evp_str(ev, OSP_EXEC_P_COMM));
 	t->vtid = get_u32_or(ev, OSP_EXEC_P_VTID, t->vtid);
 	t->uid = get_u32_or(ev, OSP_EXEC_P_UID, t->uid);
 	t->gid = get_u32_or(ev, OSP_EXEC_P_GID, t->gid);
 	t->euid = get_u32_or(ev, OSP_EXEC_P_EUID, t->euid);
 	t->egid = get_u32_or(ev, OSP_EXEC_P_EGID, t->egid);
-	if (event_get_u64(ev, OSP_EXEC_P_CAP_INH, &v))
+	if (evp_u64(ev, OSP_EXEC_P_CAP_INH, &v))
 		t->cap_inh = v;
-	if (event_get_u64(ev, OSP_EXEC_P_CAP_PRM, &v))
+	if (evp_u64(ev, OSP_EXEC_P_CAP_PRM, &v))
 		t->cap_prm = v;
-	if (event_get_u64(ev, OSP_EXEC_P_CAP_EFF, &v))
+	if (evp_u64(ev, OSP_EXEC_P_CAP_EFF, &v))
 		t->cap_eff = v;
 	t->flags &= ~(uint32_t)(STATE_THREAD_INCOMPLETE | STATE_THREAD_EXITED);
 }
@@ -707,14 +954,15 @@ static void describe_thread(struct state_thread *t, const struct event *ev)
 static void describe_proc(struct state *s, struct state_proc *p, const struct event *ev)
 {
 	struct state_image *im = image_from_event(s, ev);
-	const char *cwd = event_get_str(ev, OSP_EXEC_P_CWD);
+	const char *cwd = evp_str(ev, OSP_EXEC_P_CWD);
 	uint64_t v;
 
 	if (im) {
 		image_unref(s, p->image);
 		p->image = im;
 	}
-	if (cwd && cwd[0]) {
+	/* an exec keeps its cwd: share the string when it did not change */
+	if (cwd && cwd[0] && strcmp(cwd, p->cwd->s) != 0) {
 		struct state_str *c = str_new(cwd, strlen(cwd));
 
 		if (c) {
@@ -728,7 +976,7 @@ static void describe_proc(struct state *s, struct state_proc *p, const struct ev
 	p->loginuid = get_u32_or(ev, OSP_EXEC_P_LOGINUID, p->loginuid);
 	p->tty = get_u32_or(ev, OSP_EXEC_P_TTY, p->tty);
 	p->pidns = get_u32_or(ev, OSP_EXEC_P_PIDNS, p->pidns);
-	if (event_get_u64(ev, OSP_EXEC_P_START_TS, &v))
+	if (evp_u64(ev, OSP_EXEC_P_START_TS, &v))
 		p->start_ts = v;
 }
 
@@ -736,11 +984,14 @@ static void describe_proc(struct state *s, struct state_proc *p, const struct ev
  * Describes a thread the stream never introduced (its fork was lost) from <host_root>/proc,
  * within a token bucket of PROCFS_RATE reads per second of event time.
  */
+__attribute__((noinline))
 static void procfs_fill(struct state *s, struct state_thread *t, uint64_t ts)
 {
 	struct event pev;
 	int r;
 
+	if (s->no_procfs)
+		return;
 	if (ts > s->procfs_last_ts) {
 		uint64_t delta = ts - s->procfs_last_ts;
 
@@ -773,6 +1024,7 @@ static void procfs_fill(struct state *s, struct state_thread *t, uint64_t ts)
 	t->flags |= STATE_THREAD_PROCFS;
 }
 
+__attribute__((noinline))
 static struct state_thread *on_snapshot(struct state *s, const struct event *ev)
 {
 	uint32_t tid = ev->hdr->tid, pid = ev->hdr->pid;
@@ -803,6 +1055,7 @@ static void close_on_exec(struct state *s, struct state_proc *p)
 	}
 }
 
+__attribute__((noinline))
 static struct state_thread *on_exec(struct state *s, const struct event *ev)
 {
 	uint32_t tid = ev->hdr->tid, pid = ev->hdr->pid;
@@ -838,6 +1091,7 @@ static struct state_thread *on_exec(struct state *s, const struct event *ev)
 	return t;
 }
 
+__attribute__((noinline))
 static struct state_thread *on_fork(struct state *s, const struct event *ev)
 {
 	uint32_t tid = ev->hdr->tid, pid = ev->hdr->pid;
@@ -934,6 +1188,7 @@ static void pending_flush(struct state *s)
 	s->npending = 0;
 }
 
+__attribute__((noinline))
 static struct state_thread *on_proc_exit(struct state *s, const struct event *ev)
 {
 	uint32_t tid = ev->hdr->tid, pid = ev->hdr->pid;
@@ -986,7 +1241,7 @@ static void set_ids(struct state_thread *t, bool group, int64_t r, int64_t e, bo
 static void on_open(struct state *s, struct state_thread *t, const struct event *ev, int64_t res,
 		    int64_t dirfd, unsigned name_i, uint32_t flags)
 {
-	const char *name = event_get_str(ev, name_i);
+	const char *name = evp_str(ev, name_i);
 	const char *base;
 	char path[OSP_STR_MAX];
 	struct state_fd *fd;
@@ -995,17 +1250,26 @@ static void on_open(struct state *s, struct state_thread *t, const struct event 
 	fd = fd_new(s, t->proc, res);
 	if (!fd)
 		return;
-	fd->type = flags & K_O_DIRECTORY ? OSP_FD_TYPE_DIRECTORY : OSP_FD_TYPE_FILE;
+	/* O_TMPFILE carries O_DIRECTORY's bit but creates a file */
+	fd->type = (flags & K_O_TMPFILE) == K_O_DIRECTORY ? OSP_FD_TYPE_DIRECTORY : OSP_FD_TYPE_FILE;
 	fd->flags = flags;
 	if (!name)
 		return;
-	base = name[0] == '/' ? "" : dirfd_base(t, dirfd);
+	if (name[0] == '/') {
+		/* most opens: an absolute path that needs no normalising, copied once */
+		n = strlen(name);
+		if (n < sizeof(path) && path_is_clean(name + 1, n - 1)) {
+			fd_set_name(s, fd, name, n);
+			return;
+		}
+	}
+	base = name[0] == '/' ? "" : state_dirfd_base(t, dirfd);
 	if (!base || (!base[0] && name[0] != '/')) {
 		/* Relative to something unknown: keep the name as given. */
 		fd_set_name(s, fd, name, strlen(name));
 		return;
 	}
-	n = path_resolve(base, name, path, sizeof(path));
+	n = state_path_resolve(base, name, path, sizeof(path));
 	fd_set_name(s, fd, path, n);
 }
 
@@ -1075,22 +1339,23 @@ static void new_socket(struct state *s, struct state_thread *t, int64_t num, uin
 	fd->flags = type & K_O_CLOEXEC;
 }
 
+__attribute__((noinline))
 static void on_fd_snapshot(struct state *s, const struct event *ev)
 {
 	struct state_thread *t = state_thread_get(s, ev->hdr->pid);
-	const char *name = event_get_str(ev, OSP_FDSNAP_P_NAME);
+	const char *name = evp_str(ev, OSP_FDSNAP_P_NAME);
 	struct state_fd *fd;
 	int64_t num;
 	uint64_t v;
 
-	if (!t || !event_get_s64(ev, OSP_FDSNAP_P_FD, &num) || num < 0)
+	if (!t || !evp_s64(ev, OSP_FDSNAP_P_FD, &num) || num < 0)
 		return;
 	fd = fd_new(s, t->proc, num);
 	if (!fd)
 		return;
 	fd->type = (uint8_t)get_u32_or(ev, OSP_FDSNAP_P_TYPE, OSP_FD_TYPE_UNKNOWN);
 	fd->flags = get_u32_or(ev, OSP_FDSNAP_P_FLAGS, 0);
-	if (event_get_u64(ev, OSP_FDSNAP_P_INO, &v))
+	if (evp_u64(ev, OSP_FDSNAP_P_INO, &v))
 		fd->ino = v;
 	if (name && name[0])
 		fd_set_name(s, fd, name, strlen(name));
@@ -1102,6 +1367,7 @@ static void on_fd_snapshot(struct state *s, const struct event *ev)
 }
 
 /* A thread seen for the first time in a syscall event: joins its known group, if any. */
+__attribute__((noinline))
 static struct state_thread *thread_incomplete(struct state *s, const struct event *ev)
 {
 	uint32_t tid = ev->hdr->tid, pid = ev->hdr->pid;
@@ -1132,7 +1398,7 @@ static void on_syscall(struct state *s, struct state_thread *t, const struct eve
 {
 	int64_t res;
 
-	if (!event_get_s64(ev, OSP_SYSCALL_P_RES, &res))
+	if (!evp_s64(ev, OSP_SYSCALL_P_RES, &res))
 		return;
 	switch (ev->hdr->type) {
 	case OSP_EVT_OPEN:
@@ -1153,7 +1419,7 @@ static void on_syscall(struct state *s, struct state_thread *t, const struct eve
 		int64_t num;
 
 		/* Linux frees the descriptor even when close() reports an error (EINTR, EIO). */
-		if (event_get_s64(ev, 1, &num) && res != -EBADF)
+		if (evp_s64(ev, 1, &num) && res != -EBADF)
 			fd_close(s, t->proc, num);
 		return;
 	}
@@ -1252,7 +1518,7 @@ static void on_syscall(struct state *s, struct state_thread *t, const struct eve
 		return;
 	}
 	case OSP_EVT_MEMFD_CREATE: {
-		const char *name = event_get_str(ev, 1);
+		const char *name = evp_str(ev, 1);
 		struct state_fd *fd;
 
 		if (res < 0 || !(fd = fd_new(s, t->proc, res)))
@@ -1284,14 +1550,14 @@ static void on_syscall(struct state *s, struct state_thread *t, const struct eve
 		new_simple_fd(s, t, res, OSP_FD_TYPE_EVENT, K_O_CLOEXEC);
 		return;
 	case OSP_EVT_CHDIR: {
-		const char *path = event_get_str(ev, 1);
+		const char *path = evp_str(ev, 1);
 		char buf[OSP_STR_MAX];
 		struct state_str *c;
 		size_t n;
 
 		if (res < 0 || !path || (path[0] != '/' && !t->proc->cwd->s[0]))
 			return;
-		n = path_resolve(t->proc->cwd->s, path, buf, sizeof(buf));
+		n = state_path_resolve(t->proc->cwd->s, path, buf, sizeof(buf));
 		if ((c = str_new(buf, n))) {
 			str_unref(t->proc->cwd);
 			t->proc->cwd = c;
@@ -1335,23 +1601,25 @@ static void on_syscall(struct state *s, struct state_thread *t, const struct eve
 
 		if (res != 0)
 			return;
-		if (event_get_u64(ev, 1, &v))
+		if (evp_u64(ev, 1, &v))
 			t->cap_inh = v;
-		if (event_get_u64(ev, 2, &v))
+		if (evp_u64(ev, 2, &v))
 			t->cap_prm = v;
-		if (event_get_u64(ev, 3, &v))
+		if (evp_u64(ev, 3, &v))
 			t->cap_eff = v;
 		return;
 	}
 	case OSP_EVT_PRCTL:
 		if (res == 0 && get_u32_or(ev, 1, 0) == K_PR_SET_NAME)
-			set_comm(t, event_get_str(ev, 2));
+			set_comm(t, evp_str(ev, 2));
 		return;
 	default:
 		return;
 	}
 }
 
+/* The handlers of the rare events (snapshot, fork, exec, exit, a thread first seen) are not
+ * inlined here, so that the path most events take keeps a small frame. */
 struct state_thread *state_process_event(struct state *s, const struct event *ev)
 {
 	struct state_thread *t;
@@ -1391,10 +1659,37 @@ struct state_thread *state_process_event(struct state *s, const struct event *ev
 
 /* ---- lookups and helpers ------------------------------------------------------------------- */
 
+#define STATE_USERS_ANCESTORS_MAX 8
+
+/*
+ * A user or group as t sees it. A container's files are read through a live process of it:
+ * when t is gone (events are handled a little after they happen), its ancestors in the same
+ * container are tried. Replay has no live process at all: the host's names only.
+ */
+static const struct users_entry *users_of(struct state *s, const struct state_thread *t,
+					  uint32_t id, bool group)
+{
+	const char *cid = t->proc->image->container_id;
+	const struct state_thread *cur = t;
+
+	for (unsigned depth = 0; cur && depth < STATE_USERS_ANCESTORS_MAX; depth++) {
+		uint32_t pid = s->no_procfs ? 0 : cur->pid;
+		const struct users_entry *e = group ? users_get_group(s->users, cid, pid, id)
+						    : users_get_user(s->users, cid, pid, id);
+
+		if (e || pid == 0 || users_container_loaded(s->users, cid))
+			return e;
+		cur = state_thread_parent(s, cur);
+		if (cur && strcmp(cur->proc->image->container_id, cid) != 0)
+			break;
+	}
+	return NULL;
+}
+
 static const struct users_entry *user_of(struct state *s, const struct state_thread *t,
 					 uint32_t uid)
 {
-	return users_get_user(s->users, t->proc->image->container_id, t->pid, uid);
+	return users_of(s, t, uid, false);
 }
 
 const char *state_user_name(struct state *s, const struct state_thread *t, uint32_t uid)
@@ -1420,8 +1715,7 @@ const char *state_user_shell(struct state *s, const struct state_thread *t, uint
 
 const char *state_group_name(struct state *s, const struct state_thread *t, uint32_t gid)
 {
-	const struct users_entry *e =
-		users_get_group(s->users, t->proc->image->container_id, t->pid, gid);
+	const struct users_entry *e = users_of(s, t, gid, true);
 
 	return e ? e->name : "";
 }
@@ -1519,8 +1813,11 @@ const char *state_fd_l4proto(const struct state_fd *fd)
 static bool proc_entry_exists(struct state *s, uint32_t tid)
 {
 	char path[PATH_MAX];
-	int n = snprintf(path, sizeof(path), "%s/proc/%u", s->host_root, tid);
+	int n;
 
+	if (s->no_procfs)
+		return true; /* cannot tell: keep it */
+	n = snprintf(path, sizeof(path), "%s/proc/%u", s->host_root, tid);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return true; /* cannot tell: keep it */
 	return access(path, F_OK) == 0 || errno != ENOENT;
@@ -1548,6 +1845,9 @@ unsigned state_purge(struct state *s, uint64_t now_ns)
 			removed++;
 		}
 	}
+	if (s->nthreads_peak >= s->nthreads + TRIM_MIN_THREADS &&
+	    s->nthreads < s->nthreads_peak / 2)
+		state_trim(s);
 	return removed;
 }
 
@@ -1606,6 +1906,7 @@ int state_new(const struct state_opts *opts, struct state **ret)
 	s->max_fds_total = opts->max_fds_total ? opts->max_fds_total : STATE_MAX_FDS_TOTAL_DEFAULT;
 	s->lost_exit_idle_ns =
 		opts->lost_exit_idle_ns ? opts->lost_exit_idle_ns : STATE_LOST_EXIT_IDLE_DEFAULT_NS;
+	s->no_procfs = opts->no_procfs;
 	s->procfs_tokens = PROCFS_BURST;
 	s->buckets = calloc(BUCKETS_MIN, sizeof(*s->buckets));
 	s->bucket_mask = BUCKETS_MIN - 1;
@@ -1650,6 +1951,7 @@ void state_free(struct state *s)
 		struct state_proc *p = s->free_procs;
 
 		s->free_procs = (struct state_proc *)p->image;
+		fd_table_done(&p->fds);
 		free(p);
 	}
 	while (s->free_fds) {
@@ -1658,6 +1960,8 @@ void state_free(struct state *s)
 		s->free_fds = (struct state_fd *)fd->heap_name;
 		free(fd);
 	}
+	pool_drain(s->names);
+	pool_drain(s->images);
 	free(s->empty_image);
 	free(s->scratch);
 	str_unref(s->empty_cwd);

@@ -45,6 +45,9 @@ struct state_opts {
 	uint32_t max_fds_per_proc;  /* 0 = STATE_MAX_FDS_PER_PROC_DEFAULT */
 	uint32_t max_fds_total;	    /* 0 = STATE_MAX_FDS_TOTAL_DEFAULT */
 	uint64_t lost_exit_idle_ns; /* idle time before state_purge() checks /proc; 0 = default */
+	bool no_procfs;		    /* never read /proc (replaying a capture file): threads the
+				     * stream did not introduce stay undescribed, and idle threads
+				     * are kept (bounded by max_threads) */
 };
 
 /* A refcounted string (cwd). */
@@ -57,6 +60,7 @@ struct state_str {
 /* What an exec (or the snapshot) described; immutable, shared by fork children. */
 struct state_image {
 	uint32_t refs;
+	uint32_t alloc_size; /* private: bytes allocated (recycled by size class) */
 	uint32_t argc;
 	const char *exepath; /* proc.exepath: the exe parameter, absolute */
 	const char *exe;     /* proc.exe: argv[0] (the exe path when argv is empty) */
@@ -152,6 +156,7 @@ struct state_stats {
 	uint64_t procfs_failed;	       /* ... whose /proc entry was gone or unreadable */
 	uint64_t procfs_skipped;       /* ... not tried: over PROCFS_RATE reads per second */
 	uint64_t alloc_failures;
+	uint64_t trims; /* state_purge() gave memory back after a burst of threads had gone */
 };
 
 struct state;
@@ -177,6 +182,19 @@ struct state_thread *state_thread_parent(struct state *s, const struct state_thr
 struct state_thread *state_thread_ancestor(struct state *s, const struct state_thread *t,
 					   unsigned n);
 struct state_fd *state_fd_get(const struct state_thread *t, int64_t num);
+
+/*
+ * Joins base and rel (rel absolute: base ignored) and normalises the result: repeated slashes,
+ * "." and ".." (never above /) are removed; symlinks are not resolved (the state cannot). A path
+ * longer than size - 1 is cut at its last whole component. Returns the length written (plus a
+ * NUL). The one resolver for fd names and for the path fields of the rules.
+ */
+size_t state_path_resolve(const char *base, const char *rel, char *out, size_t size);
+/*
+ * The directory a dirfd-relative path starts from: the cwd for AT_FDCWD (-100, "" when unknown),
+ * else the fd's path when it is absolute; NULL when unknown.
+ */
+const char *state_dirfd_base(const struct state_thread *t, int64_t dirfd);
 
 /* Names of the thread's user (euid) and group (egid), seen from its container; "" if unknown. */
 const char *state_user_name(struct state *s, const struct state_thread *t, uint32_t uid);
@@ -211,6 +229,8 @@ static inline uint32_t state_proc_nthreads(const struct state_proc *p)
 
 /* Removes exited threads and threads idle for longer than the idle limit whose
  * <host_root>/proc/<tid> is gone. now_ns is on the events' clock (CLOCK_BOOTTIME).
+ * When the thread table has shrunk by half (and by 1024 threads) since its peak, it also
+ * shrinks the thread hash and hands freed heap memory back to the kernel (malloc_trim()).
  * Returns the number of threads removed. */
 unsigned state_purge(struct state *s, uint64_t now_ns);
 

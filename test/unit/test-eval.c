@@ -113,6 +113,17 @@ static void test_string_ops(void)
 	T("fd.name contains shad");
 	F("fd.name contains passwd");
 	T("fd.name icontains SHAD");
+	T("fd.name icontains /ETC/SHADOW");
+	T("fd.name icontains dOw");
+	F("fd.name icontains /ETC/SHADOWS");
+	F("fd.name icontains SHAX");
+	T("fd.name icontains ''");
+	T("fd.name icontains eTc/sh"); /* after a false start at "/etc" */
+	T("fd.name in (/nothing/of/this/length, /etc/shadow)");
+	F("fd.name in (/etc/shadoW, /etc/shadows, x)");
+	T("fd.name pmatch (/etc)");
+	T("fd.name pmatch (/)");
+	F("fd.name pmatch (/et, /etc/sh)");
 	T("fd.name startswith /etc/");
 	F("fd.name startswith /usr");
 	T("fd.name endswith dow");

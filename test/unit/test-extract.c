@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "detect-events.h"
+#include "evparam.h"
 #include "extract.h"
 #include "fields.h"
+#include "macro.h"
 
 static struct state *st;
 static struct extract_ctx *x;
@@ -214,6 +216,148 @@ static void test_fd_and_paths(void)
 	V("evt.res", "<NA>");
 }
 
+/* What state_path_resolve() must give: a walk over the components, the slow way. */
+static size_t ref_resolve(const char *base, const char *rel, char *out, size_t size)
+{
+	char tmp[8192];
+	size_t n = 1;
+	char *save = NULL;
+
+	snprintf(tmp, sizeof(tmp), "%s/%s", rel[0] == '/' ? "" : base, rel);
+	out[0] = '/';
+	for (char *c = strtok_r(tmp, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		size_t len = strlen(c);
+
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			while (n > 1 && out[n - 1] != '/')
+				n--;
+			if (n > 1)
+				n--;
+			continue;
+		}
+		if (n + (n > 1) + len >= size)
+			break;
+		if (n > 1)
+			out[n++] = '/';
+		memcpy(out + n, c, len);
+		n += len;
+	}
+	out[n] = 0;
+	return n;
+}
+
+static void test_path_resolve(void)
+{
+	static const char *const bases[] = {"/", "/home/alice", "/a/b/", "/.hidden", "/x/../y"};
+	static const char *const rels[] = {
+		"/etc/passwd", "/etc//passwd", "/etc/./passwd", "/etc/../etc/passwd", "/", "//",
+		"/etc/", "/.bashrc", "/a/.b/..c/...", "/a/..", "/..", "x", "./x", "../x", "x/",
+		"x//y", ".x", "..x", "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p", ".", "..", "/a/b/.",
+		"/usr/lib/gcc/x86_64-linux-gnu/12/../../../x86_64-linux-gnu/crti.o",
+		"/usr/lib/x86_64-linux-gnu/libc.so.6", "/0123456/0123456/0123456/",
+		/* a '/' ending a 16- or 8-byte block, the '.' or '/' beginning the next */
+		"/0123456789abcde/../x", "/0123456789abcde//x", "/0123456789abcde/.x",
+		"/0123456/../x", "/0123456//x", "0123456789abcdef/./x", "012345678901234/..",
+		"/0123456789abcdef0123456789abcde/./x", "/0123456789abcdef0123456789abcdef/",
+	};
+	char a[4096], b[4096];
+
+	for (size_t i = 0; i < ARRAY_SIZE(bases); i++)
+		for (size_t k = 0; k < ARRAY_SIZE(rels); k++) {
+			size_t n = state_path_resolve(bases[i], rels[k], a, sizeof(a));
+			size_t m = ref_resolve(bases[i], rels[k], b, sizeof(b));
+
+			if (n != m || strcmp(a, b) != 0)
+				fprintf(stderr, "resolve('%s', '%s'): '%s', want '%s'\n", bases[i],
+					rels[k], a, b);
+			CHECK(n == m && strcmp(a, b) == 0);
+		}
+	/* too long: cut at the last whole component */
+	CHECK_INT_EQ(state_path_resolve("/", "/abc/def/ghi", a, 10), 8);
+	CHECK_STR_EQ(a, "/abc/def");
+	CHECK_INT_EQ(state_path_resolve("/abc", "def", a, 8), 4);
+	CHECK_STR_EQ(a, "/abc");
+}
+
+/* A failed open: its fd name is resolved only when a rule reads it, and matches the state's. */
+static void test_failed_open(void)
+{
+	const uint32_t O_TMPFILE_K = 020000000 | 0200000, O_RDWR_K = 02;
+	struct state_fd *fd;
+
+	feed(tb_openat(601, -2, AT_FDCWD_K, "include/../stdio.h", 0, 0));
+	V("fd.num", "-2");
+	V("fd.typechar", "f");
+	V("evt.is_open_read", "true");
+	V("fd.name", "/home/alice/stdio.h");
+	V("fd.directory", "/home/alice");
+	V("fd.filename", "stdio.h");
+	feed(tb_openat(601, -2, AT_FDCWD_K, "x.h", 0, 0));
+	V("fd.filename", "x.h"); /* the name first, through fd.filename */
+	V("fd.name", "/home/alice/x.h");
+	/* O_TMPFILE carries O_DIRECTORY's bit but opens a file: state and extraction agree */
+	feed(tb_openat(601, 7, AT_FDCWD_K, "/tmp", O_TMPFILE_K | O_RDWR_K, 0600));
+	V("fd.type", "file");
+	fd = cur_t ? state_fd_get(cur_t, 7) : NULL;
+	CHECK(fd && fd->type == OSP_FD_TYPE_FILE);
+}
+
+/* evparam.h's inline accessors agree with event.h's on every parameter of an event. */
+static void check_evparam(const struct event *e)
+{
+	int64_t r1 = 0, r2 = 0;
+
+	if (!e)
+		return;
+	for (unsigned i = 0; i < OSP_MAX_PARAMS + 1; i++) {
+		int64_t s1 = 0, s2 = 0;
+		uint64_t u1 = 0, u2 = 0;
+		uint32_t w1 = 0, w2 = 0;
+
+		CHECK(evp_s64(e, i, &s1) == event_get_s64(e, i, &s2) && s1 == s2);
+		CHECK(evp_u64(e, i, &u1) == event_get_u64(e, i, &u2) && u1 == u2);
+		CHECK(evp_u32(e, i, &w1) == event_get_u32(e, i, &w2) && w1 == w2);
+		CHECK(evp_str(e, i) == event_get_str(e, i));
+	}
+	CHECK(evp_res(e, &r1) == event_get_res(e, &r2) && r1 == r2);
+}
+
+static void test_evparam(void)
+{
+	/* strings of 1, 2, 4 and 8 bytes look like integers to the size switch */
+	static const char *const strs[] = {"", "a", "ab", "abc", "abcdefg", "abcdefgh"};
+
+	for (size_t k = 0; k < ARRAY_SIZE(strs); k++)
+		check_evparam(tb_openat(601, (int64_t)k - 3, AT_FDCWD_K, strs[k], 0101, 0644));
+	check_evparam(tb_fork(700, 700, 601, 601));
+	check_evparam(tb_exit(700));
+	check_evparam(tb_ptrace(601, 0, 16, 3000));
+}
+
+/* After a burst of threads has gone, state_purge() gives the memory back (once). */
+static void test_trim(void)
+{
+	struct state_stats before, after;
+
+	state_get_stats(st, &before);
+	for (uint32_t i = 0; i < 3000; i++)
+		feed(tb_fork(10000 + i, 10000 + i, 601, 601));
+	for (uint32_t i = 0; i < 3000; i++)
+		feed(tb_exit(10000 + i));
+	state_purge(st, tb_ts);
+	state_get_stats(st, &after);
+	CHECK_INT_EQ(after.threads, before.threads);
+	CHECK_INT_EQ(after.trims, before.trims + 1);
+	state_purge(st, tb_ts);
+	state_get_stats(st, &after);
+	CHECK_INT_EQ(after.trims, before.trims + 1); /* nothing new to give back */
+	feed(tb_fork(13001, 13001, 601, 601));
+	V("proc.pname", "sudo"); /* the table still works after shrinking */
+	feed(tb_exit(13001));
+}
+
 static void test_cache(void)
 {
 	struct field_ref ref;
@@ -257,6 +401,10 @@ int main(void)
 		x->boot_time_ns = 1795320000000000000ull;
 		test_process_and_user();
 		test_fd_and_paths();
+		test_path_resolve();
+		test_failed_open();
+		test_evparam();
+		test_trim();
 		test_cache();
 	}
 	extract_ctx_free(x);
