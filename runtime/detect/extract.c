@@ -182,6 +182,18 @@ static size_t put_u64(struct xval *v, uint64_t u)
 	return 1;
 }
 
+/*
+ * The state keeps a terminal as the kernel's dev_t (major << 20 | minor); proc.tty prints it as
+ * proc(5)'s tty_nr (minor in bits 0-7 and 20-31, major in bits 8-19), as Falco does: /dev/pts/0
+ * is 34816 in both.
+ */
+static uint32_t tty_nr_of(uint32_t dev)
+{
+	uint32_t major = dev >> 20, minor = dev & 0xfffff;
+
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
 static size_t put_bool(struct xval *v, bool b)
 {
 	v->type = XV_BOOL;
@@ -1359,7 +1371,7 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 		return pid >= 0 ? put_s64(v, pid) : 0;
 	}
 	case FIELD_PROC_TTY:
-		return t ? put_u64(v, t->proc->tty) : 0;
+		return t ? put_u64(v, tty_nr_of(t->proc->tty)) : 0;
 	case FIELD_PROC_PID:
 		return t ? put_s64(v, t->proc->pid) : 0;
 	case FIELD_PROC_PPID:

@@ -90,14 +90,14 @@ static void setup_procs(void)
 	feed(tb_exec(OSP_EVT_PROC_EXEC, 1000, 1000,
 		     &(struct tb_proc){.exe = "/usr/bin/bash", .comm = "bash", ARGS("bash\0-i"),
 				       .ppid = 900, .vpid = 1, .sid = 1, .loginuid = UINT32_MAX,
-				       .tty = 34816, .cgroup = "/system.slice/docker-" ID64 ".scope",
+				       .tty = 136u << 20 /* pts/0 */, .cgroup = "/system.slice/docker-" ID64 ".scope",
 				       .cwd = "/root", .env = "HOME=/root\0TERM=xterm",
 				       .env_len = sizeof("HOME=/root\0TERM=xterm")}));
 	feed(tb_fork(1001, 1001, 1000, 1000));
 	feed(tb_exec(OSP_EVT_PROC_EXEC, 1001, 1001,
 		     &(struct tb_proc){.exe = "/usr/bin/cat", .comm = "cat",
 				       ARGS("cat\0/etc/shadow"), .ppid = 1000, .vpid = 7, .sid = 1,
-				       .uid = 0, .loginuid = UINT32_MAX, .tty = 34816,
+				       .uid = 0, .loginuid = UINT32_MAX, .tty = 136u << 20 /* pts/0 */,
 				       .cgroup = "/system.slice/docker-" ID64 ".scope", .cwd = "/root",
 				       .caps = 1ull << 21, .env = "HOME=/root", .env_len = 11}));
 }

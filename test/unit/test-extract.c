@@ -66,14 +66,14 @@ static void test_process_and_user(void)
 	feed(tb_exec(OSP_EVT_PROC_EXEC, 600, 600,
 		     &(struct tb_proc){.exe = "/usr/bin/bash", .comm = "bash", ARGS("-bash"),
 				       .ppid = 500, .sid = 600, .uid = 1000, .gid = 1000,
-				       .loginuid = 1000, .tty = 34816, .cwd = "/home/alice",
+				       .loginuid = 1000, .tty = 136u << 20 /* pts/0 */, .cwd = "/home/alice",
 				       .env = "HOME=/home/alice\0LANG=C",
 				       .env_len = sizeof("HOME=/home/alice\0LANG=C")}));
 	feed(tb_fork(601, 601, 600, 600));
 	feed(tb_exec(OSP_EVT_PROC_EXEC, 601, 601,
 		     &(struct tb_proc){.exe = "/usr/bin/sudo", .comm = "sudo",
 				       ARGS("sudo\0-i\0id"), .ppid = 600, .sid = 600, .uid = 0,
-				       .gid = 0, .loginuid = 1000, .tty = 34816,
+				       .gid = 0, .loginuid = 1000, .tty = 136u << 20 /* pts/0 */,
 				       .cwd = "/home/alice", .caps = (1ull << 21) | 1,
 				       .env = "LANG=C", .env_len = 7}));
 	V("proc.name", "sudo");

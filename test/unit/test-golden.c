@@ -27,20 +27,20 @@
 
 static const char *const expected[] = {
 	"04:00:01.000004000: Notice Interactive shell started in container | shell=bash paren"
-	"t=containerd-shim command=bash terminal=142606336 user= user_uid=0 user_loginuid=-1 "
+	"t=containerd-shim command=bash terminal=34816 user= user_uid=0 user_loginuid=-1 "
 	"proc_exepath=/usr/bin/bash container_id=3ad7b26ded6d container_name=<NA> container_i"
 	"mage=<NA> k8s_ns=<NA> k8s_pod=<NA>\n",
 	"04:00:01.000007000: Warning Sensitive file opened for reading by untrusted program |"
 	" file=/etc/shadow process=cat proc_exepath=/usr/bin/cat parent=bash command=cat /etc"
-	"/shadow user= user_uid=0 user_loginuid=-1 terminal=142606336 container_id=3ad7b26ded"
+	"/shadow user= user_uid=0 user_loginuid=-1 terminal=34816 container_id=3ad7b26ded"
 	"6d container_image=<NA>\n",
 	"04:00:01.000012000: Critical Program executed from a memory file | exe=/memfd:osp (d"
 	"eleted) command=3 process=3 parent=bash pcmdline=bash user= user_uid=1000 user_login"
-	"uid=1000 terminal=142606337 container_id=host container_image=<NA>\n",
+	"uid=1000 terminal=34817 container_id=host container_image=<NA>\n",
 	"04:00:01.000016000: Notice Setuid or setgid bit set | file=/tmp/osp-suid fd_name=<NA"
 	"> mode=S_IXOTH|S_IROTH|S_IXGRP|S_IRGRP|S_IXUSR|S_IWUSR|S_IRUSR|S_ISUID syscall=fchmo"
 	"dat process=chmod proc_exepath=/usr/bin/chmod parent=bash command=chmod u+s /tmp/osp"
-	"-suid user= user_uid=0 user_loginuid=1000 terminal=142606337 container_id=host conta"
+	"-suid user= user_uid=0 user_loginuid=1000 terminal=34817 container_id=host conta"
 	"iner_image=<NA>\n",
 	"04:00:01.000021000: Warning Outbound connection to a mining pool port | connection=1"
 	"0.0.0.5:40000->198.51.100.7:3333 server=198.51.100.7:3333 process=perl proc_exepath="
@@ -49,23 +49,23 @@ static const char *const expected[] = {
 	"04:00:01.000022000: Critical Standard stream redirected to network socket | fd=0 con"
 	"nection=10.0.0.5:40000->198.51.100.7:3333 remote=198.51.100.7:3333 process=perl proc"
 	"_exepath=/usr/bin/perl command=perl -MIO::Socket::INET -e ... parent=bash user= user"
-	"_uid=1000 user_loginuid=1000 terminal=142606337 container_id=host container_image=<N"
+	"_uid=1000 user_loginuid=1000 terminal=34817 container_id=host container_image=<N"
 	"A>\n",
 	"04:00:01.000026000: Warning Link created to sensitive file | syscall=symlinkat targe"
 	"t=/etc/shadow link=/tmp/osp-shadow-link process=ln proc_exepath=/usr/bin/ln parent=b"
 	"ash command=ln -sf /etc/shadow /tmp/osp-shadow-link user= user_uid=0 user_loginuid=1"
-	"000 terminal=142606337 container_id=host container_image=<NA>\n",
+	"000 terminal=34817 container_id=host container_image=<NA>\n",
 	"04:00:01.000027000: Warning File below /etc opened for writing | file=/etc/osp-test "
 	"flags=<NA> process=ln proc_exepath=/usr/bin/ln parent=bash command=ln -sf /etc/shado"
-	"w /tmp/osp-shadow-link user= user_uid=0 user_loginuid=1000 terminal=142606337 contai"
+	"w /tmp/osp-shadow-link user= user_uid=0 user_loginuid=1000 terminal=34817 contai"
 	"ner_id=host container_image=<NA>\n",
 	"04:00:01.000032000: Warning Process attached with ptrace | request=PTRACE_ATTACH tar"
 	"get_pid=3000 process=strace proc_exepath=/usr/bin/strace parent=bash command=strace "
-	"-p 3000 user= user_uid=0 user_loginuid=1000 terminal=142606337 container_id=host con"
+	"-p 3000 user= user_uid=0 user_loginuid=1000 terminal=34817 container_id=host con"
 	"tainer_image=<NA>\n",
 	"04:00:01.000036000: Warning Log files cleared | file=<NA> path=/var/log/auth.log sys"
 	"call=unlinkat process=rm proc_exepath=/usr/bin/rm parent=bash command=rm -f /var/log"
-	"/auth.log user= user_uid=0 user_loginuid=1000 terminal=142606337 container_id=host c"
+	"/auth.log user= user_uid=0 user_loginuid=1000 terminal=34817 container_id=host c"
 	"ontainer_image=<NA>\n",
 };
 
@@ -73,32 +73,32 @@ static const char *const expected[] = {
 static const char *const expected_falco[] = {
 	"04:00:01.000042000: Notice A shell was spawned in a container with an attached termi"
 	"nal | evt_type=execve user= user_uid=0 user_loginuid=-1 process=bash proc_exepath=/u"
-	"sr/bin/bash parent=containerd-shim command=bash terminal=142606336 exe_flags=0\n",
+	"sr/bin/bash parent=containerd-shim command=bash terminal=34816 exe_flags=0\n",
 	"04:00:01.000045000: Warning Sensitive file opened for reading by non-trusted program"
 	" | file=/etc/shadow gparent=containerd-shim ggparent=systemd gggparent=<NA> evt_type"
 	"=openat user= user_uid=0 user_loginuid=-1 process=cat proc_exepath=/usr/bin/cat pare"
-	"nt=bash command=cat /etc/shadow terminal=142606336\n",
+	"nt=bash command=cat /etc/shadow terminal=34816\n",
 	"04:00:01.000050000: Critical Fileless execution via memfd_create | container_start_t"
 	"s=<NA> proc_cwd=/home/alice evt_res=SUCCESS proc_sname=bash gparent=systemd evt_type"
 	"=execve user= user_uid=1000 user_loginuid=1000 process=3 proc_exepath=/memfd:osp (de"
-	"leted) parent=bash command=3 terminal=142606337 exe_flags=OSP_EXE_FROM_MEMFD\n",
+	"leted) parent=bash command=3 terminal=34817 exe_flags=OSP_EXE_FROM_MEMFD\n",
 	"04:00:01.000064000: Warning Symlinks created over sensitive files | target=/etc/shad"
 	"ow linkpath=/tmp/osp-shadow-link evt_type=symlinkat user= user_uid=0 user_loginuid=1"
 	"000 process=ln proc_exepath=/usr/bin/ln parent=bash command=ln -sf /etc/shadow /tmp/"
-	"osp-shadow-link terminal=142606337\n",
+	"osp-shadow-link terminal=34817\n",
 	"04:00:01.000070000: Warning Detected ptrace PTRACE_ATTACH attempt | proc_pcmdline=ba"
 	"sh evt_type=ptrace user= user_uid=0 user_loginuid=1000 process=strace proc_exepath=/"
-	"usr/bin/strace parent=bash command=strace -p 3000 terminal=142606337\n",
+	"usr/bin/strace parent=bash command=strace -p 3000 terminal=34817\n",
 };
 
 static const char expected_json[] =
 	"{\"hostname\":\"golden-host\",\"output\":\"04:00:01.000012000: Critical Program execute"
 	"d from a memory file | exe=/memfd:osp (deleted) command=3 process=3 parent=bash "
-	"pcmdline=bash user= user_uid=1000 user_loginuid=1000 terminal=142606337 containe"
+	"pcmdline=bash user= user_uid=1000 user_loginuid=1000 terminal=34817 containe"
 	"r_id=host container_image=<NA>\",\"output_fields\":{\"container.id\":\"host\",\"containe"
 	"r.image.repository\":null,\"evt.time\":1795320001000012000,\"proc.cmdline\":\"3\",\"proc"
 	".exepath\":\"/memfd:osp (deleted)\",\"proc.name\":\"3\",\"proc.pcmdline\":\"bash\",\"proc.pn"
-	"ame\":\"bash\",\"proc.tty\":142606337,\"user.loginuid\":1000,\"user.name\":\"\",\"user.uid\":"
+	"ame\":\"bash\",\"proc.tty\":34817,\"user.loginuid\":1000,\"user.name\":\"\",\"user.uid\":"
 	"1000},\"priority\":\"Critical\",\"rule\":\"Program Run from Memory File\",\"source\":\"sysc"
 	"all\",\"tags\":[\"T1620\",\"container\",\"host\",\"mitre_defense_evasion\",\"process\"],\"time"
 	"\":\"2026-11-22T04:00:01.000012000Z\"}\n";
