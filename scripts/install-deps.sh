@@ -35,6 +35,19 @@ DEPS=(
 	busybox-static
 	cpio
 	file
+	# the live end-to-end suite (test/e2e): alerts read with jq, the rules' behaviours performed
+	# with these tools, containers run by crun
+	jq
+	strace
+	crun
+	netcat-traditional
+	openssh-client
+	kmod
+	iproute2
+	perl
+	passwd
+	util-linux
+	bsdutils
 )
 
 missing=()
