@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "osprey_schema.h"
 
@@ -39,14 +40,93 @@ int event_type_from_name(const char *name);
  */
 int event_decode(const void *buf, size_t size, struct event *ret);
 
-/* Typed accessors. Each returns false if the parameter is absent or of another size. */
-bool event_get_s64(const struct event *ev, unsigned i, int64_t *ret);
-bool event_get_u64(const struct event *ev, unsigned i, uint64_t *ret);
-bool event_get_u32(const struct event *ev, unsigned i, uint32_t *ret);
+/* A fixed-size integer parameter of 1, 2, 4 or 8 bytes, sign-extended when asked. */
+static inline bool event_param_int(const struct event *e, unsigned i, bool is_signed, uint64_t *ret)
+{
+	const uint8_t *p;
+
+	if (i >= e->nparams || !(p = e->val[i]))
+		return false;
+	switch (e->len[i]) {
+	case 8: {
+		uint64_t v;
+
+		memcpy(&v, p, 8);
+		*ret = v;
+		return true;
+	}
+	case 4: {
+		uint32_t v;
+
+		memcpy(&v, p, 4);
+		*ret = is_signed ? (uint64_t)(int64_t)(int32_t)v : v;
+		return true;
+	}
+	case 2: {
+		uint16_t v;
+
+		memcpy(&v, p, 2);
+		*ret = is_signed ? (uint64_t)(int64_t)(int16_t)v : v;
+		return true;
+	}
+	case 1:
+		*ret = is_signed ? (uint64_t)(int64_t)(int8_t)p[0] : p[0];
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Typed accessors, inline: the state and the field extractors read several parameters of every
+ * event, and a call for each would cost more than the read. Each returns false if the
+ * parameter is absent or of another size.
+ */
+static inline bool event_get_s64(const struct event *e, unsigned i, int64_t *ret)
+{
+	uint64_t v;
+
+	if (!event_param_int(e, i, true, &v))
+		return false;
+	*ret = (int64_t)v;
+	return true;
+}
+
+static inline bool event_get_u64(const struct event *e, unsigned i, uint64_t *ret)
+{
+	return event_param_int(e, i, false, ret);
+}
+
+static inline bool event_get_u32(const struct event *e, unsigned i, uint32_t *ret)
+{
+	uint64_t v;
+
+	if (!event_param_int(e, i, false, &v) || e->len[i] > 4)
+		return false;
+	*ret = (uint32_t)v;
+	return true;
+}
+
 /* A string parameter, or NULL if absent. Always NUL-terminated within the record. */
-const char *event_get_str(const struct event *ev, unsigned i);
+static inline const char *event_get_str(const struct event *e, unsigned i)
+{
+	uint8_t t;
+
+	if (i >= e->nparams || !e->val[i])
+		return NULL;
+	t = e->info->params[i].type;
+	if (t != OSP_PT_CHARBUF && t != OSP_PT_PATH && t != OSP_PT_FSRELPATH)
+		return NULL;
+	return (const char *)e->val[i];
+}
+
 /* The syscall result (parameter 0) of a syscall event. */
-bool event_get_res(const struct event *ev, int64_t *ret);
+static inline bool event_get_res(const struct event *e, int64_t *ret)
+{
+	if (!(e->info->flags & OSP_EF_SYSCALL))
+		return false;
+	return event_get_s64(e, OSP_SYSCALL_P_RES, ret);
+}
 
 static inline bool event_param_truncated(const struct event *ev, unsigned i)
 {

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "eval.h"
-#include "evparam.h"
 #include "macro.h"
 
 struct operand {
@@ -1126,7 +1125,7 @@ static inline bool evttype_eval(const struct enode *n, struct extract_ctx *x)
 	if (id == OSP_EVT_PROC_EXEC) {
 		uint32_t f = 0;
 
-		(void)evp_u32(x->ev, OSP_EXEC_P_EXE_FLAGS, &f);
+		(void)event_get_u32(x->ev, OSP_EXEC_P_EXE_FLAGS, &f);
 		variant = f & OSP_EXE_EXECVEAT ? 1 : 0;
 	}
 	m = id < OSP_EVT_COUNT && (n->c->evt_ids[id] >> variant & 1);

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "evparam.h"
 #include "extract.h"
 #include "flag_names.h"
 #include "macro.h"
@@ -365,7 +364,7 @@ static size_t resolve_param_path(struct extract_ctx *c, int i, struct xval *v)
 
 	if (i < 0 || i >= ev->nparams)
 		return 0;
-	path = evp_str(ev, (unsigned)i);
+	path = event_get_str(ev, (unsigned)i);
 	if (!path)
 		return 0;
 	pi = &ev->info->params[i];
@@ -373,7 +372,7 @@ static size_t resolve_param_path(struct extract_ctx *c, int i, struct xval *v)
 		int64_t dirfd = AT_FDCWD_VALUE;
 
 		if (pi->type == OSP_PT_FSRELPATH)
-			(void)evp_s64(ev, pi->aux, &dirfd);
+			(void)event_get_s64(ev, pi->aux, &dirfd);
 		if (!c->t)
 			base = dirfd == AT_FDCWD_VALUE ? "" : NULL;
 		else
@@ -422,7 +421,7 @@ static void open_flags_fill(struct extract_ctx *c)
 		c->oflags = O_WRONLY_BIT | O_CREAT_BIT | O_TRUNC_BIT;
 		c->oflags_state = 1;
 	} else if (is_open_event(ev->hdr->type) && (i = pidx(ev, PN_FLAGS)) >= 0 &&
-		   evp_u32(ev, (unsigned)i, &c->oflags))
+		   event_get_u32(ev, (unsigned)i, &c->oflags))
 		c->oflags_state = 1;
 }
 
@@ -491,10 +490,10 @@ static struct state_fd *event_fd_fill(struct extract_ctx *c)
 		uint32_t flags = 0;
 
 		i = pidx(ev, PN_NAME);
-		if (i < 0 || !evp_str(ev, (unsigned)i))
+		if (i < 0 || !event_get_str(ev, (unsigned)i))
 			return NULL;
 		num = 0;
-		(void)evp_res(ev, &num);
+		(void)event_get_res(ev, &num);
 		/*
 		 * A successful open: the state has just created the fd and resolved its name the
 		 * same way (state_path_resolve()); resolve only when it could not track it.
@@ -524,10 +523,10 @@ static struct state_fd *event_fd_fill(struct extract_ctx *c)
 		return c->fd;
 	}
 	if ((i = pidx(ev, PN_OLDFD)) >= 0 || (i = pidx(ev, PN_FD)) > 0)
-		(void)evp_s64(ev, (unsigned)i, &num);
+		(void)event_get_s64(ev, (unsigned)i, &num);
 	else if (ev->info->flags & OSP_EF_CREATES_FD && ev->nparams &&
 		 ev->info->params[0].type == OSP_PT_FD)
-		(void)evp_res(ev, &num);
+		(void)event_get_res(ev, &num);
 	if (num >= 0 && c->t)
 		fd = state_fd_get(c->t, num);
 	if (!fd && (i = pidx(ev, PN_TUPLE)) >= 0 && ev->len[i]) {
@@ -681,24 +680,24 @@ static size_t param_value(struct extract_ctx *c, int i, bool raw, struct xval *v
 	case OSP_PT_FD:
 	case OSP_PT_DIRFD:
 	case OSP_PT_PID:
-		if (!evp_s64(ev, (unsigned)i, &s))
+		if (!event_get_s64(ev, (unsigned)i, &s))
 			return 0;
 		return put_s64(v, s);
 	case OSP_PT_UINT32:
 	case OSP_PT_UID:
 	case OSP_PT_GID:
 	case OSP_PT_DEV:
-		if (!evp_u64(ev, (unsigned)i, &u)) {
+		if (!event_get_u64(ev, (unsigned)i, &u)) {
 			uint32_t x;
 
-			if (!evp_u32(ev, (unsigned)i, &x))
+			if (!event_get_u32(ev, (unsigned)i, &x))
 				return 0;
 			u = x;
 		}
 		return put_u64(v, u);
 	case OSP_PT_UINT64:
 	case OSP_PT_ABSTIME:
-		if (!evp_u64(ev, (unsigned)i, &u))
+		if (!event_get_u64(ev, (unsigned)i, &u))
 			return 0;
 		return put_u64(v, u);
 	case OSP_PT_MODE:
@@ -708,12 +707,12 @@ static size_t param_value(struct extract_ctx *c, int i, bool raw, struct xval *v
 	case OSP_PT_FLAGS64:
 	case OSP_PT_CAPS:
 		if (pi->type == OSP_PT_FLAGS64 || pi->type == OSP_PT_CAPS) {
-			if (!evp_u64(ev, (unsigned)i, &u))
+			if (!event_get_u64(ev, (unsigned)i, &u))
 				return 0;
 		} else {
 			uint32_t x;
 
-			if (!evp_u32(ev, (unsigned)i, &x))
+			if (!event_get_u32(ev, (unsigned)i, &x))
 				return 0;
 			u = x;
 		}
@@ -741,10 +740,10 @@ static size_t param_value(struct extract_ctx *c, int i, bool raw, struct xval *v
 	case OSP_PT_PATH:
 	case OSP_PT_FSRELPATH:
 		if (raw)
-			return put_cstr(v, evp_str(ev, (unsigned)i));
+			return put_cstr(v, event_get_str(ev, (unsigned)i));
 		return resolve_param_path(c, i, v);
 	case OSP_PT_CHARBUF:
-		return put_cstr(v, evp_str(ev, (unsigned)i));
+		return put_cstr(v, event_get_str(ev, (unsigned)i));
 	case OSP_PT_BYTEBUF:
 		v->type = XV_BYTES;
 		v->s = (const char *)ev->val[i];
@@ -806,7 +805,7 @@ static const char *event_type_name(const struct event *ev)
 	case OSP_EVT_PROC_EXEC: {
 		uint32_t f = 0;
 
-		(void)evp_u32(ev, OSP_EXEC_P_EXE_FLAGS, &f);
+		(void)event_get_u32(ev, OSP_EXEC_P_EXE_FLAGS, &f);
 		return f & OSP_EXE_EXECVEAT ? "execveat" : "execve";
 	}
 	case OSP_EVT_PROC_FORK:
@@ -845,7 +844,7 @@ static const char *category_name(uint8_t cat)
 static bool event_res(const struct event *ev, int64_t *ret)
 {
 	if (ev->info->flags & OSP_EF_SYSCALL)
-		return evp_res(ev, ret);
+		return event_get_res(ev, ret);
 	if (ev->hdr->type == OSP_EVT_PROC_EXEC || ev->hdr->type == OSP_EVT_PROC_FORK) {
 		*ret = 0;
 		return true;
@@ -1141,7 +1140,7 @@ static size_t fs_path_value(struct extract_ctx *c, enum field_id id, struct xval
 		return 0;
 	}
 	if (raw || ev->info->params[i].type == OSP_PT_CHARBUF) {
-		const char *s = evp_str(ev, (unsigned)i);
+		const char *s = event_get_str(ev, (unsigned)i);
 
 		if (!raw && s && s[0] != '/') { /* a symlink target: relative to the link's dir */
 			return put_cstr(v, s);
@@ -1281,7 +1280,7 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 
 		flags = 0;
 		if (!open_flags(c, &flags) || !(flags & O_CREAT_BIT) || i < 0 ||
-		    !evp_u32(ev, (unsigned)i, &mode))
+		    !event_get_u32(ev, (unsigned)i, &mode))
 			return put_bool(v, false);
 		return put_bool(v, (mode & 0111) != 0);
 	}

@@ -25,7 +25,6 @@
 
 #include "macro.h"
 #include "procfs.h"
-#include "evparam.h"
 #include "state.h"
 #include "users.h"
 
@@ -234,8 +233,8 @@ static uint32_t array_count(const char *p, uint32_t len)
  */
 static struct state_image *image_from_event(struct state *s, const struct event *ev)
 {
-	const char *exepath = evp_str(ev, OSP_EXEC_P_EXE);
-	const char *cgroup = evp_str(ev, OSP_EXEC_P_CGROUP);
+	const char *exepath = event_get_str(ev, OSP_EXEC_P_EXE);
+	const char *cgroup = event_get_str(ev, OSP_EXEC_P_CGROUP);
 	const char *argv = (const char *)ev->val[OSP_EXEC_P_ARGS];
 	const char *env = (const char *)ev->val[OSP_EXEC_P_ENV];
 	uint32_t argv_len = OSP_EXEC_P_ARGS < ev->nparams && argv ? ev->len[OSP_EXEC_P_ARGS] : 0;
@@ -311,11 +310,11 @@ static struct state_image *image_from_event(struct state *s, const struct event 
 		im->exe = im->exepath;
 	}
 
-	if (evp_u64(ev, OSP_EXEC_P_EXE_INO, &v))
+	if (event_get_u64(ev, OSP_EXEC_P_EXE_INO, &v))
 		im->exe_ino = v;
-	if (evp_u64(ev, OSP_EXEC_P_EXE_DEV, &v))
+	if (event_get_u64(ev, OSP_EXEC_P_EXE_DEV, &v))
 		im->exe_dev = (uint32_t)v;
-	if (evp_u64(ev, OSP_EXEC_P_EXE_FLAGS, &v))
+	if (event_get_u64(ev, OSP_EXEC_P_EXE_FLAGS, &v))
 		im->exe_flags = (uint32_t)v;
 	im->container_type =
 		container_from_cgroup(im->cgroup, im->container_id, im->container_full_id);
@@ -910,14 +909,14 @@ static uint32_t get_u32_or(const struct event *ev, unsigned i, uint32_t def)
 {
 	uint64_t v;
 
-	return evp_u64(ev, i, &v) ? (uint32_t)v : def;
+	return event_get_u64(ev, i, &v) ? (uint32_t)v : def;
 }
 
 static int64_t get_s64_or(const struct event *ev, unsigned i, int64_t def)
 {
 	int64_t v;
 
-	return evp_s64(ev, i, &v) ? v : def;
+	return event_get_s64(ev, i, &v) ? v : def;
 }
 
 static void set_comm(struct state_thread *t, const char *comm)
@@ -935,17 +934,17 @@ static void describe_thread(struct state_thread *t, const struct event *ev)
 {
 	uint64_t v;
 
-	set_comm(t, evp_str(ev, OSP_EXEC_P_COMM));
+	set_comm(t, event_get_str(ev, OSP_EXEC_P_COMM));
 	t->vtid = get_u32_or(ev, OSP_EXEC_P_VTID, t->vtid);
 	t->uid = get_u32_or(ev, OSP_EXEC_P_UID, t->uid);
 	t->gid = get_u32_or(ev, OSP_EXEC_P_GID, t->gid);
 	t->euid = get_u32_or(ev, OSP_EXEC_P_EUID, t->euid);
 	t->egid = get_u32_or(ev, OSP_EXEC_P_EGID, t->egid);
-	if (evp_u64(ev, OSP_EXEC_P_CAP_INH, &v))
+	if (event_get_u64(ev, OSP_EXEC_P_CAP_INH, &v))
 		t->cap_inh = v;
-	if (evp_u64(ev, OSP_EXEC_P_CAP_PRM, &v))
+	if (event_get_u64(ev, OSP_EXEC_P_CAP_PRM, &v))
 		t->cap_prm = v;
-	if (evp_u64(ev, OSP_EXEC_P_CAP_EFF, &v))
+	if (event_get_u64(ev, OSP_EXEC_P_CAP_EFF, &v))
 		t->cap_eff = v;
 	t->flags &= ~(uint32_t)(STATE_THREAD_INCOMPLETE | STATE_THREAD_EXITED);
 }
@@ -954,7 +953,7 @@ static void describe_thread(struct state_thread *t, const struct event *ev)
 static void describe_proc(struct state *s, struct state_proc *p, const struct event *ev)
 {
 	struct state_image *im = image_from_event(s, ev);
-	const char *cwd = evp_str(ev, OSP_EXEC_P_CWD);
+	const char *cwd = event_get_str(ev, OSP_EXEC_P_CWD);
 	uint64_t v;
 
 	if (im) {
@@ -976,7 +975,7 @@ static void describe_proc(struct state *s, struct state_proc *p, const struct ev
 	p->loginuid = get_u32_or(ev, OSP_EXEC_P_LOGINUID, p->loginuid);
 	p->tty = get_u32_or(ev, OSP_EXEC_P_TTY, p->tty);
 	p->pidns = get_u32_or(ev, OSP_EXEC_P_PIDNS, p->pidns);
-	if (evp_u64(ev, OSP_EXEC_P_START_TS, &v))
+	if (event_get_u64(ev, OSP_EXEC_P_START_TS, &v))
 		p->start_ts = v;
 }
 
@@ -1241,7 +1240,7 @@ static void set_ids(struct state_thread *t, bool group, int64_t r, int64_t e, bo
 static void on_open(struct state *s, struct state_thread *t, const struct event *ev, int64_t res,
 		    int64_t dirfd, unsigned name_i, uint32_t flags)
 {
-	const char *name = evp_str(ev, name_i);
+	const char *name = event_get_str(ev, name_i);
 	const char *base;
 	char path[OSP_STR_MAX];
 	struct state_fd *fd;
@@ -1343,19 +1342,19 @@ __attribute__((noinline))
 static void on_fd_snapshot(struct state *s, const struct event *ev)
 {
 	struct state_thread *t = state_thread_get(s, ev->hdr->pid);
-	const char *name = evp_str(ev, OSP_FDSNAP_P_NAME);
+	const char *name = event_get_str(ev, OSP_FDSNAP_P_NAME);
 	struct state_fd *fd;
 	int64_t num;
 	uint64_t v;
 
-	if (!t || !evp_s64(ev, OSP_FDSNAP_P_FD, &num) || num < 0)
+	if (!t || !event_get_s64(ev, OSP_FDSNAP_P_FD, &num) || num < 0)
 		return;
 	fd = fd_new(s, t->proc, num);
 	if (!fd)
 		return;
 	fd->type = (uint8_t)get_u32_or(ev, OSP_FDSNAP_P_TYPE, OSP_FD_TYPE_UNKNOWN);
 	fd->flags = get_u32_or(ev, OSP_FDSNAP_P_FLAGS, 0);
-	if (evp_u64(ev, OSP_FDSNAP_P_INO, &v))
+	if (event_get_u64(ev, OSP_FDSNAP_P_INO, &v))
 		fd->ino = v;
 	if (name && name[0])
 		fd_set_name(s, fd, name, strlen(name));
@@ -1398,7 +1397,7 @@ static void on_syscall(struct state *s, struct state_thread *t, const struct eve
 {
 	int64_t res;
 
-	if (!evp_s64(ev, OSP_SYSCALL_P_RES, &res))
+	if (!event_get_s64(ev, OSP_SYSCALL_P_RES, &res))
 		return;
 	switch (ev->hdr->type) {
 	case OSP_EVT_OPEN:
@@ -1419,7 +1418,7 @@ static void on_syscall(struct state *s, struct state_thread *t, const struct eve
 		int64_t num;
 
 		/* Linux frees the descriptor even when close() reports an error (EINTR, EIO). */
-		if (evp_s64(ev, 1, &num) && res != -EBADF)
+		if (event_get_s64(ev, 1, &num) && res != -EBADF)
 			fd_close(s, t->proc, num);
 		return;
 	}
@@ -1518,7 +1517,7 @@ static void on_syscall(struct state *s, struct state_thread *t, const struct eve
 		return;
 	}
 	case OSP_EVT_MEMFD_CREATE: {
-		const char *name = evp_str(ev, 1);
+		const char *name = event_get_str(ev, 1);
 		struct state_fd *fd;
 
 		if (res < 0 || !(fd = fd_new(s, t->proc, res)))
@@ -1550,7 +1549,7 @@ static void on_syscall(struct state *s, struct state_thread *t, const struct eve
 		new_simple_fd(s, t, res, OSP_FD_TYPE_EVENT, K_O_CLOEXEC);
 		return;
 	case OSP_EVT_CHDIR: {
-		const char *path = evp_str(ev, 1);
+		const char *path = event_get_str(ev, 1);
 		char buf[OSP_STR_MAX];
 		struct state_str *c;
 		size_t n;
@@ -1601,17 +1600,17 @@ static void on_syscall(struct state *s, struct state_thread *t, const struct eve
 
 		if (res != 0)
 			return;
-		if (evp_u64(ev, 1, &v))
+		if (event_get_u64(ev, 1, &v))
 			t->cap_inh = v;
-		if (evp_u64(ev, 2, &v))
+		if (event_get_u64(ev, 2, &v))
 			t->cap_prm = v;
-		if (evp_u64(ev, 3, &v))
+		if (event_get_u64(ev, 3, &v))
 			t->cap_eff = v;
 		return;
 	}
 	case OSP_EVT_PRCTL:
 		if (res == 0 && get_u32_or(ev, 1, 0) == K_PR_SET_NAME)
-			set_comm(t, evp_str(ev, 2));
+			set_comm(t, event_get_str(ev, 2));
 		return;
 	default:
 		return;

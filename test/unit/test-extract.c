@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "detect-events.h"
-#include "evparam.h"
 #include "extract.h"
 #include "fields.h"
 #include "macro.h"
@@ -304,38 +303,6 @@ static void test_failed_open(void)
 	CHECK(fd && fd->type == OSP_FD_TYPE_FILE);
 }
 
-/* evparam.h's inline accessors agree with event.h's on every parameter of an event. */
-static void check_evparam(const struct event *e)
-{
-	int64_t r1 = 0, r2 = 0;
-
-	if (!e)
-		return;
-	for (unsigned i = 0; i < OSP_MAX_PARAMS + 1; i++) {
-		int64_t s1 = 0, s2 = 0;
-		uint64_t u1 = 0, u2 = 0;
-		uint32_t w1 = 0, w2 = 0;
-
-		CHECK(evp_s64(e, i, &s1) == event_get_s64(e, i, &s2) && s1 == s2);
-		CHECK(evp_u64(e, i, &u1) == event_get_u64(e, i, &u2) && u1 == u2);
-		CHECK(evp_u32(e, i, &w1) == event_get_u32(e, i, &w2) && w1 == w2);
-		CHECK(evp_str(e, i) == event_get_str(e, i));
-	}
-	CHECK(evp_res(e, &r1) == event_get_res(e, &r2) && r1 == r2);
-}
-
-static void test_evparam(void)
-{
-	/* strings of 1, 2, 4 and 8 bytes look like integers to the size switch */
-	static const char *const strs[] = {"", "a", "ab", "abc", "abcdefg", "abcdefgh"};
-
-	for (size_t k = 0; k < ARRAY_SIZE(strs); k++)
-		check_evparam(tb_openat(601, (int64_t)k - 3, AT_FDCWD_K, strs[k], 0101, 0644));
-	check_evparam(tb_fork(700, 700, 601, 601));
-	check_evparam(tb_exit(700));
-	check_evparam(tb_ptrace(601, 0, 16, 3000));
-}
-
 /* After a burst of threads has gone, state_purge() gives the memory back (once). */
 static void test_trim(void)
 {
@@ -403,7 +370,6 @@ int main(void)
 		test_fd_and_paths();
 		test_path_resolve();
 		test_failed_open();
-		test_evparam();
 		test_trim();
 		test_cache();
 	}

@@ -149,7 +149,7 @@ static void test_merge_order(void)
 	CHECK(kmod_merge_has_data(&m));
 	while (kmod_merge_next(&m, &buf, &size, &malformed) == 0) {
 		struct event ev;
-		int64_t seq;
+		int64_t seq = 0;
 
 		CHECK_INT_EQ(event_decode(buf, size, &ev), 0);
 		CHECK(ev.hdr->ts_ns > last_ts);
@@ -296,7 +296,7 @@ static void test_bad_framing(void)
 		struct kmod_merge m;
 		const void *buf;
 		size_t size;
-		int64_t seq;
+		int64_t seq = 0;
 		struct event ev;
 
 		CHECK_INT_EQ(fake_ring_map(&f, 8192), 0);

@@ -162,7 +162,7 @@ static uint64_t ino_of(int fd)
 
 static void check_fd(const struct event *ev, struct expected_fd *e)
 {
-	uint64_t v;
+	uint64_t v = 0;
 
 	e->seen = true;
 	CHECK_PARAM(ev, OSP_FDSNAP_P_TYPE, e->type);
@@ -193,7 +193,7 @@ static void check_self(const struct event *ev, int argc, char **argv, const char
 	char exe[PATH_MAX], comm[32];
 	ssize_t n;
 	struct stat st;
-	uint64_t v;
+	uint64_t v = 0;
 	struct __user_cap_header_struct caph = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct capd[2];
 	uint32_t flags = 0;
@@ -456,7 +456,7 @@ static void test_real_proc(int argc, char **argv)
 				CHECK_STR_EQ(event_get_str(&ev, OSP_EXEC_P_CWD), cwd);
 			}
 		} else {
-			int64_t fd;
+			int64_t fd = -1;
 
 			CHECK_INT_EQ(ev.hdr->type, OSP_EVT_FD_SNAPSHOT);
 			fds++;
