@@ -73,7 +73,7 @@ static __always_inline void push_user_sockaddr(struct filler *f, const void *uad
 		f->s->event[at & OSP_POS_MASK] = OSP_AF_INET;
 		put_bytes(f, at + 1, raw + 4, 4);
 		port = osp_ntohs(*(__u16 *)(raw + 2));
-		*(__u16 *)&f->s->event[(at + 5) & OSP_POS_MASK] = port;
+		*(__u16 *)event_at(f->s, at + 5) = port;
 		filler_commit(f, OSP_SOCKADDR_INET_LEN, 0);
 		return;
 	case OSP_AF_INET6:
@@ -82,7 +82,7 @@ static __always_inline void push_user_sockaddr(struct filler *f, const void *uad
 		f->s->event[at & OSP_POS_MASK] = OSP_AF_INET6;
 		put_bytes(f, at + 1, raw + 8, 16);
 		port = osp_ntohs(*(__u16 *)(raw + 2));
-		*(__u16 *)&f->s->event[(at + 17) & OSP_POS_MASK] = port;
+		*(__u16 *)event_at(f->s, at + 17) = port;
 		filler_commit(f, OSP_SOCKADDR_INET6_LEN, 0);
 		return;
 	case OSP_AF_UNIX: {
@@ -172,10 +172,10 @@ static __always_inline void push_socktuple(struct filler *f, struct sock *sk, co
 			raddr = *(__u32 *)(raw + 4);
 			rport = osp_ntohs(*(__u16 *)(raw + 2));
 		}
-		*(__u32 *)&f->s->event[(at + 1) & OSP_POS_MASK] = laddr;
-		*(__u16 *)&f->s->event[(at + 5) & OSP_POS_MASK] = lport;
-		*(__u32 *)&f->s->event[(at + 7) & OSP_POS_MASK] = raddr;
-		*(__u16 *)&f->s->event[(at + 11) & OSP_POS_MASK] = rport;
+		*(__u32 *)event_at(f->s, at + 1) = laddr;
+		*(__u16 *)event_at(f->s, at + 5) = lport;
+		*(__u32 *)event_at(f->s, at + 7) = raddr;
+		*(__u16 *)event_at(f->s, at + 11) = rport;
 		filler_commit(f, OSP_SOCKTUPLE_INET_LEN, 0);
 		return;
 	}
@@ -191,8 +191,8 @@ static __always_inline void push_socktuple(struct filler *f, struct sock *sk, co
 			bpf_probe_read_kernel(&f->s->event[(at + 19) & OSP_POS_MASK], 16,
 					      &sk->__sk_common.skc_v6_daddr);
 		}
-		*(__u16 *)&f->s->event[(at + 17) & OSP_POS_MASK] = lport;
-		*(__u16 *)&f->s->event[(at + 35) & OSP_POS_MASK] = rport;
+		*(__u16 *)event_at(f->s, at + 17) = lport;
+		*(__u16 *)event_at(f->s, at + 35) = rport;
 		filler_commit(f, OSP_SOCKTUPLE_INET6_LEN, 0);
 		return;
 	}
