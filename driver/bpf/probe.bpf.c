@@ -10,9 +10,9 @@
  *
  * The fast path for a syscall nobody asked for is one array load
  * (syscall_interest) and a return. For a wanted one, the event table
- * (driver/schema/event_table.h) drives the filling: fill_syscall() is
- * unrolled per event id at compile time, so every parameter's type and
- * source are constants and the verifier sees straight-line code per event.
+ * (driver/schema/event_table.h) drives the filling: fill_syscall() calls one
+ * subprogram per event id, in which every parameter's type and source are
+ * constants, so the verifier and the CPU see straight-line code per event.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -266,11 +266,10 @@ static __always_inline void fill_table_event(const __u32 e, struct pt_regs *regs
 
 	if (filler_init(&f, e, nparams, (__u32)pid_tgid, pid_tgid >> 32, ts))
 		return;
+	/* nparams is a constant here: the loop unrolls whole, each parameter's code specialised. */
 #pragma unroll
-	for (__u32 i = 0; i < OSP_MAX_PARAMS; i++) {
-		if (i < nparams)
-			fill_param(&f, e, i, regs, ret);
-	}
+	for (__u32 i = 0; i < nparams && i < OSP_MAX_PARAMS; i++)
+		fill_param(&f, e, i, regs, ret);
 	filler_submit(&f);
 }
 
@@ -292,6 +291,33 @@ static __always_inline int syscall_wanted(__u32 evt, struct pt_regs *regs, long 
 	}
 }
 
+/*
+ * One subprogram per event id, each that event's filler with the table's entries as constants:
+ * straight-line code for the verifier and for the CPU. (A loop over the ids comparing with evt
+ * let clang fold every event back into one filler reading the table at run time; one function
+ * holding them all outgrows the 16-bit jumps of BPF.)
+ */
+#define FILL_FN(e)                                                                                 \
+	static __noinline void fill_event_##e(struct pt_regs *regs, long ret, __u64 pid_tgid,     \
+					      __u64 ts)                                            \
+	{                                                                                          \
+		fill_table_event(e, regs, ret, pid_tgid, ts);                                      \
+	}
+#define FILL_CASE(e)                                                                               \
+	case e:                                                                                    \
+		fill_event_##e(regs, ret, pid_tgid, ts);                                           \
+		break;
+/* X(16) .. X(87): every syscall event id. */
+#define FOR_SYSCALL_EVENTS(X)                                                                      \
+	X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23) X(24) X(25) X(26) X(27) X(28) X(29) X(30)  \
+	X(31) X(32) X(33) X(34) X(35) X(36) X(37) X(38) X(39) X(40) X(41) X(42) X(43) X(44) X(45)  \
+	X(46) X(47) X(48) X(49) X(50) X(51) X(52) X(53) X(54) X(55) X(56) X(57) X(58) X(59) X(60)  \
+	X(61) X(62) X(63) X(64) X(65) X(66) X(67) X(68) X(69) X(70) X(71) X(72) X(73) X(74) X(75)  \
+	X(76) X(77) X(78) X(79) X(80) X(81) X(82) X(83) X(84) X(85) X(86) X(87)
+_Static_assert(OSP_EVT_EXECVE == 16 && OSP_EVT_COUNT == 88,
+	       "FOR_SYSCALL_EVENTS() lists ids 16 to 87: add the new events");
+FOR_SYSCALL_EVENTS(FILL_FN)
+
 static __noinline int fill_syscall(struct pt_regs *regs, long ret, __u32 nr, __u64 pid_tgid)
 {
 	__u64 ts = bpf_ktime_get_boot_ns();
@@ -302,13 +328,8 @@ static __noinline int fill_syscall(struct pt_regs *regs, long ret, __u32 nr, __u
 	evt = osp_syscall_to_event[nr & (OSP_SYSCALL_MAX - 1)];
 	if (!syscall_wanted(evt, regs, ret))
 		return 0;
-	/* Unrolled per event id: each branch is that event's straight-line filler. */
-#pragma unroll
-	for (__u32 e = OSP_EVT_EXECVE; e < OSP_EVT_COUNT; e++) {
-		if (e == evt) {
-			fill_table_event(e, regs, ret, pid_tgid, ts);
-			break;
-		}
+	switch (evt) {
+		FOR_SYSCALL_EVENTS(FILL_CASE)
 	}
 	return 0;
 }
