@@ -714,6 +714,25 @@ static bool ip_match(const struct xval *v, const struct operand *o)
 	return true;
 }
 
+/* x OP num for the ordering operators and equality; false for any other operator. */
+static inline bool num_cmp(enum cmp_op op, __int128 x, __int128 num)
+{
+	switch (op) {
+	case OP_EQ:
+		return x == num;
+	case OP_LT:
+		return x < num;
+	case OP_LE:
+		return x <= num;
+	case OP_GT:
+		return x > num;
+	case OP_GE:
+		return x >= num;
+	default:
+		return false;
+	}
+}
+
 static bool num_of(const struct xval *v, __int128 *ret)
 {
 	switch (v->type) {
@@ -791,20 +810,7 @@ static bool cmp_one(const struct ecmp *n, enum cmp_op op, const struct xval *v,
 	default:
 		return false;
 	}
-	switch (op) {
-	case OP_EQ:
-		return x == o->num;
-	case OP_LT:
-		return x < o->num;
-	case OP_LE:
-		return x <= o->num;
-	case OP_GT:
-		return x > o->num;
-	case OP_GE:
-		return x >= o->num;
-	default:
-		return false;
-	}
+	return num_cmp(op, x, o->num);
 }
 
 static inline bool in_one(const struct ecmp *n, const struct xval *cv)
@@ -1045,20 +1051,7 @@ static inline bool cmp_one_fast(const struct ecmp *n, const struct xval *v, cons
 		if (!o->num_ok)
 			return false;
 		x = v->type == XV_S64 ? (__int128)v->i : (__int128)v->u;
-		switch (n->op) {
-		case OP_EQ:
-			return x == o->num;
-		case OP_LT:
-			return x < o->num;
-		case OP_LE:
-			return x <= o->num;
-		case OP_GT:
-			return x > o->num;
-		case OP_GE:
-			return x >= o->num;
-		default:
-			return false;
-		}
+		return num_cmp(n->op, x, o->num);
 	default:
 		break;
 	}
