@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "capture.h"
@@ -239,7 +240,8 @@ static void *consumer_run(void *userdata)
 	return NULL;
 }
 
-static int run_osprey(enum config_kind config, const char **ret_why)
+static int run_osprey(enum config_kind config, int (*body)(enum config_kind),
+		      const char **ret_why)
 {
 	uint8_t interest[OSP_EVT_COUNT] = {};
 	struct capture_opts opts = {
@@ -273,7 +275,7 @@ static int run_osprey(enum config_kind config, const char **ret_why)
 		capture_close(co.cap);
 		return r;
 	}
-	r = measure(config);
+	r = body(config);
 	atomic_store(&co.stop, true);
 	pthread_join(thread, NULL);
 
@@ -291,6 +293,137 @@ static int run_osprey(enum config_kind config, const char **ret_why)
 		r = co.error;
 	}
 	return r;
+}
+
+/* ---- the programs' own run time, from the kernel's BPF statistics ---- */
+
+struct prog_time {
+	uint64_t ns;
+	uint64_t runs;
+};
+
+static int prog_time_of(int fd, struct prog_time *ret)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		return -errno;
+	ret->ns = info.run_time_ns;
+	ret->runs = info.run_cnt;
+	return 0;
+}
+
+/* ns per run between two readings, or -1 when the program did not run. */
+static double ns_per_run(const struct prog_time *a, const struct prog_time *b)
+{
+	return b->runs > a->runs ? (double)(b->ns - a->ns) / (double)(b->runs - a->runs) : -1;
+}
+
+/*
+ * The newest program called name. The capture library does not hand out its programs; the one
+ * capture_open() has just loaded has the highest id (ids only grow).
+ */
+static int prog_fd_by_name(const char *name)
+{
+	__u32 id = 0, newest = 0;
+
+	while (bpf_prog_get_next_id(id, &id) == 0) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && strcmp(info.name, name) == 0)
+			newest = id;
+		close(fd);
+	}
+	return newest ? bpf_prog_get_fd_by_id(newest) : -ENOENT;
+}
+
+static double cost_floor = -1, cost_osprey = -1;
+
+static int cost_of_floor(void)
+{
+	struct prog_time e0, e1, x0, x1;
+	struct floor_bpf *skel;
+	double t[_CLOCK_MAX];
+	int r;
+
+	skel = floor_bpf__open_and_load();
+	if (!skel)
+		return -errno;
+	r = floor_bpf__attach(skel);
+	if (r >= 0)
+		r = prog_time_of(bpf_program__fd(skel->progs.floor_sys_enter), &e0);
+	if (r >= 0)
+		r = prog_time_of(bpf_program__fd(skel->progs.floor_sys_exit), &x0);
+	if (r >= 0)
+		r = run_loop(LOOP_OPEN_CLOSE, arg_iterations, t);
+	if (r >= 0)
+		r = prog_time_of(bpf_program__fd(skel->progs.floor_sys_enter), &e1);
+	if (r >= 0)
+		r = prog_time_of(bpf_program__fd(skel->progs.floor_sys_exit), &x1);
+	if (r >= 0 && ns_per_run(&e0, &e1) >= 0 && ns_per_run(&x0, &x1) >= 0)
+		cost_floor = ns_per_run(&e0, &e1) + ns_per_run(&x0, &x1);
+	floor_bpf__destroy(skel);
+	return r;
+}
+
+/* A run_osprey() body: the open+close loop with the probe's sys_exit program timed. */
+static int cost_of_osprey(enum config_kind config)
+{
+	_cleanup_close_ int fd = prog_fd_by_name("osp_sys_exit");
+	struct prog_time a, b;
+	double t[_CLOCK_MAX];
+	int r;
+
+	(void)config;
+	if (fd < 0)
+		return fd;
+	r = prog_time_of(fd, &a);
+	if (r >= 0)
+		r = run_loop(LOOP_OPEN_CLOSE, arg_iterations, t);
+	if (r >= 0)
+		r = prog_time_of(fd, &b);
+	if (r >= 0)
+		cost_osprey = ns_per_run(&a, &b);
+	return r;
+}
+
+/*
+ * What the programs themselves cost per syscall, as the kernel times them with statistics on
+ * (BPF_STATS_RUN_TIME): a second view of the overhead, blind to the trampolines and to the
+ * consumer but much less noisy than timing the loop. Statistics add two clock reads to every
+ * run, so they are on only for this phase, after the timed cycles.
+ */
+static void print_program_cost(void)
+{
+	_cleanup_close_ int stats_fd = -1;
+	const char *why = NULL;
+	int r;
+
+	printf("\nprogram run time (kernel BPF statistics, open+close loop, ns per syscall, each "
+	       "including the statistics' own clock reads):\n");
+	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (stats_fd < 0) {
+		printf("  not measured: cannot enable BPF statistics (%s)\n", strerror(errno));
+		return;
+	}
+	r = cost_of_floor();
+	if (r >= 0)
+		r = run_osprey(CONFIG_OSPREY, cost_of_osprey, &why);
+	if (r < 0 || cost_floor <= 0 || cost_osprey < 0) {
+		printf("  not measured: %s (%s)\n", why ? why : "a program did not run",
+		       strerror(r < 0 ? -r : ENODATA));
+		return;
+	}
+	printf("  floor, sys_enter + sys_exit   %8.1f\n", cost_floor);
+	printf("  osprey, sys_exit              %8.1f\n", cost_osprey);
+	printf("  osprey / floor                %8.2f\n", cost_osprey / cost_floor);
+	printf("result source=bpf program_cost floor_ns=%.1f osprey_ns=%.1f ratio=%.2f\n", cost_floor,
+	       cost_osprey, cost_osprey / cost_floor);
 }
 
 static const char *source_name(void)
@@ -537,9 +670,9 @@ int main(int argc, char *argv[])
 			return EXIT_FAILURE;
 		r = run_floor(&why);
 		if (r >= 0)
-			r = run_osprey(CONFIG_OSPREY, &why);
+			r = run_osprey(CONFIG_OSPREY, measure, &why);
 		if (r >= 0)
-			r = run_osprey(CONFIG_FILTERED, &why);
+			r = run_osprey(CONFIG_FILTERED, measure, &why);
 		if (r >= 0 && arg_verbose) {
 			const double (*b)[_CONFIG_MAX] = cycle_best[cycle][CLOCK_WALL];
 
@@ -564,5 +697,7 @@ int main(int argc, char *argv[])
 		}
 	}
 	print_results();
+	if (arg_source == CAPTURE_SOURCE_BPF)
+		print_program_cost();
 	return EXIT_SUCCESS;
 }
