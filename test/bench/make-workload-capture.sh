@@ -47,19 +47,9 @@ if [ "$(id -u)" != 0 ]; then
 	echo "$0: needs root to load the eBPF probe; skipping" >&2
 	exit 77
 fi
-if [ -z "$build" ]; then
-	for d in "$src/build-perf" "$src/build" "$src"/build-*; do
-		if [ -x "$d/runtime/osprey" ]; then
-			build=$d
-			break
-		fi
-	done
-fi
-osprey=$build/runtime/osprey
-if [ ! -x "$osprey" ]; then
-	echo "$0: no osprey binary in '$build/runtime'; build first or pass -b BUILD_DIR" >&2
-	exit 1
-fi
+# shellcheck source=find-osprey.sh
+. "$here/find-osprey.sh"
+osprey=$(find_osprey "$src" "$build") || exit 1
 for tool in cc dpkg-deb dpkg apt-cache apt-get curl python3 find sed grep; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "$0: '$tool' is missing; install it (apt-get install ...) or run elsewhere" >&2
