@@ -3,12 +3,14 @@
  * Detection glue: state, rules, alerts. See detect.h.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "detect.h"
 #include "log.h"
+#include "loop.h"
 #include "macro.h"
 #include "run.h"
 
@@ -250,19 +252,36 @@ int detect_on_event(struct detect *d, const struct event *ev)
 
 struct run_ctx {
 	struct detect *d;
+	struct outputs *out;
 	char hostname[256];
 };
+
+/* SIGUSR1, as in Falco: reopen the file output, so that logrotate can move the file away. */
+static int on_reopen_signal(struct loop_source *s, const struct signalfd_siginfo *si,
+			    void *userdata)
+{
+	struct run_ctx *rc = userdata;
+
+	(void)s;
+	(void)si;
+	log_info("Received SIGUSR1: reopening the alert outputs.");
+	outputs_reopen(rc->out);
+	return 0;
+}
 
 static int run_on_start(struct capture *c, struct loop *l, void *userdata)
 {
 	struct run_ctx *rc = userdata;
 	const struct capture_machine *m = capture_get_machine(c);
+	int r;
 
-	(void)l;
 	if (m) {
 		snprintf(rc->hostname, sizeof(rc->hostname), "%s", m->hostname);
 		detect_set_machine(rc->d, rc->hostname[0] ? rc->hostname : NULL, m->boot_time_ns);
 	}
+	r = loop_add_signal(l, SIGUSR1, on_reopen_signal, rc, NULL);
+	if (r < 0)
+		return log_error_errno(r, "Failed to watch SIGUSR1 (reopening outputs): %m");
 	return 0;
 }
 
@@ -311,6 +330,7 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	n = detect_interest(d, interest);
 	ro.capture.interest = copts->source == CAPTURE_SOURCE_FILE ? NULL : interest;
 	rc.d = d;
+	rc.out = out;
 	log_info("Evaluating %zu rules on %u event types.", eval_n_rules(d->ev), n);
 	r = run_capture(&ro, &cst);
 	outputs_stop(out);

@@ -150,7 +150,7 @@ void outputs_free(struct outputs *o);
  * started. Never blocks on a sink.
  */
 int outputs_push(struct outputs *o, const struct alert *a);
-/* Asks the worker to reopen the file output (log rotation, SIGHUP). */
+/* Asks the worker to reopen the file output (log rotation: osprey does it on SIGUSR1). */
 void outputs_reopen(struct outputs *o);
 void outputs_get_stats(struct outputs *o, struct outputs_stats *ret);
 /* Waits until the queue is empty or timeout_ms passed; returns 0 or -ETIMEDOUT. Tests, -M. */

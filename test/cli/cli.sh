@@ -404,6 +404,28 @@ driver-choice-ebpf)
 	expect_not_in err 'Driver: '
 	expect_in out 'Notice Shell spawned'
 	;;
+reopen-outputs)
+	# SIGUSR1 reopens the file output, as in Falco: logrotate moves the file, then signals.
+	[ "$(id -u)" -eq 0 ] || skip "the eBPF probe needs root"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "the eBPF probe needs BTF (/sys/kernel/btf/vmlinux)"
+	good_rules "$T/good.yaml"
+	run_bg -r "$T/good.yaml" -o stdout_output.enabled=false -o file_output.enabled=true \
+		-o file_output.keep_alive=true -o "file_output.filename=$T/alerts.log" -M 10
+	pid=$!
+	for _ in $(seq 1 40); do
+		grep -q 'Shell spawned' "$T/alerts.log" 2>/dev/null && break
+		sh -c 'exit 0'
+		sleep 0.2
+	done
+	grep -q 'Shell spawned' "$T/alerts.log" 2>/dev/null || fail "no alert in the file before the rotation"
+	mv "$T/alerts.log" "$T/alerts.log.1"
+	kill -USR1 "$pid"
+	with_shells_while "$pid"
+	expect_rc 0
+	expect_in err 'Received SIGUSR1: reopening the alert outputs'
+	grep -q 'Shell spawned' "$T/alerts.log" 2>/dev/null ||
+		fail "no alert in the reopened file: SIGUSR1 did not reopen it"
+	;;
 *)
 	echo "unknown case '$CASE'" >&2
 	exit 1
