@@ -266,7 +266,7 @@ static __always_inline void fill_table_event(const __u32 e, struct pt_regs *regs
 
 	if (filler_init(&f, e, nparams, (__u32)pid_tgid, pid_tgid >> 32, ts))
 		return;
-	/* nparams is a constant here: the loop unrolls whole, each parameter's code specialised. */
+	/* nparams is a constant here: the loop unrolls whole, each parameter specialised. */
 #pragma unroll
 	for (__u32 i = 0; i < nparams && i < OSP_MAX_PARAMS; i++)
 		fill_param(&f, e, i, regs, ret);
@@ -298,7 +298,7 @@ static __always_inline int syscall_wanted(__u32 evt, struct pt_regs *regs, long 
  * holding them all outgrows the 16-bit jumps of BPF.)
  */
 #define FILL_FN(e)                                                                                 \
-	static __noinline void fill_event_##e(struct pt_regs *regs, long ret, __u64 pid_tgid,     \
+	static __noinline void fill_event_##e(struct pt_regs *regs, long ret, __u64 pid_tgid,      \
 					      __u64 ts)                                            \
 	{                                                                                          \
 		fill_table_event(e, regs, ret, pid_tgid, ts);                                      \
