@@ -13,7 +13,6 @@
 
 #include "extract.h"
 #include "flag_names.h"
-#include "macro.h"
 
 #define AT_FDCWD_VALUE	(-100)
 #define O_ACCMODE_BITS	03
@@ -58,14 +57,15 @@ static void pn_cache_fill(void)
 	pn_cache_ready = true;
 }
 
-/* Index of the parameter named pn_names[k] in ev, or -1 (also when the event lacks it). */
+/*
+ * Index of the parameter named pn_names[k] in ev, or -1 (also when the event lacks it). Every
+ * extraction runs on a context, and extract_ctx_new() has filled the cache.
+ */
 static inline int pidx(const struct event *ev, unsigned k)
 {
 	uint16_t type = ev->hdr->type;
 	int i;
 
-	if (_unlikely_(!pn_cache_ready))
-		pn_cache_fill();
 	i = type < OSP_EVT_COUNT ? pn_cache[type][k] : -1;
 	return i >= 0 && i < ev->nparams ? i : -1;
 }
@@ -1157,6 +1157,45 @@ static int64_t s32_ext(uint32_t u)
 
 /* ---- the switch ---- */
 
+/*
+ * The fields every open event asks for, without extract_raw()'s big frame: extract_fill() calls
+ * this first, and extract_raw() hands these fields over to it. Returns SIZE_MAX for the others.
+ */
+static inline size_t extract_hot(struct extract_ctx *c, enum field_id id, struct xval *v)
+{
+	struct state_fd *fd;
+	uint32_t flags = 0;
+
+	switch (id) {
+	case FIELD_EVT_IS_OPEN_READ:
+		if (!open_flags(c, &flags))
+			return put_bool(v, false);
+		return put_bool(v, (flags & O_ACCMODE_BITS) != O_WRONLY_BIT);
+	case FIELD_EVT_IS_OPEN_WRITE:
+		if (!open_flags(c, &flags))
+			return put_bool(v, false);
+		return put_bool(v, (flags & O_ACCMODE_BITS) == O_WRONLY_BIT ||
+					   (flags & O_ACCMODE_BITS) == O_RDWR_BIT);
+	case FIELD_FD_NUM:
+		fd = event_fd(c);
+		return fd ? put_s64(v, fd->num) : 0;
+	case FIELD_FD_TYPECHAR:
+		fd = event_fd(c);
+		return fd ? put_cstr(v, fd_type_char(fd)) : 0;
+	case FIELD_PROC_NAME:
+		return c->t ? put_cstr(v, c->t->comm) : 0;
+	case FIELD_FD_NAME:
+	case FIELD_FD_NAMERAW:
+		fd = event_fd_named(c);
+		return fd ? fd_name_value(c, fd, v) : 0;
+	case FIELD_FD_DIRECTORY:
+	case FIELD_FD_FILENAME:
+		return fd_dir_or_file(c, id, v);
+	default:
+		return SIZE_MAX;
+	}
+}
+
 static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, struct xval *out,
 			  size_t max)
 {
@@ -1169,7 +1208,10 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 	struct state_fd *fd;
 	int64_t res;
 	uint32_t flags;
+	size_t hot = extract_hot(c, id, v);
 
+	if (hot != SIZE_MAX)
+		return hot;
 	switch (id) {
 	case FIELD_EVT_NUM:
 		return put_u64(v, c->evt_num);
@@ -1260,17 +1302,6 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 		return fs_path_value(c, FIELD_FS_PATH_SOURCE, v);
 	case FIELD_EVT_ABSPATH_DST:
 		return fs_path_value(c, FIELD_FS_PATH_TARGET, v);
-	case FIELD_EVT_IS_OPEN_READ:
-		flags = 0;
-		if (!open_flags(c, &flags))
-			return put_bool(v, false);
-		return put_bool(v, (flags & O_ACCMODE_BITS) != O_WRONLY_BIT);
-	case FIELD_EVT_IS_OPEN_WRITE:
-		flags = 0;
-		if (!open_flags(c, &flags))
-			return put_bool(v, false);
-		return put_bool(v, (flags & O_ACCMODE_BITS) == O_WRONLY_BIT ||
-					   (flags & O_ACCMODE_BITS) == O_RDWR_BIT);
 	case FIELD_EVT_IS_OPEN_CREATE:
 		flags = 0;
 		return put_bool(v, open_flags(c, &flags) && flags & O_CREAT_BIT);
@@ -1308,8 +1339,6 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 		return t ? proc_value(c, state_thread_parent(c->st, t), P_EXEPATH, v) : 0;
 	case FIELD_PROC_AEXEPATH:
 		return ancestor_values(c, ref, P_EXEPATH, out, max);
-	case FIELD_PROC_NAME:
-		return proc_value(c, t, P_NAME, v);
 	case FIELD_PROC_PNAME:
 		return t ? proc_value(c, state_thread_parent(c->st, t), P_NAME, v) : 0;
 	case FIELD_PROC_ANAME:
@@ -1495,22 +1524,9 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 		return t ? put_cstr(v, state_container_image(t)) : 0;
 
 	/* fd */
-	case FIELD_FD_NUM:
-		fd = event_fd(c);
-		return fd ? put_s64(v, fd->num) : 0;
 	case FIELD_FD_TYPE:
 		fd = event_fd(c);
 		return fd ? put_cstr(v, fd_type_name(fd)) : 0;
-	case FIELD_FD_TYPECHAR:
-		fd = event_fd(c);
-		return fd ? put_cstr(v, fd_type_char(fd)) : 0;
-	case FIELD_FD_NAME:
-	case FIELD_FD_NAMERAW:
-		fd = event_fd_named(c);
-		return fd ? fd_name_value(c, fd, v) : 0;
-	case FIELD_FD_DIRECTORY:
-	case FIELD_FD_FILENAME:
-		return fd_dir_or_file(c, id, v);
 	case FIELD_FD_IP:
 	case FIELD_FD_NET:
 		fd = event_fd(c);
@@ -1619,45 +1635,6 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 	default:
 		/* not known yet: container metadata, k8s, exe times, memory, fd lists */
 		return 0;
-	}
-}
-
-/*
- * The fields every open event asks for, without extract_raw()'s big frame: the same values
- * (the cases are extract_raw()'s). Returns SIZE_MAX for the other fields.
- */
-static inline size_t extract_hot(struct extract_ctx *c, enum field_id id, struct xval *v)
-{
-	struct state_fd *fd;
-	uint32_t flags = 0;
-
-	switch (id) {
-	case FIELD_EVT_IS_OPEN_READ:
-		if (!open_flags(c, &flags))
-			return put_bool(v, false);
-		return put_bool(v, (flags & O_ACCMODE_BITS) != O_WRONLY_BIT);
-	case FIELD_EVT_IS_OPEN_WRITE:
-		if (!open_flags(c, &flags))
-			return put_bool(v, false);
-		return put_bool(v, (flags & O_ACCMODE_BITS) == O_WRONLY_BIT ||
-					   (flags & O_ACCMODE_BITS) == O_RDWR_BIT);
-	case FIELD_FD_NUM:
-		fd = event_fd(c);
-		return fd ? put_s64(v, fd->num) : 0;
-	case FIELD_FD_TYPECHAR:
-		fd = event_fd(c);
-		return fd ? put_cstr(v, fd_type_char(fd)) : 0;
-	case FIELD_PROC_NAME:
-		return c->t ? put_cstr(v, c->t->comm) : 0;
-	case FIELD_FD_NAME:
-	case FIELD_FD_NAMERAW:
-		fd = event_fd_named(c);
-		return fd ? fd_name_value(c, fd, v) : 0;
-	case FIELD_FD_DIRECTORY:
-	case FIELD_FD_FILENAME:
-		return fd_dir_or_file(c, id, v);
-	default:
-		return SIZE_MAX;
 	}
 }
 
