@@ -1193,9 +1193,10 @@ void eval_evtset_to_ids(const struct evtset *s, uint8_t *ids)
 }
 
 /*
- * A rule as the per-event loop reads it. Rules often start with the same macro (the index puts
- * "evt.is_open_write = true" first in every open rule): when that first conjunct is a shared
- * comparison already found false for this event, the loop skips the rule without walking it.
+ * A rule as the per-event loop reads it. Rules often start with the same macro (six default
+ * rules with osp_open_write: evt.dir is settled at compile time and evt.type by the index,
+ * which leaves "evt.is_open_write = true" first): when that first conjunct is a shared comparison
+ * already found false for this event, the loop skips the rule without walking it.
  */
 static struct erule_ref erule_ref_of(struct enode *root, const struct rules_rule *r)
 {
