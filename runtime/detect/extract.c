@@ -1158,8 +1158,8 @@ static int64_t s32_ext(uint32_t u)
 /* ---- the switch ---- */
 
 /*
- * The fields every open event asks for, without extract_raw()'s big frame: extract_fill() calls
- * this first, and extract_raw() hands these fields over to it. Returns SIZE_MAX for the others.
+ * The fields every open event asks for, without extract_cold()'s big frame: extract_fill() and
+ * extract_raw() try this first. Returns SIZE_MAX for the other fields.
  */
 static inline size_t extract_hot(struct extract_ctx *c, enum field_id id, struct xval *v)
 {
@@ -1196,8 +1196,9 @@ static inline size_t extract_hot(struct extract_ctx *c, enum field_id id, struct
 	}
 }
 
-static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, struct xval *out,
-			  size_t max)
+/* The fields extract_hot() does not serve. */
+static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, struct xval *out,
+			   size_t max)
 {
 	const struct event *ev = c->ev;
 	struct state_thread *t = c->t;
@@ -1208,10 +1209,7 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 	struct state_fd *fd;
 	int64_t res;
 	uint32_t flags;
-	size_t hot = extract_hot(c, id, v);
 
-	if (hot != SIZE_MAX)
-		return hot;
 	switch (id) {
 	case FIELD_EVT_NUM:
 		return put_u64(v, c->evt_num);
@@ -1611,12 +1609,8 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 		fd = event_fd_named(c);
 		if (!fd || !im)
 			return 0;
-		k = id == FIELD_FD_CONTAINERNAME
-			    ? fd_name_value(c, fd, &n)
-			    : extract_raw(c,
-					  &(struct field_ref){
-						  .info = field_info_by_id(FIELD_FD_DIRECTORY)},
-					  &n, 1);
+		k = id == FIELD_FD_CONTAINERNAME ? fd_name_value(c, fd, &n)
+						 : fd_dir_or_file(c, FIELD_FD_DIRECTORY, &n);
 		return k ? put_fmt(c, v, "%s:%.*s", im->container_id, (int)n.len, n.s) : 0;
 	}
 	case FIELD_FD_INO:
@@ -1638,6 +1632,15 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 	}
 }
 
+/* Every field: the values of ref for the current event, at most max of them, into out. */
+static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, struct xval *out,
+			  size_t max)
+{
+	size_t n = extract_hot(c, ref->info->id, out);
+
+	return n != SIZE_MAX ? n : extract_cold(c, ref, out, max);
+}
+
 struct extract_slot *extract_fill(struct extract_ctx *c, struct extract_slot *s,
 				  const struct field_ref *ref)
 {
@@ -1651,7 +1654,7 @@ struct extract_slot *extract_fill(struct extract_ctx *c, struct extract_slot *s,
 		s->v = n ? &s->one : NULL;
 		return s;
 	}
-	n = extract_raw(c, ref, c->tmp, EXTRACT_VALUES_MAX);
+	n = extract_cold(c, ref, c->tmp, EXTRACT_VALUES_MAX);
 	if (n == 1) {
 		/* the common case: one value, kept in the slot itself */
 		s->one = c->tmp[0];

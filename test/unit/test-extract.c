@@ -159,6 +159,7 @@ static void test_fd_and_paths(void)
 	V("evt.args", "fd=3 dirfd=-100 name=/etc/sudoers.d/x flags=O_WRONLY|O_CREAT|O_TRUNC "
 		      "mode=S_IRGRP|S_IWUSR|S_IRUSR");
 	V("fd.containername", "host:/etc/sudoers.d/x");
+	V("fd.containerdirectory", "host:/etc/sudoers.d");
 	V("fd.sip", "<NA>");
 
 	feed(tb_socket(601, 4, 10, 1));
