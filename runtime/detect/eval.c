@@ -57,6 +57,9 @@ struct ecmp {
 	uint64_t memo_gen;
 	bool memo;
 	bool slow; /* transformers or a field on the right: cmp_eval_slow() */
+	bool scalar;	    /* EQ, NE or an ordering on an extract_scalar() field, against k */
+	enum field_id scalar_id;
+	int64_t k;
 	enum cmp_op op;
 	struct efield f;
 	struct operand *ops;
@@ -453,6 +456,41 @@ static int compile_cmp(struct eval *e, struct ecmp *n, const struct ast_node *a)
 }
 
 /*
+ * A comparison of a scalar field (extract_is_scalar()) with one constant, where comparing
+ * numbers gives what the general path gives: booleans and fd.typechar's one character for
+ * = and !=, the numeric fields for every ordering too. Others stay on the general path.
+ */
+static void compile_scalar(struct ecmp *c)
+{
+	enum field_id id = c->f.ref->info->id;
+	const struct operand *o = c->ops;
+
+	if (c->slow || c->n_ops != 1 || !extract_is_scalar(id) || c->op > OP_GE)
+		return;
+	switch (c->f.type) {
+	case FT_BOOL:
+		if (c->op != OP_EQ && c->op != OP_NE)
+			return;
+		c->k = o->b;
+		break;
+	case FT_INT64:
+		if (!o->num_ok || o->num < INT64_MIN || o->num > INT64_MAX)
+			return;
+		c->k = (int64_t)o->num;
+		break;
+	case FT_CHARBUF: /* fd.typechar */
+		if ((c->op != OP_EQ && c->op != OP_NE) || o->len != 1)
+			return;
+		c->k = (unsigned char)o->s[0];
+		break;
+	default:
+		return;
+	}
+	c->scalar_id = id;
+	c->scalar = true;
+}
+
+/*
  * Constant folding of an AND/OR node: constant kids that do not decide are dropped, one that
  * decides makes the node constant, a node left with one kid becomes that kid.
  */
@@ -640,6 +678,7 @@ static int compile_node(struct eval *e, const struct ast_node *a, struct enode *
 		r = compile_cmp(e, c, a);
 		c->slow = c->f.n_xf || c->rhs;
 		if (r >= 0) {
+			compile_scalar(c);
 			c->key = cmp_key(c, a);
 			r = c->key ? 0 : -ENOMEM;
 		}
@@ -1058,6 +1097,29 @@ static inline bool cmp_one_fast(const struct ecmp *n, const struct xval *v, cons
 	return cmp_one(n, n->op, v, o);
 }
 
+/* A scalar comparison (compile_scalar()): no value matches nothing, not even != . */
+static inline bool cmp_scalar(const struct ecmp *n, struct extract_ctx *x)
+{
+	int64_t v;
+
+	if (!extract_scalar(x, n->scalar_id, &v))
+		return false;
+	switch (n->op) {
+	case OP_EQ:
+		return v == n->k;
+	case OP_NE:
+		return v != n->k;
+	case OP_LT:
+		return v < n->k;
+	case OP_LE:
+		return v <= n->k;
+	case OP_GT:
+		return v > n->k;
+	default:
+		return v >= n->k;
+	}
+}
+
 /* One comparison on the current event: the field's values (cached per event) against the
  * operands; a field with several values matches when one of them does (NE: when none equals). */
 static bool cmp_eval(const struct ecmp *n, struct extract_ctx *x)
@@ -1100,7 +1162,8 @@ static bool cmp_eval(const struct ecmp *n, struct extract_ctx *x)
 static inline bool cmp_memo(struct ecmp *c, struct extract_ctx *x)
 {
 	if (c->memo_gen != x->gen) {
-		c->memo = cmp_eval(c, x);
+		/* the scalar ones inline: cmp_eval()'s frame costs more than they do */
+		c->memo = c->scalar ? cmp_scalar(c, x) : cmp_eval(c, x);
 		c->memo_gen = x->gen;
 	}
 	return c->memo;

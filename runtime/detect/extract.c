@@ -1157,6 +1157,58 @@ static int64_t s32_ext(uint32_t u)
 
 /* ---- the switch ---- */
 
+/* The scalar fields' values (extract_scalar()). */
+static inline bool scalar_of(struct extract_ctx *c, enum field_id id, int64_t *ret)
+{
+	struct state_fd *fd;
+	uint32_t flags = 0;
+
+	switch (id) {
+	case FIELD_EVT_IS_OPEN_READ:
+		*ret = open_flags(c, &flags) && (flags & O_ACCMODE_BITS) != O_WRONLY_BIT;
+		return true;
+	case FIELD_EVT_IS_OPEN_WRITE:
+		*ret = open_flags(c, &flags) && ((flags & O_ACCMODE_BITS) == O_WRONLY_BIT ||
+						 (flags & O_ACCMODE_BITS) == O_RDWR_BIT);
+		return true;
+	case FIELD_FD_NUM:
+		fd = event_fd(c);
+		if (!fd)
+			return false;
+		*ret = fd->num;
+		return true;
+	case FIELD_FD_TYPECHAR:
+		fd = event_fd(c);
+		if (!fd)
+			return false;
+		*ret = (unsigned char)fd_type_char(fd)[0];
+		return true;
+	case FIELD_EVT_RAWRES:
+		return event_res(c->ev, ret);
+	default:
+		return false;
+	}
+}
+
+bool extract_is_scalar(enum field_id id)
+{
+	switch (id) {
+	case FIELD_EVT_IS_OPEN_READ:
+	case FIELD_EVT_IS_OPEN_WRITE:
+	case FIELD_FD_NUM:
+	case FIELD_FD_TYPECHAR:
+	case FIELD_EVT_RAWRES:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool extract_scalar(struct extract_ctx *c, enum field_id id, int64_t *ret)
+{
+	return scalar_of(c, id, ret);
+}
+
 /*
  * The fields every open event asks for, without extract_cold()'s big frame: extract_fill() and
  * extract_raw() try this first. Returns SIZE_MAX for the other fields.
@@ -1164,21 +1216,15 @@ static int64_t s32_ext(uint32_t u)
 static inline size_t extract_hot(struct extract_ctx *c, enum field_id id, struct xval *v)
 {
 	struct state_fd *fd;
-	uint32_t flags = 0;
+	int64_t i = 0;
 
 	switch (id) {
 	case FIELD_EVT_IS_OPEN_READ:
-		if (!open_flags(c, &flags))
-			return put_bool(v, false);
-		return put_bool(v, (flags & O_ACCMODE_BITS) != O_WRONLY_BIT);
 	case FIELD_EVT_IS_OPEN_WRITE:
-		if (!open_flags(c, &flags))
-			return put_bool(v, false);
-		return put_bool(v, (flags & O_ACCMODE_BITS) == O_WRONLY_BIT ||
-					   (flags & O_ACCMODE_BITS) == O_RDWR_BIT);
+		(void)scalar_of(c, id, &i);
+		return put_bool(v, i != 0);
 	case FIELD_FD_NUM:
-		fd = event_fd(c);
-		return fd ? put_s64(v, fd->num) : 0;
+		return scalar_of(c, id, &i) ? put_s64(v, i) : 0;
 	case FIELD_FD_TYPECHAR:
 		fd = event_fd(c);
 		return fd ? put_cstr(v, fd_type_char(fd)) : 0;
@@ -1274,9 +1320,7 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 			return 0;
 		return put_cstr(v, res < 0 ? errno_name(-res) : "SUCCESS");
 	case FIELD_EVT_RAWRES:
-		if (!event_res(ev, &res))
-			return 0;
-		return put_s64(v, res);
+		return scalar_of(c, id, &res) ? put_s64(v, res) : 0;
 	case FIELD_EVT_FAILED:
 		return put_bool(v, event_res(ev, &res) && res < 0);
 	case FIELD_EVT_IS_IO:

@@ -111,6 +111,15 @@ static inline void extract_skip(struct extract_ctx *c, const struct event *e)
 size_t extract_field(struct extract_ctx *c, size_t slot, const struct field_ref *ref,
 		     const struct xval **ret);
 
+/*
+ * A few fields with one small value, read without a cache slot: the open-flag booleans (0 or 1),
+ * fd.num and evt.rawres, fd.typechar (its character). They start most open rules, and a
+ * comparison on them costs less this way than through extract_fill(). extract_is_scalar() says
+ * which fields; extract_scalar() returns false when the event has no value.
+ */
+bool extract_is_scalar(enum field_id id);
+bool extract_scalar(struct extract_ctx *c, enum field_id id, int64_t *ret);
+
 /* Extracts ref's values for the current event into slot s (extract_slot_get() calls it). */
 struct extract_slot *extract_fill(struct extract_ctx *c, struct extract_slot *s,
 				  const struct field_ref *ref);

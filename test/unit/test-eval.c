@@ -259,6 +259,45 @@ static void test_file_events(void)
 	T("evt.type = procexit");
 }
 
+/*
+ * The fields compared without a cache slot (extract_scalar()): the same answers as through the
+ * general path, also where the event has no value (then even != is false) and where the operand
+ * does not fit the scalar form (a two-character fd.typechar).
+ */
+static void test_scalar_fields(void)
+{
+	feed(tb_openat(1001, 7, AT_FDCWD_K, "/tmp/x", 02 /* O_RDWR */, 0));
+	T("fd.num = 7 and fd.num != 6 and fd.num > 6 and fd.num >= 7 and fd.num < 8 "
+	  "and fd.num <= 7");
+	F("fd.num = 6");
+	F("fd.num != 7");
+	F("fd.num < 7");
+	F("fd.num > 7");
+	T("evt.rawres = 7 and evt.rawres >= 0");
+	T("fd.typechar = f and fd.typechar != d");
+	F("fd.typechar = d");
+	F("fd.typechar != f");
+	F("fd.typechar = ff");
+	T("fd.typechar != ff");
+	T("evt.is_open_read = true and evt.is_open_write = true");
+	T("evt.is_open_read != false and evt.is_open_write != false");
+	F("evt.is_open_read = false");
+	feed(tb_openat(1001, 8, AT_FDCWD_K, "/tmp/y", 01 /* O_WRONLY */, 0));
+	T("evt.is_open_read = false and evt.is_open_write = true");
+	feed(tb_openat(1001, -13, AT_FDCWD_K, "/tmp/z", 0, 0));
+	T("fd.num = -13 and fd.num < 0 and evt.rawres = -13");
+	F("fd.num >= 0");
+	feed(tb_ptrace(1001, 0, 16, 1000)); /* no fd, no open flags */
+	F("fd.num >= 0");
+	F("fd.num < 0");
+	F("fd.num != 3");
+	T("not fd.num = 3");
+	F("fd.typechar = f");
+	F("fd.typechar != f");
+	T("evt.is_open_read = false and evt.is_open_write != true");
+	T("evt.rawres = 0");
+}
+
 static struct ruleset *load_files(const char *const *paths, size_t n)
 {
 	struct ruleset *rs = ruleset_new();
@@ -598,6 +637,7 @@ int main(void)
 	test_process_fields();
 	test_net_fields();
 	test_file_events();
+	test_scalar_fields();
 	state_free(st);
 	test_index_and_matching();
 	if (!getenv("EVAL_NO_BENCH"))
