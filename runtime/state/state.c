@@ -1393,6 +1393,13 @@ static struct state_thread *thread_incomplete(struct state *s, const struct even
 	return t;
 }
 
+static void on_syscall_other(struct state *s, struct state_thread *t, const struct event *ev,
+			     int64_t res);
+
+/*
+ * The syscalls that make most of the stream (open, close, the dups) here; the others in
+ * on_syscall_other(), whose path buffers would otherwise make every event's frame 4 KiB larger.
+ */
 static void on_syscall(struct state *s, struct state_thread *t, const struct event *ev)
 {
 	int64_t res;
@@ -1440,6 +1447,17 @@ static void on_syscall(struct state *s, struct state_thread *t, const struct eve
 			on_dup(s, t, get_s64_or(ev, 1, -1), res,
 			       get_u32_or(ev, 2, 0) == K_F_DUPFD_CLOEXEC);
 		return;
+	default:
+		on_syscall_other(s, t, ev, res);
+		return;
+	}
+}
+
+__attribute__((noinline))
+static void on_syscall_other(struct state *s, struct state_thread *t, const struct event *ev,
+			     int64_t res)
+{
+	switch (ev->hdr->type) {
 	case OSP_EVT_SOCKET:
 		new_socket(s, t, res, get_u32_or(ev, 1, 0), get_u32_or(ev, 2, 0),
 			   get_u32_or(ev, 3, 0));
