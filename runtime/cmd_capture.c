@@ -154,11 +154,7 @@ static void log_summary(const struct capture_stats *st, uint64_t written, const 
 		log_info("%" PRIu64 " events%s", written, where);
 		return;
 	}
-	log_info("%" PRIu64 " events%s (%" PRIu64 " from the /proc snapshot); drops: %" PRIu64
-		 " buffer full, %" PRIu64 " too big; %" PRIu64 " faults, %" PRIu64
-		 " truncated values, %" PRIu64 " malformed, %" PRIu64 " unknown",
-		 written != UINT64_MAX ? written : st->events, where, st->snapshot, st->drops_buffer,
-		 st->drops_too_big, st->faults, st->truncations, st->malformed, st->unknown);
+	run_log_stats(st, written != UINT64_MAX ? written : st->events, where);
 }
 
 /* Where the events of a run go: a capture file, or text lines on stdout. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <string.h>
 
@@ -126,4 +127,13 @@ out:
 	loop_free(l);
 	capture_close(st.capture);
 	return r;
+}
+
+void run_log_stats(const struct capture_stats *st, uint64_t events, const char *where)
+{
+	log_info("%" PRIu64 " events%s (%" PRIu64 " from the /proc snapshot); drops: %" PRIu64
+		 " buffer full, %" PRIu64 " too big; %" PRIu64 " faults, %" PRIu64
+		 " truncated values, %" PRIu64 " malformed, %" PRIu64 " unknown",
+		 events, where, st->snapshot, st->drops_buffer, st->drops_too_big, st->faults,
+		 st->truncations, st->malformed, st->unknown);
 }

@@ -30,3 +30,7 @@ struct run_opts {
 /* Runs until signalled, the duration passes, the source ends or a callback fails. Logs open
  * failures with their reason. Fills *ret_stats (may be NULL) with the final counters. */
 int run_capture(const struct run_opts *opts, struct capture_stats *ret_stats);
+
+/* Logs what a run's capture delivered and lost, in one line: "N events<where> (S from the /proc
+ * snapshot); drops: ...". where is "" or e.g. " written to 'FILE'". */
+void run_log_stats(const struct capture_stats *st, uint64_t events, const char *where);

@@ -341,6 +341,8 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 		 (unsigned long long)ds.events, (unsigned long long)ds.matches,
 		 (unsigned long long)ds.alerts_pushed, (unsigned long long)ds.alerts_failed,
 		 (unsigned long long)os.throttled, (unsigned long long)os.dropped);
+	if (copts->source != CAPTURE_SOURCE_FILE)
+		run_log_stats(&cst, cst.events, " from the driver");
 	outputs_free(out);
 	return r < 0 ? r : 0;
 }
