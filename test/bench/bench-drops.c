@@ -5,6 +5,10 @@
  * with the capture library's defaults (every event, default ring buffer size,
  * /proc snapshot first) and does per event what `osprey capture` does: it
  * formats the event as a text line and writes it out (to /dev/null here).
+ * With --consumer=rules it does what the osprey daemon does instead: asks the
+ * driver for the event types the rules and the state need, and runs each event
+ * through the process state and the rules (the default rules, or --rules FILE),
+ * counting alerts; the outputs thread is left out.
  *
  * Prints, for each run: the hammers' syscalls, the events seen, the hammers'
  * openat/close events among them, the producer's drops and the drop rate.
@@ -30,13 +34,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-rules.h"
 #include "capture.h"
+#include "config.h"
+#include "detect.h"
 #include "event_format.h"
 #include "macro.h"
 #include "parse.h"
 
 #define EXIT_SKIP 77
 #define HAMMERS_MAX 16
+#define DEFAULT_RULES OSPREY_SOURCE_ROOT "/rules/osprey_rules.yaml"
 
 static uint32_t arg_seconds = 10;
 static uint32_t arg_hammers_max = 2;
@@ -44,17 +52,30 @@ static uint32_t arg_buffer_bytes;
 static const char *arg_path = "/etc/hostname";
 static enum capture_source arg_source = CAPTURE_SOURCE_BPF;
 static const char *arg_dev_dir;
+static bool arg_rules_consumer; /* --consumer=rules */
+static const char *arg_rules = DEFAULT_RULES;
 
 struct run_result {
 	uint32_t hammers;
 	uint64_t iterations;    /* openat+close pairs the hammers did */
 	uint64_t hammer_events; /* their openat/close events the consumer saw */
 	uint64_t elapsed_ms;    /* wall time the run took, in ms */
+	uint64_t alerts;        /* --consumer=rules: alerts the rules raised */
 	struct capture_stats st;
 };
 
 /* The formatter's state (about 80 KiB): once, not per run or per event. */
 static struct format_ctx fmt;
+/* --consumer=rules: the compiled rules (once) and the alerts of a run. */
+static struct ruleset *rules;
+static uint64_t alerts;
+
+static void count_alert(const struct alert *a, void *userdata)
+{
+	(void)a;
+	(void)userdata;
+	alerts++;
+}
 
 static uint64_t now_ns(void)
 {
@@ -139,8 +160,8 @@ static void fclosep(FILE **f)
 }
 
 /* Consumes and formats events until the hammers are done and their events drained. */
-static int consume(struct capture *cap, struct hammers *h, FILE *out, struct run_result *res,
-		   const char **ret_why)
+static int consume(struct capture *cap, struct detect *d, struct hammers *h, FILE *out,
+		   struct run_result *res, const char **ret_why)
 {
 	static char line[16384];
 	uint64_t drain_end = 0;
@@ -153,6 +174,10 @@ static int consume(struct capture *cap, struct hammers *h, FILE *out, struct run
 			if ((ev.hdr->type == OSP_EVT_OPENAT || ev.hdr->type == OSP_EVT_CLOSE) &&
 			    is_hammer(h, ev.hdr->pid))
 				res->hammer_events++;
+			if (d) {
+				detect_on_event(d, &ev);
+				continue;
+			}
 			event_format_update(&fmt, &ev);
 			if (event_format(&fmt, &ev, line, sizeof(line)) >= 0) {
 				fputs(line, out);
@@ -189,6 +214,8 @@ static int run(uint32_t nhammers, struct run_result *res, const char **ret_why)
 		.buffer_bytes = arg_buffer_bytes,
 	};
 	_cleanup_(capture_closep) struct capture *cap = NULL;
+	_cleanup_(detect_freep) struct detect *d = NULL;
+	uint8_t interest[OSP_EVT_COUNT];
 	_cleanup_(fclosep) FILE *out = NULL;
 	_cleanup_close_ int go_r = -EBADF, go_w = -EBADF, rep_r = -EBADF, rep_w = -EBADF;
 	_cleanup_(hammers_stop) struct hammers h = {};
@@ -215,6 +242,21 @@ static int run(uint32_t nhammers, struct run_result *res, const char **ret_why)
 	rep_r = fds[0];
 	rep_w = fds[1];
 
+	if (arg_rules_consumer) {
+		struct osprey_config oc;
+
+		osprey_config_init(&oc);
+		r = detect_new(&oc, rules, &(struct detect_opts){}, &d);
+		osprey_config_done(&oc);
+		if (r < 0) {
+			*ret_why = "cannot set up the rules";
+			return r;
+		}
+		detect_set_alert_fn(d, count_alert, NULL);
+		detect_interest(d, interest);
+		opts.interest = interest;
+		alerts = 0;
+	}
 	/* Attach first, then start the hammers: every one of their syscalls is watched. */
 	r = capture_open(&opts, &cap, ret_why);
 	if (r < 0)
@@ -244,10 +286,11 @@ static int run(uint32_t nhammers, struct run_result *res, const char **ret_why)
 			return negative_errno();
 		}
 
-	r = consume(cap, &h, out, res, ret_why);
+	r = consume(cap, d, &h, out, res, ret_why);
 	if (r < 0)
 		return r;
 	res->elapsed_ms = (now_ns() - start) / 1000000;
+	res->alerts = alerts;
 
 	for (uint32_t i = 0; i < nhammers; i++) {
 		uint64_t n;
@@ -289,6 +332,8 @@ static void print_result(const struct run_result *res)
 	       drops, st->drops_buffer, st->drops_too_big, pct);
 	printf("  produced %" PRIu64 ", faults %" PRIu64 ", malformed %" PRIu64 ", buffers %u\n",
 	       st->produced, st->faults, st->malformed, st->nbuffers);
+	if (arg_rules_consumer)
+		printf("  alerts                %" PRIu64 "\n", res->alerts);
 }
 
 /* The line scripts read: drops in % of what the producer had to write. */
@@ -298,9 +343,9 @@ static void print_result_line(const struct run_result *res)
 	uint64_t live = st->events - st->snapshot;
 	uint64_t drops = st->drops_buffer + st->drops_too_big;
 
-	printf("result source=%s hammers=%u seconds=%u syscalls=%" PRIu64 " events=%" PRIu64
-	       " drops=%" PRIu64 " drop_pct=%.3f\n",
-	       source_name(), res->hammers, arg_seconds, 2 * res->iterations, live, drops,
+	printf("result source=%s consumer=%s hammers=%u seconds=%u syscalls=%" PRIu64
+	       " events=%" PRIu64 " drops=%" PRIu64 " drop_pct=%.3f\n",
+	       source_name(), arg_rules_consumer ? "rules" : "text", res->hammers, arg_seconds, 2 * res->iterations, live, drops,
 	       live + drops ? 100.0 * (double)drops / (double)(live + drops) : 0.0);
 }
 
@@ -314,8 +359,12 @@ static void help(void)
 	       "  -H, --hammers=N     runs with 1..N hammering processes (default 2, max %d)\n"
 	       "  -b, --buffer=SIZE   bpf: ring buffer size per CPU (default: the library's, 8M)\n"
 	       "  -p, --path=FILE     file the hammers open (default /etc/hostname)\n"
+	       "  -c, --consumer=text|rules  what the consumer does per event: format it as\n"
+	       "                      osprey capture does (default), or run the state and the\n"
+	       "                      rules as the osprey daemon does\n"
+	       "  -r, --rules=FILE    rules for --consumer=rules (default %s)\n"
 	       "  -h, --help          show this help\n",
-	       HAMMERS_MAX);
+	       HAMMERS_MAX, DEFAULT_RULES);
 }
 
 static int parse_argv(int argc, char *argv[])
@@ -327,13 +376,15 @@ static int parse_argv(int argc, char *argv[])
 		{ "path", required_argument, NULL, 'p' },
 		{ "source", required_argument, NULL, 'S' },
 		{ "dev-dir", required_argument, NULL, 'd' },
+		{ "consumer", required_argument, NULL, 'c' },
+		{ "rules", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	uint64_t size;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "s:H:b:p:S:d:h", options, NULL)) >= 0) {
+	while ((opt = getopt_long(argc, argv, "s:H:b:p:S:d:c:r:h", options, NULL)) >= 0) {
 		switch (opt) {
 		case 's':
 			if (safe_atou32(optarg, &arg_seconds) < 0 || arg_seconds == 0 ||
@@ -371,6 +422,17 @@ static int parse_argv(int argc, char *argv[])
 			break;
 		case 'd':
 			arg_dev_dir = optarg;
+			break;
+		case 'c':
+			if (strcmp(optarg, "rules") != 0 && strcmp(optarg, "text") != 0) {
+				fprintf(stderr, "bench-drops: bad --consumer '%s': want text or rules\n",
+					optarg);
+				return -EINVAL;
+			}
+			arg_rules_consumer = strcmp(optarg, "rules") == 0;
+			break;
+		case 'r':
+			arg_rules = optarg;
 			break;
 		case 'h':
 			help();
@@ -410,11 +472,18 @@ int main(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 
-	printf("bench-drops: source %s (%s), openat+close of %s, consumer formats every event "
-	       "(osprey capture's work), ring buffer %s, %ld CPUs\n",
+	if (arg_rules_consumer) {
+		r = bench_rules_load("bench-drops", &arg_rules, 1, &rules);
+		if (r < 0)
+			return EXIT_FAILURE;
+	}
+	printf("bench-drops: source %s (%s), openat+close of %s, consumer %s, ring buffer %s, "
+	       "%ld CPUs\n",
 	       source_name(),
 	       arg_source == CAPTURE_SOURCE_KMOD ? "the osprey kernel module" : "the eBPF probe",
 	       arg_path,
+	       arg_rules_consumer ? "runs state + rules on every event (the osprey daemon's work)"
+				  : "formats every event (osprey capture's work)",
 	       arg_source == CAPTURE_SOURCE_KMOD ? "the module's (buffer_bytes_per_cpu)" :
 	       arg_buffer_bytes ? "as given" : "default (8 MiB per CPU)",
 	       sysconf(_SC_NPROCESSORS_ONLN));
@@ -441,5 +510,6 @@ int main(int argc, char *argv[])
 	printf("\n");
 	for (uint32_t n = 1; n <= arg_hammers_max; n++)
 		print_result_line(&results[n - 1]);
+	ruleset_free(rules);
 	return EXIT_SUCCESS;
 }

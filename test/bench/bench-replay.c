@@ -40,6 +40,7 @@
 #include "osprey_config.h"
 #include "parse.h"
 #include "ruleset.h"
+#include "bench-rules.h"
 
 #define TARGET_EVENTS_PER_S 1.5e6
 #define TARGET_RATIO	    3.0
@@ -259,36 +260,6 @@ static int replay_run(const struct replay *rp, struct config *cf, uint64_t *ret_
 
 /* ---- rules ---- */
 
-static int rules_load(const char *const *paths, size_t n, struct ruleset **ret)
-{
-	_cleanup_(diag_list_clear) struct diag_list dl = {};
-	_cleanup_(ruleset_freep) struct ruleset *rs = ruleset_new();
-	struct osprey_config oc;
-	int r = 0;
-
-	if (!rs)
-		return -ENOMEM;
-	for (size_t i = 0; i < n && r >= 0; i++) {
-		r = ruleset_load_file(rs, paths[i], &dl);
-		if (r < 0)
-			fprintf(stderr, "bench-replay: cannot load rules '%s': %s\n", paths[i],
-				strerror(-r));
-	}
-	if (r < 0)
-		return r;
-	osprey_config_init(&oc);
-	config_rules_select(&oc, rs);
-	osprey_config_done(&oc);
-	r = ruleset_compile(rs, &dl);
-	if (r < 0 || diag_has_errors(&dl)) {
-		fprintf(stderr, "bench-replay: the rules do not compile (%zu errors); "
-			"osprey -V FILE shows them\n", dl.n_errors);
-		return r < 0 ? r : -EINVAL;
-	}
-	*ret = TAKE_PTR(rs);
-	return 0;
-}
-
 /* ---- command line ---- */
 
 static void help(void)
@@ -417,7 +388,7 @@ int main(int argc, char *argv[])
 	r = replay_load(&rp, arg_capture);
 	if (r < 0)
 		return EXIT_FAILURE;
-	r = rules_load(&arg_rules, 1, &rs_default);
+	r = bench_rules_load("bench-replay", &arg_rules, 1, &rs_default);
 	if (r < 0)
 		return EXIT_FAILURE;
 	cf[0].rs = cf[1].rs = rs_default;
@@ -429,7 +400,7 @@ int main(int argc, char *argv[])
 				 falco_files[i]);
 			fp[i] = falco_paths[i];
 		}
-		r = rules_load(fp, 3, &rs_falco);
+		r = bench_rules_load("bench-replay", fp, 3, &rs_falco);
 		if (r < 0)
 			return EXIT_FAILURE;
 		cf[2].rs = cf[3].rs = rs_falco;
