@@ -581,6 +581,26 @@ static int out_result(const struct out *o)
 	return o->len > INT32_MAX ? INT32_MAX : (int)o->len;
 }
 
+/*
+ * Whether mask-table entry e is printed for value, rest being the bits the entries before it
+ * left unclaimed; if so its bits are claimed from *rest. The one rule of flag_names_format() and
+ * flag_names_entry_printed().
+ */
+static bool entry_claims(const struct flag_name *e, uint64_t value, uint64_t *rest)
+{
+	uint64_t mask = e->mask ? e->mask : e->value;
+
+	if (e->alias || mask == 0)
+		return false;
+	if ((*rest & mask) != e->value)
+		return false;
+	/* A field entry only matches while its bits are all still unclaimed. */
+	if ((value & mask) != (*rest & mask))
+		return false;
+	*rest &= ~mask;
+	return true;
+}
+
 int flag_names_format(uint8_t table, uint64_t value, bool is_enum, char *buf, size_t size)
 {
 	const struct flag_table *t = table_of(table);
@@ -610,19 +630,10 @@ int flag_names_format(uint8_t table, uint64_t value, bool is_enum, char *buf, si
 		return out_result(&o);
 	}
 	for (size_t i = 0; t && i < t->n; i++) {
-		const struct flag_name *e = &t->names[i];
-		uint64_t mask = e->mask ? e->mask : e->value;
-
-		if (e->alias || mask == 0)
-			continue;
-		if ((rest & mask) != e->value)
-			continue;
-		/* A field entry only matches while its bits are all still unclaimed. */
-		if ((value & mask) != (rest & mask))
+		if (!entry_claims(&t->names[i], value, &rest))
 			continue;
 		out_sep(&o, &first);
-		out_str(&o, e->name);
-		rest &= ~mask;
+		out_str(&o, t->names[i].name);
 	}
 	if (rest || first) {
 		snprintf(num, sizeof(num), "0x%" PRIx64, rest);
@@ -648,6 +659,43 @@ int flag_names_lookup(uint8_t table, const char *name, uint64_t *ret)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+int flag_names_plain_entry(uint8_t table, const char *name)
+{
+	const struct flag_table *t = table_of(table);
+	size_t len = strlen(name);
+	int found = -ENOENT;
+
+	if (!t || t->is_enum || !len || strchr(name, '|') ||
+	    strspn(name, "0123456789abcdefx") == len) /* could be inside "0x..." or "0" */
+		return -EDOM;
+	if (t->zero && strstr(t->zero, name))
+		return -EDOM;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct flag_name *e = &t->names[i];
+
+		if (strcmp(e->name, name) == 0 && !e->alias && found == -ENOENT) {
+			found = (int)i;
+			continue;
+		}
+		if (strstr(e->name, name))
+			return -EDOM; /* another entry's text holds it too */
+	}
+	return found;
+}
+
+bool flag_names_entry_printed(uint8_t table, int entry, uint64_t value)
+{
+	const struct flag_table *t = table_of(table);
+	uint64_t rest = value;
+
+	if (!t || t->is_enum || entry < 0 || (size_t)entry >= t->n || (value == 0 && t->zero))
+		return false;
+	for (size_t i = 0; i <= (size_t)entry; i++)
+		if (entry_claims(&t->names[i], value, &rest) && i == (size_t)entry)
+			return true;
+	return false;
 }
 
 bool flag_names_is_enum(uint8_t table)

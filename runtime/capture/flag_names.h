@@ -30,6 +30,17 @@ int flag_names_format(uint8_t table, uint64_t value, bool is_enum, char *buf, si
 /* The value of one name in a table ("O_CREAT" -> 0100). Returns 0, -ENOENT, or -EINVAL (table). */
 int flag_names_lookup(uint8_t table, const char *name, uint64_t *ret);
 
+/*
+ * "Does flag_names_format(table, value)'s text contain name?" without the text, for a name whose
+ * presence says exactly which entry was printed. flag_names_plain_entry() looks name up once:
+ * the index of the mask table's entry of that name; -ENOENT when no text of that table can
+ * contain it (not an entry, not inside one); -EDOM when only the text can answer (an enum table,
+ * a name inside another entry's name or the zero name, one with '|', one made of hex digits).
+ * flag_names_entry_printed() then says whether the entry is printed for value.
+ */
+int flag_names_plain_entry(uint8_t table, const char *name);
+bool flag_names_entry_printed(uint8_t table, int entry, uint64_t value);
+
 /* Whether table holds enum values rather than masks. False for unknown tables. */
 bool flag_names_is_enum(uint8_t table);
 

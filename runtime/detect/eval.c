@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "flag_names.h"
 #include "macro.h"
 
 struct operand {
@@ -56,10 +57,11 @@ struct ecmp {
 	 * remembered for the event it was computed for. What every event reads comes first. */
 	uint64_t memo_gen;
 	bool memo;
-	bool slow; /* transformers or a field on the right: cmp_eval_slow() */
+	bool slow; /* transformers, a field on the right or flag_test: cmp_eval_slow() */
 	bool scalar;	    /* EQ, NE or an ordering on an extract_scalar() field, against k */
 	enum field_id scalar_id;
 	int64_t k;
+	bool flag_test; /* evt.arg.X contains NAME, with flag_entry[] below */
 	enum cmp_op op;
 	struct efield f;
 	struct operand *ops;
@@ -72,6 +74,9 @@ struct ecmp {
 	uint64_t key_hash;
 	char *key;
 	struct ecmp *next_unique;
+	/* flag_test: per flag table, NAME's entry (flag_names_plain_entry()), FLAG_UNKNOWN until
+	 * looked up, FLAG_NEVER or FLAG_TEXT. Last: the fields above share cache lines. */
+	int16_t flag_entry[OSP_FT_COUNT];
 };
 
 struct enode {
@@ -490,6 +495,22 @@ static void compile_scalar(struct ecmp *c)
 	c->scalar = true;
 }
 
+#define FLAG_UNKNOWN (-1)
+#define FLAG_NEVER   (-2) /* no text of that table contains the name */
+#define FLAG_TEXT    (-3) /* only the text can say: the general path */
+
+/* evt.arg.X contains NAME, X a flags parameter for the events that have it: a bit test. */
+static void compile_flag_test(struct ecmp *c)
+{
+	if (c->slow || c->op != OP_CONTAINS || c->n_ops != 1 ||
+	    c->f.ref->info->id != FIELD_EVT_ARG || !c->f.ref->has_arg)
+		return;
+	for (unsigned t = 0; t < OSP_FT_COUNT; t++)
+		c->flag_entry[t] = FLAG_UNKNOWN;
+	c->flag_test = true;
+	c->slow = true; /* cmp_eval_slow() tries the bit test first */
+}
+
 /*
  * Constant folding of an AND/OR node: constant kids that do not decide are dropped, one that
  * decides makes the node constant, a node left with one kid becomes that kid.
@@ -679,6 +700,7 @@ static int compile_node(struct eval *e, const struct ast_node *a, struct enode *
 		c->slow = c->f.n_xf || c->rhs;
 		if (r >= 0) {
 			compile_scalar(c);
+			compile_flag_test(c);
 			c->key = cmp_key(c, a);
 			r = c->key ? 0 : -ENOMEM;
 		}
@@ -998,15 +1020,43 @@ static size_t field_values(struct extract_ctx *x, const struct efield *f, const 
 	return k;
 }
 
-/* The general case: transformers, or a field on the right-hand side. */
+/* compile_flag_test()'s comparison: 1 or 0, or -1 when the text must answer. */
+static int cmp_flag(struct ecmp *n, struct extract_ctx *x)
+{
+	uint8_t table;
+	uint64_t value;
+	int16_t *entry;
+
+	if (!extract_arg_flags(x, n->f.ref, &table, &value) || table >= OSP_FT_COUNT)
+		return -1;
+	entry = &n->flag_entry[table];
+	if (*entry == FLAG_UNKNOWN) {
+		int k = flag_names_plain_entry(table, n->ops[0].s);
+
+		*entry = k >= 0 && k <= INT16_MAX ? (int16_t)k : k == -ENOENT ? FLAG_NEVER : FLAG_TEXT;
+	}
+	if (*entry == FLAG_TEXT)
+		return -1;
+	return *entry >= 0 && flag_names_entry_printed(table, *entry, value);
+}
+
+/* The general case: transformers, or a field on the right-hand side; flag tests first try
+ * their bit test. */
 __attribute__((noinline))
-static bool cmp_eval_slow(const struct ecmp *n, struct extract_ctx *x)
+static bool cmp_eval_slow(struct ecmp *n, struct extract_ctx *x)
 {
 	const struct xval *v;
-	size_t nv = field_values(x, &n->f, &v);
+	size_t nv;
 	enum cmp_op op = n->op;
 	struct operand rop;
 
+	if (n->flag_test) {
+		int m = cmp_flag(n, x);
+
+		if (m >= 0)
+			return m;
+	}
+	nv = field_values(x, &n->f, &v);
 	if (op == OP_EXISTS)
 		return nv > 0;
 	if (!nv)
@@ -1122,7 +1172,7 @@ static inline bool cmp_scalar(const struct ecmp *n, struct extract_ctx *x)
 
 /* One comparison on the current event: the field's values (cached per event) against the
  * operands; a field with several values matches when one of them does (NE: when none equals). */
-static bool cmp_eval(const struct ecmp *n, struct extract_ctx *x)
+static bool cmp_eval(struct ecmp *n, struct extract_ctx *x)
 {
 	const struct extract_slot *s;
 	const struct xval *v;

@@ -1155,6 +1155,45 @@ static int64_t s32_ext(uint32_t u)
 	return (int64_t)(int32_t)u;
 }
 
+/* The parameter evt.arg[N] or evt.arg.NAME reads, or -1. */
+static int arg_param(const struct event *ev, const struct field_ref *ref)
+{
+	int i = ref->arg_is_index ? (ref->arg_index < ev->nparams ? (int)ref->arg_index : -1)
+				  : param_index(ev, ref->arg);
+
+	/* Falco's execve exit event calls the exe flags "flags" */
+	if (i < 0 && !ref->arg_is_index && strcmp(ref->arg, "flags") == 0 &&
+	    (ev->hdr->type == OSP_EVT_PROC_EXEC || ev->hdr->type == OSP_EVT_PROC_SNAPSHOT))
+		i = pidx(ev, PN_EXE_FLAGS);
+	return i;
+}
+
+bool extract_arg_flags(struct extract_ctx *c, const struct field_ref *ref, uint8_t *ret_table,
+		       uint64_t *ret_value)
+{
+	const struct event *ev = c->ev;
+	int i = arg_param(ev, ref);
+	uint32_t x;
+
+	if (i < 0 || i >= ev->nparams || !ev->len[i])
+		return false;
+	switch (ev->info->params[i].type) {
+	case OSP_PT_FLAGS32:
+		if (!event_get_u32(ev, (unsigned)i, &x))
+			return false;
+		*ret_value = x;
+		break;
+	case OSP_PT_FLAGS64:
+		if (!event_get_u64(ev, (unsigned)i, ret_value))
+			return false;
+		break;
+	default:
+		return false;
+	}
+	*ret_table = ev->info->params[i].aux;
+	return true;
+}
+
 /* ---- the switch ---- */
 
 /* The scalar fields' values (extract_scalar()). */
@@ -1303,18 +1342,8 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 	case FIELD_EVT_INFO:
 		return event_args(c, v);
 	case FIELD_EVT_ARG:
-	case FIELD_EVT_RAWARG: {
-		int i = ref->arg_is_index
-				? (ref->arg_index < ev->nparams ? (int)ref->arg_index : -1)
-				: param_index(ev, ref->arg);
-
-		/* Falco's execve exit event calls the exe flags "flags" */
-		if (i < 0 && !ref->arg_is_index && strcmp(ref->arg, "flags") == 0 &&
-		    (ev->hdr->type == OSP_EVT_PROC_EXEC || ev->hdr->type == OSP_EVT_PROC_SNAPSHOT))
-			i = pidx(ev, PN_EXE_FLAGS);
-
-		return param_value(c, i, id == FIELD_EVT_RAWARG, v);
-	}
+	case FIELD_EVT_RAWARG:
+		return param_value(c, arg_param(ev, ref), id == FIELD_EVT_RAWARG, v);
 	case FIELD_EVT_RES:
 		if (!event_res(ev, &res))
 			return 0;

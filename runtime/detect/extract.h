@@ -120,6 +120,14 @@ size_t extract_field(struct extract_ctx *c, size_t slot, const struct field_ref 
 bool extract_is_scalar(enum field_id id);
 bool extract_scalar(struct extract_ctx *c, enum field_id id, int64_t *ret);
 
+/*
+ * evt.arg[N] / evt.arg.NAME (ref) when that parameter of the current event is a flags mask: its
+ * name table (OSP_FT_*) and value, for "contains O_CREAT" without the text (flag_names.h).
+ * False for any other parameter, or none.
+ */
+bool extract_arg_flags(struct extract_ctx *c, const struct field_ref *ref, uint8_t *ret_table,
+		       uint64_t *ret_value);
+
 /* Extracts ref's values for the current event into slot s (extract_slot_get() calls it). */
 struct extract_slot *extract_fill(struct extract_ctx *c, struct extract_slot *s,
 				  const struct field_ref *ref);

@@ -287,7 +287,19 @@ static void test_scalar_fields(void)
 	feed(tb_openat(1001, -13, AT_FDCWD_K, "/tmp/z", 0, 0));
 	T("fd.num = -13 and fd.num < 0 and evt.rawres = -13");
 	F("fd.num >= 0");
+	/* evt.arg.flags contains NAME: a bit test where the name says which flag (O_CREAT), the
+	 * text where it may be part of another (CREAT, O_DIRECT) */
+	feed(tb_openat(1001, 9, AT_FDCWD_K, "/tmp/w", 01 | 0100 | 01000, 0644));
+	T("evt.arg.flags contains O_CREAT and evt.arg.flags contains O_TRUNC");
+	T("evt.arg.flags contains O_WRONLY and evt.arg.flags contains CREAT");
+	T("evt.arg.flags contains \"O_WRONLY|O_CREAT\"");
+	F("evt.arg.flags contains O_RDONLY");
+	F("evt.arg.flags contains O_DIRECT");
+	F("evt.arg.flags contains CLONE_NEWNS");
+	T("evt.arg[3] contains O_CREAT");
+	T("not evt.arg.mode contains O_CREAT");
 	feed(tb_ptrace(1001, 0, 16, 1000)); /* no fd, no open flags */
+	F("evt.arg.flags contains O_CREAT");
 	F("fd.num >= 0");
 	F("fd.num < 0");
 	F("fd.num != 3");

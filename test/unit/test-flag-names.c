@@ -433,11 +433,83 @@ static void test_headers(void)
 	V(OSP_FT_USERFAULTFD, O_NONBLOCK);
 }
 
+/*
+ * flag_names_plain_entry() + flag_names_entry_printed() against the text: for every mask table,
+ * every entry's name and a few names that are not entries, over values made of the entries'
+ * own values, their pairs and a spread of others, the answer is strstr() on the text whenever
+ * the name is one they may answer for. Also that the common names do qualify.
+ */
+static void test_contains(void)
+{
+	static const char *const others[] = {"O_CREAT", "CLONE_NEWNS", "PROT_", "AT_", "X",
+					     "O_DIRECT", "O_SYNC", "ab", "0x1", "1"};
+	uint64_t lcg = 0x2545F4914F6CDD1Dull;
+	unsigned answered = 0;
+
+	for (uint8_t t = 0; t < OSP_FT_COUNT; t++) {
+		size_t n = flag_names_count(t);
+		uint64_t values[96];
+		size_t nv = 0;
+
+		if (!n || flag_names_is_enum(t))
+			continue;
+		values[nv++] = 0;
+		values[nv++] = ~0ull;
+		for (size_t i = 0; i < n && nv < 64; i++) {
+			const char *name;
+			uint64_t v;
+
+			if (flag_names_get(t, i, &name, &v) == 0) {
+				values[nv++] = v;
+				values[nv++] = v | 1;
+			}
+		}
+		while (nv < 96) {
+			lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+			values[nv++] = lcg >> (lcg & 31);
+		}
+		for (size_t k = 0; k < n + sizeof(others) / sizeof(others[0]); k++) {
+			const char *name;
+			uint64_t unused;
+			int entry;
+
+			if (k < n)
+				CHECK_INT_EQ(flag_names_get(t, k, &name, &unused), 0);
+			else
+				name = others[k - n];
+			entry = flag_names_plain_entry(t, name);
+			if (entry == -EDOM)
+				continue;
+			for (size_t i = 0; i < nv; i++) {
+				bool in_text = strstr(fmt(t, values[i], false), name) != NULL;
+				bool fast = entry >= 0 && flag_names_entry_printed(t, entry, values[i]);
+
+				if (in_text != fast)
+					fprintf(stderr, "table %u, %s, 0x%llx: text \"%s\" says %d\n", t, name,
+						(unsigned long long)values[i], fmt(t, values[i], false),
+						in_text);
+				CHECK(in_text == fast);
+				answered++;
+			}
+		}
+	}
+	CHECK(answered > 1000);
+	CHECK(flag_names_plain_entry(OSP_FT_OPEN, "O_CREAT") >= 0);
+	CHECK(flag_names_plain_entry(OSP_FT_OPEN, "O_TRUNC") >= 0);
+	CHECK(flag_names_plain_entry(OSP_FT_OPEN, "O_RDONLY") >= 0);
+	CHECK_INT_EQ(flag_names_plain_entry(OSP_FT_OPEN, "O_DIRECT"), -EDOM); /* in O_DIRECTORY */
+	CHECK(flag_names_plain_entry(OSP_FT_OPEN, "O_SYNC") >= 0); /* not in O_DSYNC */
+	CHECK_INT_EQ(flag_names_plain_entry(OSP_FT_OPEN, "CLONE_NEWNS"), -ENOENT);
+	CHECK_INT_EQ(flag_names_plain_entry(OSP_FT_PROT, "PROT_NONE"), -EDOM); /* the zero name */
+	CHECK_INT_EQ(flag_names_plain_entry(OSP_FT_FCNTL_CMD, "F_DUPFD"), -EDOM); /* an enum */
+}
+
 int main(void)
 {
 	test_examples();
 	test_bounded();
 	test_tables();
 	test_headers();
+	test_contains();
 	return test_finish("test-flag-names");
 }
