@@ -11,12 +11,13 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD_DIR:-build}
 cd "$root"
 
-"$root/scripts/install-deps.sh"
+# Set-up chatter goes to stderr: stdout carries the alerts only (pipe them to jq).
+"$root/scripts/install-deps.sh" >&2
 
 if [[ ! -f $build/build.ninja ]]; then
-	meson setup "$build"
+	meson setup "$build" >&2
 fi
-meson compile -C "$build"
+meson compile -C "$build" >&2
 
 if [[ ! -x $build/runtime/osprey ]]; then
 	echo "run-osprey.sh: $build/runtime/osprey was not built (runtime/main.c missing?)" >&2
