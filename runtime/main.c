@@ -2,10 +2,9 @@
 /*
  * osprey: the runtime. Reads osprey.yaml (-c, -o), loads and compiles the rules (-r or
  * rules_files), then attaches to the event source (the eBPF probe, the kernel module, or a
- * capture file with -e) and prints the live stream of decoded events on stdout: evaluating the
- * rules against the events (alerts) is the next step of the detection engine and is not built
- * yet. -V validates rule files, -L lists the loaded rules, --list the fields. "osprey capture"
- * records and replays capture files.
+ * capture file with -e) and runs every event through the state and the rules (detect.h), the
+ * alerts going to the configured outputs. -V validates rule files, -L lists the loaded rules,
+ * --list the fields. "osprey capture" records and replays capture files.
  */
 #include <dirent.h>
 #include <errno.h>
