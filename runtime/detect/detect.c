@@ -336,6 +336,9 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	outputs_stop(out);
 	detect_get_stats(d, &ds);
 	outputs_get_stats(out, &os);
+	outputs_free(out);
+	if (r < 0 && !ds.events)
+		return r; /* nothing ran: the error said why, counts of nothing would not help */
 	log_info("Events: %llu, rule matches: %llu, alerts: %llu pushed, %llu refused "
 		 "(throttled %llu, dropped %llu).",
 		 (unsigned long long)ds.events, (unsigned long long)ds.matches,
@@ -343,6 +346,5 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 		 (unsigned long long)os.throttled, (unsigned long long)os.dropped);
 	if (copts->source != CAPTURE_SOURCE_FILE)
 		run_log_stats(&cst, cst.events, " from the driver");
-	outputs_free(out);
 	return r < 0 ? r : 0;
 }
