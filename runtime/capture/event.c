@@ -41,11 +41,6 @@ int event_type_from_name(const char *name)
 	return -ENOENT;
 }
 
-static bool is_string_type(uint8_t type)
-{
-	return type == OSP_PT_CHARBUF || type == OSP_PT_PATH || type == OSP_PT_FSRELPATH;
-}
-
 int event_decode(const void *buf, size_t size, struct event *ret)
 {
 	const struct osp_event_hdr *hdr = buf;
@@ -87,7 +82,7 @@ int event_decode(const void *buf, size_t size, struct event *ret)
 
 			if (len && fixed && len != fixed)
 				return -EBADMSG;
-			if (len && is_string_type(type) && p[len - 1] != '\0')
+			if (len && event_param_type_is_string(type) && p[len - 1] != '\0')
 				return -EBADMSG;
 			ret->len[i] = len;
 			ret->val[i] = len ? p : NULL;

@@ -40,6 +40,12 @@ int event_type_from_name(const char *name);
  */
 int event_decode(const void *buf, size_t size, struct event *ret);
 
+/* The parameter types stored as NUL-terminated text (event_decode() checks the NUL). */
+static inline bool event_param_type_is_string(uint8_t type)
+{
+	return type == OSP_PT_CHARBUF || type == OSP_PT_PATH || type == OSP_PT_FSRELPATH;
+}
+
 /* A fixed-size integer parameter of 1, 2, 4 or 8 bytes, sign-extended when asked. */
 static inline bool event_param_int(const struct event *e, unsigned i, bool is_signed, uint64_t *ret)
 {
@@ -110,12 +116,7 @@ static inline bool event_get_u32(const struct event *e, unsigned i, uint32_t *re
 /* A string parameter, or NULL if absent. Always NUL-terminated within the record. */
 static inline const char *event_get_str(const struct event *e, unsigned i)
 {
-	uint8_t t;
-
-	if (i >= e->nparams || !e->val[i])
-		return NULL;
-	t = e->info->params[i].type;
-	if (t != OSP_PT_CHARBUF && t != OSP_PT_PATH && t != OSP_PT_FSRELPATH)
+	if (i >= e->nparams || !e->val[i] || !event_param_type_is_string(e->info->params[i].type))
 		return NULL;
 	return (const char *)e->val[i];
 }
