@@ -256,14 +256,6 @@ static bool strset_has(const struct strset *s, const struct operand *ops, const 
 
 /* ---- compile ---- */
 
-/* Frees what the comparisons own; the nodes themselves go with the chunks. */
-static void enode_free(struct enode *n)
-{
-	if (!n)
-		return;
-	(void)n; /* comparisons are owned by eval->unique, nodes by the chunks */
-}
-
 static void ecmp_free(struct ecmp *c)
 {
 	free(c->ops);
@@ -629,7 +621,8 @@ static int flatten(const struct ast_node *a, enum ast_kind kind, const struct as
 	return 0;
 }
 
-/* *ret is set first, so that a tree left half-built by an error can still be freed. */
+/* Compiles a into *ret. On error the half-built tree needs no freeing: its nodes live in the
+ * chunks and its comparisons in e->unique, both freed by eval_free(). */
 static int compile_node(struct eval *e, const struct ast_node *a, struct enode **ret)
 {
 	struct enode *n = node_alloc(e, sizeof(*n));
@@ -1154,20 +1147,7 @@ static inline bool cmp_scalar(const struct ecmp *n, struct extract_ctx *x)
 
 	if (!extract_scalar(x, n->scalar_id, &v))
 		return false;
-	switch (n->op) {
-	case OP_EQ:
-		return v == n->k;
-	case OP_NE:
-		return v != n->k;
-	case OP_LT:
-		return v < n->k;
-	case OP_LE:
-		return v <= n->k;
-	case OP_GT:
-		return v > n->k;
-	default:
-		return v >= n->k;
-	}
+	return n->op == OP_NE ? v != n->k : num_cmp(n->op, v, n->k);
 }
 
 /* One comparison on the current event: the field's values (cached per event) against the
@@ -1357,7 +1337,7 @@ int eval_new(const struct ruleset *rs, const struct eval_opts *opts, struct eval
 			continue;
 		r = compile_node(e, rr->ast, &er->root);
 		if (r < 0) {
-			enode_free(er->root);
+			/* the nodes go with the chunks, the comparisons with e->unique */
 			eval_free(e);
 			return r;
 		}
@@ -1416,10 +1396,8 @@ void eval_free(struct eval *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->n_rules; i++) {
-		enode_free(e->rules[i].root);
+	for (size_t i = 0; i < e->n_rules; i++)
 		free(e->rules[i].out_slots);
-	}
 	for (unsigned id = 0; id < OSP_EVT_COUNT; id++)
 		free(e->by_id[id]);
 	free(e->rules);
@@ -1501,11 +1479,9 @@ size_t eval_match(struct eval *e, struct extract_ctx *x, eval_match_fn on_match,
 	for (size_t i = 0; i < n; i++) {
 		struct ecmp *g = list[i].guard;
 
-		if (g) {
-			if (!cmp_memo(g, x)) {
-				i += list[i].run - 1;
-				continue;
-			}
+		if (g && !cmp_memo(g, x)) {
+			i += list[i].run - 1; /* the rules sharing this false guard */
+			continue;
 		}
 		if (!node_eval(list[i].root, x))
 			continue;
