@@ -653,7 +653,7 @@ static int reader_end(struct capfile_reader *r)
 int capfile_reader_next(struct capfile_reader *r, const void **ret_buf, size_t *ret_size)
 {
 	for (;;) {
-		uint32_t type;
+		uint32_t type = 0;
 		int k;
 
 		if (r->error)

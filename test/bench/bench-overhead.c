@@ -346,7 +346,7 @@ static double cost_floor = -1, cost_osprey = -1;
 
 static int cost_of_floor(void)
 {
-	struct prog_time e0, e1, x0, x1;
+	struct prog_time e0 = {}, e1 = {}, x0 = {}, x1 = {};
 	struct floor_bpf *skel;
 	double t[_CLOCK_MAX];
 	int r;
@@ -375,7 +375,7 @@ static int cost_of_floor(void)
 static int cost_of_osprey(enum config_kind config)
 {
 	_cleanup_close_ int fd = prog_fd_by_name("osp_sys_exit");
-	struct prog_time a, b;
+	struct prog_time a = {}, b = {};
 	double t[_CLOCK_MAX];
 	int r;
 
