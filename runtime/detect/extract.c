@@ -1068,7 +1068,8 @@ static size_t stdio_value(struct extract_ctx *c, int64_t num, bool name, struct 
 static size_t fd_dir_or_file(struct extract_ctx *c, enum field_id id, struct xval *v)
 {
 	struct state_fd *fd = event_fd_named(c);
-	const char *slash;
+	const char *slash, *dir;
+	size_t dir_len;
 
 	if (!fd || (fd->type != OSP_FD_TYPE_FILE && fd->type != OSP_FD_TYPE_DIRECTORY) ||
 	    !fd->name)
@@ -1082,9 +1083,13 @@ static size_t fd_dir_or_file(struct extract_ctx *c, enum field_id id, struct xva
 		return put_cstr(v, slash + 1);
 	if (slash == fd->name)
 		return put_cstr(v, "/");
-	return (v->s = extract_strdup(c, fd->name, (size_t)(slash - fd->name)))
-		       ? (set_str(v, v->s, (size_t)(slash - fd->name)), 1)
-		       : 0;
+	/* the directory is a prefix of the name: a NUL-terminated copy in the arena */
+	dir_len = (size_t)(slash - fd->name);
+	dir = extract_strdup(c, fd->name, dir_len);
+	if (!dir)
+		return 0;
+	set_str(v, dir, dir_len);
+	return 1;
 }
 
 /* fs.path.*: the single path of a path event, or the source/target of a two-path one. */
@@ -1714,6 +1719,23 @@ static size_t extract_raw(struct extract_ctx *c, const struct field_ref *ref, st
 	return n != SIZE_MAX ? n : extract_cold(c, ref, out, max);
 }
 
+/* The first n values of the scratch (c->tmp) copied into the arena, hashes unset; NULL and
+ * *n = 0 when the arena is full. */
+static struct xval *tmp_to_arena(struct extract_ctx *c, size_t *n)
+{
+	struct xval *vals = extract_alloc(c, *n * sizeof(*vals));
+
+	if (!vals) {
+		*n = 0;
+		return NULL;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		vals[i] = c->tmp[i];
+		vals[i].has_hash = false;
+	}
+	return vals;
+}
+
 struct extract_slot *extract_fill(struct extract_ctx *c, struct extract_slot *s,
 				  const struct field_ref *ref)
 {
@@ -1734,13 +1756,7 @@ struct extract_slot *extract_fill(struct extract_ctx *c, struct extract_slot *s,
 		s->one.has_hash = false;
 		vals = &s->one;
 	} else if (n) {
-		vals = extract_alloc(c, n * sizeof(*vals));
-		if (!vals)
-			n = 0;
-		for (size_t i = 0; i < n; i++) {
-			vals[i] = c->tmp[i];
-			vals[i].has_hash = false;
-		}
+		vals = tmp_to_arena(c, &n);
 	}
 	s->gen = c->gen;
 	s->n = (uint32_t)n;
@@ -1752,7 +1768,6 @@ size_t extract_field(struct extract_ctx *c, size_t slot, const struct field_ref 
 		     const struct xval **ret)
 {
 	const struct extract_slot *s;
-	struct xval *vals;
 	size_t n;
 
 	if (slot < c->n_slots) {
@@ -1762,14 +1777,7 @@ size_t extract_field(struct extract_ctx *c, size_t slot, const struct field_ref 
 	}
 	/* uncached: the values go to the arena */
 	n = extract_raw(c, ref, c->tmp, EXTRACT_VALUES_MAX);
-	vals = n ? extract_alloc(c, n * sizeof(*vals)) : NULL;
-	if (!vals)
-		n = 0;
-	for (size_t i = 0; i < n; i++) {
-		vals[i] = c->tmp[i];
-		vals[i].has_hash = false;
-	}
-	*ret = vals;
+	*ret = n ? tmp_to_arena(c, &n) : NULL;
 	return n;
 }
 
