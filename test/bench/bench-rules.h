@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "diag.h"
 #include "macro.h"
@@ -26,9 +25,11 @@ static inline int bench_rules_load(const char *prog, const char *const *paths, s
 		return -ENOMEM;
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		r = ruleset_load_file(rs, paths[i], &dl);
-		if (r < 0)
-			fprintf(stderr, "%s: cannot load rules '%s': %s\n", prog, paths[i],
-				strerror(-r));
+		if (r < 0) {
+			/* the reason (a missing file, bad YAML) is in the diagnostics */
+			fprintf(stderr, "%s: cannot load rules '%s':\n", prog, paths[i]);
+			diag_list_print(&dl, stderr);
+		}
 	}
 	if (r < 0)
 		return r;
@@ -37,8 +38,8 @@ static inline int bench_rules_load(const char *prog, const char *const *paths, s
 	osprey_config_done(&oc);
 	r = ruleset_compile(rs, &dl);
 	if (r < 0 || diag_has_errors(&dl)) {
-		fprintf(stderr, "%s: the rules do not compile (%zu errors); osprey -V FILE shows them\n",
-			prog, dl.n_errors);
+		fprintf(stderr, "%s: the rules do not compile (%zu errors):\n", prog, dl.n_errors);
+		diag_list_print(&dl, stderr);
 		return r < 0 ? r : -EINVAL;
 	}
 	*ret = TAKE_PTR(rs);
