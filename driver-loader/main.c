@@ -483,7 +483,6 @@ static int obtain_module(const struct target *t, char *ko, size_t size)
 static int do_build(const struct target *t, char *ko, size_t size)
 {
 	char headers[PATH_MAX_LEN], src[PATH_MAX_LEN], cache[PATH_MAX_LEN], name[PATH_MAX_LEN];
-	char hex[SHA256_HEX_LEN + 1], line[SHA256_HEX_LEN + 2], shafile[PATH_MAX_LEN + 8];
 	struct build_result res;
 	int r;
 
@@ -508,20 +507,13 @@ static int do_build(const struct target *t, char *ko, size_t size)
 		return EXIT_BUILD;
 	}
 	if (path_join(cache, sizeof(cache), "%s/%s/%s", arg_cache_dir, arg_driver_version, t->arch) < 0 ||
-	    target_artifact_name(t, arg_driver_name, ".ko", name, sizeof(name)) < 0 ||
-	    path_join(ko, size, "%s/%s", cache, name) < 0)
+	    target_artifact_name(t, arg_driver_name, "", name, sizeof(name)) < 0 ||
+	    path_join(ko, size, "%s/%s.ko", cache, name) < 0) {
+		build_remove(&res);
 		return EXIT_FAILURE_GENERIC;
-	r = mkdir_p(cache);
-	if (r >= 0)
-		r = copy_file_atomic(res.ko_path, ko, 0644);
-	build_remove(&res);
-	if (r >= 0)
-		r = sha256_file(ko, hex, NULL);
-	if (r >= 0) {
-		snprintf(shafile, sizeof(shafile), "%s.sha256", ko);
-		snprintf(line, sizeof(line), "%s\n", hex);
-		r = write_file_atomic(shafile, line, strlen(line), 0644);
 	}
+	r = locate_cache_store(cache, name, res.ko_path);
+	build_remove(&res);
 	if (r < 0) {
 		log_error_errno(r, "Cannot store the built module in '%s': %m", cache);
 		return EXIT_FAILURE_GENERIC;

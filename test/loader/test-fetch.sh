@@ -102,7 +102,7 @@ has "(from cache)"
 # A cached file that no longer matches its recorded hash is dropped and fetched again.
 printf 'Y' | dd of="$T/c2/$V/$A/$NAME" bs=1 seek=10 conv=notrunc 2>/dev/null
 expect 0 "corrupted cache entry is replaced" -- L "$T/c2" --repo "$H/good/good"
-has "does not match its recorded SHA-256"
+has "does not match its recorded index.json"
 cached_ok "$T/c2"
 
 expect 0 "https:// with the test CA" -- L "$T/c3" --repo "$S/good/good" --ca-file "$T/ca.pem"
