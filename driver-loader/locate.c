@@ -242,7 +242,7 @@ int locate_fetch_index(const struct locate_opts *o, const char *dir_url, char **
 	r = fetch_to_memory(o->fetch, url, INDEX_MAX_BYTES, &data, &len, &res);
 	if (r < 0) {
 		snprintf(reason, reason_size, "%s: %s", url, res.error);
-		return r;
+		return r == -EFBIG ? -EBADMSG : r; /* an oversized index is a rejected repository */
 	}
 	if (o->policy != VERIFY_OFF && o->public_key) {
 		r = path_join(url, sizeof(url), "%s/index.json.sig", dir_url);
@@ -259,7 +259,7 @@ int locate_fetch_index(const struct locate_opts *o, const char *dir_url, char **
 			log_warning("%s is missing: using the unsigned index (policy if-signed)", url);
 		} else if (r < 0) {
 			snprintf(reason, reason_size, "%s: %s", url, res.error);
-			return r;
+			return r == -EFBIG ? -EBADMSG : r;
 		} else if (sig_verify(o->public_key, data, len, (const uint8_t *)sig, siglen) < 0) {
 			snprintf(reason, reason_size,
 				 "%s/index.json: bad signature (not signed by the configured key)",
@@ -468,6 +468,8 @@ static int try_repo(const struct locate_opts *o, const char *repo, const char *d
 				log_warning("%s: no index.json and no .sha256: not verified (policy off)", url);
 			} else if (r < 0) {
 				log_warning("%s: %s", shaurl, res.error);
+				if (r == -EFBIG)
+					r = -EBADMSG;
 				break;
 			} else if (!parse_sha256_file(body, hex)) {
 				log_warning("%s: not a SHA-256 checksum file", shaurl);
