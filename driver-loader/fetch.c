@@ -237,11 +237,9 @@ static int fetch_once(const struct fetch_opts *opts, const char *url, struct sin
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
 		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 	}
-	if (opts->progress) {
-		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
-		curl_easy_setopt(h, CURLOPT_XFERINFODATA, &prog);
-		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	}
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, &prog);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 
 	c = curl_easy_perform(h);
 	if (prog.drawn)

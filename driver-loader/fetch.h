@@ -31,7 +31,7 @@ struct fetch_opts {
 	long low_speed_time_s;		/* 0: no low-speed limit */
 	unsigned retries;		/* extra attempts for transient failures */
 	uint64_t max_size;		/* 0: no cap */
-	bool progress;			/* draw progress on stderr (only if it is a terminal) */
+	bool progress;			/* draw progress on stderr if it is a terminal (else: log lines) */
 };
 
 struct fetch_result {

@@ -218,6 +218,9 @@ has "Invalid --kernel-release 'a/b'"
 "$LOADER" fetch "${TARGET_ARGS[@]}" --public-key "$T/k.pub" --cache-dir "$T/c19" --repo "$H/good/badsig" --log-format json 2>"$T/json" >/dev/null
 if python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$T/json" && grep -q '"level":"error"' "$T/json"; then
 	ok "--log-format json"; else fail "--log-format json"; cat "$T/json"; fi
+"$LOADER" fetch "${TARGET_ARGS[@]}" --public-key "$T/k.pub" --cache-dir "$T/c27" --repo "$H/drip/good" --log-format json 2>"$T/json" >/dev/null
+if python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$T/json" && grep -q "Downloading $NAME:" "$T/json"; then
+	ok "--log-format json: progress as JSON log lines"; else fail "--log-format json progress"; cat "$T/json"; fi
 expect 2 "bad option names itself" -- "$LOADER" --no-such-option
 has "Unknown option '--no-such-option': see --help"
 if grep -q "unrecognized" "$T/out"; then fail "getopt's own line printed"; else ok "one line, in the loader's words"; fi
