@@ -194,7 +194,7 @@ static int cache_verify(const struct locate_opts *o, const char *dir, const char
 	}
 	index_done(&idx);
 	if (!any && r == -ENOENT) {
-		snprintf(reason, reason_size, "its recorded index.json lists no cached artifact");
+		snprintf(reason, reason_size, "no artifact its recorded index.json lists is in the cache");
 		return -EBADMSG;
 	}
 	if (r == -EBADMSG)
