@@ -394,6 +394,7 @@ static int run_default(const struct osprey_config *c, const struct ruleset *rs, 
 		.path = dev_dir && *dev_dir ? dev_dir : args.dev_dir,
 		.host_root = c->host_root ? c->host_root : getenv("HOST_ROOT"),
 		.snaplen = c->snaplen,
+		.accept_damaged = args.accept_damaged,
 	};
 	long ncpu;
 

@@ -62,6 +62,38 @@ expect_empty() {
 	[ ! -s "$T/$1" ] || fail "expected $1 to be empty; it was: $(head -c 400 "$T/$1")"
 }
 
+wait_for() { # wait_for FILE REGEX: up to 20 s for FILE to match REGEX; 1 if it never does
+	for _ in $(seq 1 100); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+wait_exit() { # wait_exit PID: up to 10 s for PID to end; rc = its status, 255 if still running
+	for _ in $(seq 1 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.2
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		rc=255
+		return
+	fi
+	rc=0
+	wait "$1" || rc=$?
+}
+
+# stalled_fifo FIFO CAPTURE: osprey's capture file on FIFO, written through fd 3 of this shell
+# up to its last block (the end block), then stalled: the writer keeps the FIFO open, silent.
+stalled_fifo() {
+	local size
+	size=$(stat -c %s "$2")
+	exec 3>"$1"
+	head -c $((size - 32)) "$2" >&3
+}
+
 good_rules() {
 	cat >"$1" <<'EOF'
 - list: shell_binaries
@@ -425,6 +457,103 @@ reopen-outputs)
 	expect_in err 'Received SIGUSR1: reopening the alert outputs'
 	grep -q 'Shell spawned' "$T/alerts.log" 2>/dev/null ||
 		fail "no alert in the reopened file: SIGUSR1 did not reopen it"
+	;;
+damaged-replay)
+	# 1,000 records the decoder refuses (checksums right): reported, and the run fails
+	"$CAPTURE_DAMAGE" "$GOLDEN_DIR/host.osc" "$T/damaged.osc" 1000 >/dev/null ||
+		fail "capture-damage could not write the damaged capture"
+	args=(-r "$DEFAULT_RULES" --host-root="$GOLDEN_DIR/hostroot")
+	run -e "$GOLDEN_DIR/host.osc" "${args[@]}"
+	expect_rc 0
+	expect_not_in err 'damaged'
+	cp "$T/out" "$T/good.out"
+	[ -s "$T/good.out" ] || fail "the undamaged replay raised no alert"
+	run -e "$T/damaged.osc" "${args[@]}"
+	expect_rc 1
+	expect_in err "Capture file '$T/damaged.osc' is damaged: 1000 of [0-9]+ records skipped \(500 malformed, 500 of event types this osprey does not know\)"
+	expect_in err 'Failing because the capture file is damaged.*--accept-damaged'
+	expect_in err 'Events: [0-9]+'
+	# the good records still gave every alert
+	cmp -s "$T/out" "$T/good.out" || fail "the damaged replay's alerts differ from the good ones"
+	run -e "$T/damaged.osc" "${args[@]}" --accept-damaged
+	expect_rc 0
+	expect_in err "is damaged: 1000 of"
+	expect_not_in err 'Failing'
+	run capture -r "$T/damaged.osc"
+	expect_rc 1
+	expect_in err "is damaged: 1000 of .*500 malformed"
+	run capture -r "$T/damaged.osc" --accept-damaged
+	expect_rc 0
+	expect_in err "is damaged: 1000 of"
+	run capture -r "$GOLDEN_DIR/host.osc"
+	expect_rc 0
+	expect_not_in err 'damaged'
+	;;
+signals)
+	# A daemon reading a stalled stream: SIGHUP, SIGUSR2 and SIGUSR1 change nothing that
+	# matters and do not end it; SIGTERM ends it with the summary and every queued alert.
+	mkfifo "$T/fifo"
+	run -e "$GOLDEN_DIR/host.osc" -r "$DEFAULT_RULES" --host-root="$GOLDEN_DIR/hostroot"
+	expect_rc 0
+	cp "$T/out" "$T/good.out"
+	"$OSPREY" -e "$T/fifo" -r "$DEFAULT_RULES" --host-root="$GOLDEN_DIR/hostroot" \
+		>"$T/out" 2>"$T/err" &
+	pid=$!
+	stalled_fifo "$T/fifo" "$GOLDEN_DIR/host.osc"
+	wait_for "$T/err" 'Evaluating' || fail "osprey did not start on the FIFO"
+	n=$(wc -l <"$T/good.out")
+	for _ in $(seq 1 50); do
+		[ "$(wc -l <"$T/out")" -ge "$n" ] && break
+		sleep 0.2
+	done
+	for sig in HUP USR2 USR1; do
+		kill -$sig "$pid"
+		wait_for "$T/err" "Received SIG$sig" || fail "no log line for SIG$sig"
+		kill -0 "$pid" 2>/dev/null || fail "SIG$sig ended osprey"
+	done
+	expect_in err 'Received SIGHUP: reloading the configuration and rules is not supported yet; nothing changed'
+	expect_in err 'Received SIGUSR2: ignored'
+	expect_in err 'Received SIGUSR1: reopening the alert outputs'
+	kill -TERM "$pid"
+	wait_exit "$pid"
+	exec 3>&-
+	expect_rc 0
+	expect_in err 'Events: 970,'
+	cmp -s "$T/out" "$T/good.out" || fail "alerts were lost: $(wc -l <"$T/out") of $n lines"
+	;;
+fifo)
+	# A FIFO with no writer: osprey says what it waits for, and SIGINT ends it.
+	mkfifo "$T/fifo"
+	"$OSPREY" -e "$T/fifo" -r "$DEFAULT_RULES" >"$T/out" 2>"$T/err" &
+	pid=$!
+	wait_for "$T/err" "Waiting for a writer on the FIFO '$T/fifo' \(Ctrl-C stops\)" ||
+		fail "osprey did not say it waits for a writer: $(head -c 300 "$T/err")"
+	kill -INT "$pid"
+	wait_exit "$pid"
+	[ "$rc" -ne 255 ] || fail "SIGINT did not end osprey waiting for a writer"
+	# A stalled writer: SIGINT, then SIGTERM, end the run at once, the summary printed.
+	for sig in INT TERM; do
+		"$OSPREY" -e "$T/fifo" -r "$DEFAULT_RULES" --host-root="$GOLDEN_DIR/hostroot" \
+			>"$T/out" 2>"$T/err" &
+		pid=$!
+		stalled_fifo "$T/fifo" "$GOLDEN_DIR/host.osc"
+		wait_for "$T/err" 'Evaluating' || fail "osprey did not start on the FIFO"
+		sleep 0.5
+		kill -$sig "$pid"
+		wait_exit "$pid"
+		exec 3>&-
+		[ "$rc" -ne 255 ] || fail "SIG$sig did not end osprey reading a stalled FIFO"
+		expect_rc 0
+		expect_in err 'Events: 970,'
+	done
+	# The writer closes before the end block: the capture is truncated, and osprey says so.
+	"$OSPREY" -e "$T/fifo" -r "$DEFAULT_RULES" >"$T/out" 2>"$T/err" &
+	pid=$!
+	stalled_fifo "$T/fifo" "$GOLDEN_DIR/host.osc"
+	exec 3>&-
+	wait_exit "$pid"
+	expect_rc 1
+	expect_in err 'truncated'
 	;;
 *)
 	echo "unknown case '$CASE'" >&2
