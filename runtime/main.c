@@ -431,6 +431,14 @@ static int run_default(const struct osprey_config *c, const struct ruleset *rs, 
 			    "rules/osprey_rules.yaml in the source tree) or install Osprey so that "
 			    "%s names them.",
 			    OSPREY_CONFIG_PATH);
+	else if (n_files > 0 && rs->n_rules == 0)
+		log_warning("The rules files define no rule (%zu file(s), e.g. '%s'), so no alert can "
+			    "be raised: check that -r or rules_files names the intended files.",
+			    n_files, c->n_rules_files ? c->rules_files[0] : "?");
+	else if (rs->n_rules > 0 && n_enabled == 0)
+		log_warning("None of the %zu rules is enabled (see priority and rules: in the "
+			    "configuration), so no alert can be raised.",
+			    rs->n_rules);
 	log_info("Loaded %zu rules (%zu enabled) from %zu files.", rs->n_rules, n_enabled, n_files);
 	return detect_run(c, rs, &o, args.duration_usec);
 }

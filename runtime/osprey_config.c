@@ -28,6 +28,7 @@
 #include "yaml_doc.h"
 
 #define KEY_PATH_MAX 256
+#define CONFIG_OPTION_QUOTE_MAX 80 /* bytes of a -o quoted in its diagnostics */
 
 enum vtype {
 	V_SECTION, /* a mapping of further keys */
@@ -192,7 +193,11 @@ static void adiag(struct ctx *x, enum diag_severity sev, const struct ynode *n, 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (x->option)
+	if (x->option && strlen(x->option) > CONFIG_OPTION_QUOTE_MAX)
+		/* quote the start of a long -o, so that the reason stays on a readable line */
+		r = diag_add(x->diags, sev, x->file, 0, 0, hint, "%.*s... (%zu bytes): %s",
+			     CONFIG_OPTION_QUOTE_MAX, x->option, strlen(x->option), msg);
+	else if (x->option)
 		r = diag_add(x->diags, sev, x->file, 0, 0, hint, "%s: %s", x->option, msg);
 	else
 		r = diag_add(x->diags, sev, x->file, n ? n->line : 0, n ? n->col : 0, hint, "%s",

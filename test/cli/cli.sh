@@ -555,6 +555,37 @@ fifo)
 	expect_rc 1
 	expect_in err 'truncated'
 	;;
+long-option)
+	# a 10 KB -o: the error line keeps its reason (the value is quoted short)
+	long=$(head -c 10000 /dev/zero | tr '\0' x)
+	run -o "json_output=$long" -L
+	expect_rc 1
+	expect_in err '^-o: error: json_output=x+\.\.\. \(10012 bytes\): option too long \(at most 4095 bytes\)$'
+	[ "$(head -n 1 "$T/err" | wc -c)" -lt 300 ] || fail "the error line is $(head -n 1 "$T/err" | wc -c) bytes"
+	run -o "file_output.filename=$(head -c 3000 /dev/zero | tr '\0' y)" -o file_output.enabled=maybe -L
+	expect_rc 1
+	expect_in err "invalid value for 'file_output.enabled'"
+	# a YAML alias in the configuration: the error speaks of the configuration, not rules files
+	printf 'a: &x true\njson_output: *x\n' >"$T/alias.yaml"
+	run -c "$T/alias.yaml" -L
+	expect_rc 1
+	expect_in err "$T/alias.yaml:2:14: error: .*YAML aliases are not supported here"
+	expect_not_in err 'rules files'
+	;;
+empty-rules)
+	# an empty rules file, or one whose rules are all disabled: a warning, the run goes on
+	: >"$T/empty.yaml"
+	run -r "$T/empty.yaml" -e "$GOLDEN_DIR/host.osc"
+	expect_rc 0
+	expect_in err "warning|The rules files define no rule \(1 file\(s\), e.g. '$T/empty.yaml'\), so no alert can be raised"
+	good_rules "$T/good.yaml"
+	run -r "$T/good.yaml" -o priority=error -e "$GOLDEN_DIR/host.osc"
+	expect_rc 0
+	expect_in err 'None of the 1 rules is enabled'
+	run -r "$T/good.yaml" -e "$GOLDEN_DIR/host.osc"
+	expect_rc 0
+	expect_not_in err 'no alert can be raised'
+	;;
 *)
 	echo "unknown case '$CASE'" >&2
 	exit 1
