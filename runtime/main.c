@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "capture.h"
 #include "choice.h"
 #include "cmd_capture.h"
+#include "cmd_info.h"
 #include "cmdline.h"
 #include "config.h"
 #include "detect.h"
@@ -25,12 +27,14 @@
 #include "osprey_config.h"
 #include "parse.h"
 #include "ruleset.h"
+#include "sources.h"
 
 #ifndef OSPREY_CONFIG_PATH
 #define OSPREY_CONFIG_PATH "/etc/osprey/osprey.yaml"
 #endif
 
 static struct cmdline_args args;
+static const char *config_path; /* the configuration file read, or NULL */
 
 /* A growable, bounded list of rule file paths (owned). */
 struct path_list {
@@ -171,6 +175,7 @@ static int config_setup(struct osprey_config *c)
 	osprey_config_init(c);
 	if (!path && access(OSPREY_CONFIG_PATH, F_OK) == 0)
 		path = OSPREY_CONFIG_PATH;
+	config_path = path;
 	if (path) {
 		log_debug("Reading the configuration from '%s'.", path);
 		if (osprey_config_load_file(c, path, &d) == -ENOMEM)
@@ -224,7 +229,7 @@ static int config_setup(struct osprey_config *c)
 }
 
 /* Loads, selects and compiles the configured rules. Caller owns *ret. */
-static int rules_setup(const struct osprey_config *c, struct ruleset **ret, size_t *ret_files,
+static int rules_setup(const struct osprey_config *c, struct ruleset **ret, struct path_list *ret_files,
 		       size_t *ret_enabled)
 {
 	_cleanup_(diag_list_clear) struct diag_list d = {};
@@ -250,8 +255,7 @@ static int rules_setup(const struct osprey_config *c, struct ruleset **ret, size
 		*ret_enabled = config_rules_select(c, rs);
 		r = ruleset_compile(rs, &d);
 	}
-	*ret_files = files.n;
-	path_list_done(&files);
+	*ret_files = files;
 	if (r < 0 && r != -EINVAL)
 		return log_error_errno(r, "Failed to load rules: %m");
 	print_diags(&d, stderr, log_get_max_level() >= LOG_DEBUG || diag_has_errors(&d));
@@ -263,36 +267,16 @@ static int rules_setup(const struct osprey_config *c, struct ruleset **ret, size
 	if (d.n_warnings && log_get_max_level() < LOG_DEBUG)
 		log_info("Rules loaded with %zu warning(s) (osprey -V FILE prints them).",
 			 d.n_warnings);
+	if (files.n > 0 && rs->n_rules == 0)
+		log_warning("The rules files define no rule (%zu file(s), e.g. '%s'), so no alert can "
+			    "be raised: check that -r or rules_files names the intended files.",
+			    files.n, files.paths[0]);
+	else if (rs->n_rules > 0 && *ret_enabled == 0)
+		log_warning("None of the %zu rules is enabled (see priority and rules: in the "
+			    "configuration), so no alert can be raised.",
+			    rs->n_rules);
 	*ret = TAKE_PTR(rs);
 	return 0;
-}
-
-/* One line per rule, like falco -L: name, priority, description on one line. */
-static void print_rules(const struct ruleset *rs)
-{
-	printf("%-60s %-13s %s\n", "Rule", "Priority", "Description");
-	for (size_t i = 0; i < rs->n_rules; i++) {
-		const struct rules_rule *r = rs->rules[i];
-		const char *s = r->desc ? r->desc : "";
-		bool space = false;
-
-		printf("%-60s %-13s ", r->name, rules_priority_name(r->priority));
-		for (; *s; s++) {
-			bool ws = *s == ' ' || *s == '\n' || *s == '\t' || *s == '\r';
-
-			if (ws) {
-				space = true;
-				continue;
-			}
-			if (space)
-				putchar(' ');
-			space = false;
-			putchar(*s);
-		}
-		if (!r->enabled)
-			fputs(" [disabled]", stdout);
-		putchar('\n');
-	}
 }
 
 /*
@@ -431,24 +415,69 @@ static int run_default(const struct osprey_config *c, const struct ruleset *rs, 
 			    "rules/osprey_rules.yaml in the source tree) or install Osprey so that "
 			    "%s names them.",
 			    OSPREY_CONFIG_PATH);
-	else if (n_files > 0 && rs->n_rules == 0)
-		log_warning("The rules files define no rule (%zu file(s), e.g. '%s'), so no alert can "
-			    "be raised: check that -r or rules_files names the intended files.",
-			    n_files, c->n_rules_files ? c->rules_files[0] : "?");
-	else if (rs->n_rules > 0 && n_enabled == 0)
-		log_warning("None of the %zu rules is enabled (see priority and rules: in the "
-			    "configuration), so no alert can be raised.",
-			    rs->n_rules);
 	log_info("Loaded %zu rules (%zu enabled) from %zu files.", rs->n_rules, n_enabled, n_files);
 	return detect_run(c, rs, &o, args.duration_usec);
+}
+
+/* -P FILE: the process id, one line, for the life of the run. */
+static int pidfile_write(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+
+	if (fd < 0 || dprintf(fd, "%d\n", (int)getpid()) < 0)
+		return log_error_errno(-errno, "Cannot write the pid file '%s': %m (check -P).", path);
+	return 0;
+}
+
+/* What osprey prints about its rules and configuration instead of running (-L, -l, --support,
+ * --dry-run). Returns 1 if it was asked for one of them, 0 to run, -errno on failure. */
+static int print_info(const struct osprey_config *c, const struct ruleset *rs,
+		      const struct path_list *files, size_t n_enabled)
+{
+	int r;
+
+	if (args.list_rules) {
+		info_rules_print(stdout, rs, c->out.json_output);
+		return 1;
+	}
+	if (args.describe_rule) {
+		r = info_rule_describe(stdout, rs, args.describe_rule, c->out.json_output);
+		if (r == -ENOENT)
+			return log_error_errno(r, "No loaded rule is named '%s' (osprey -L lists them).",
+					       args.describe_rule);
+		return r < 0 ? r : 1;
+	}
+	if (args.support) {
+		struct info_support s = {
+			.argc = args.argc,
+			.argv = args.argv,
+			.config_path = config_path,
+			.rules_files = files->paths,
+			.n_rules_files = files->n,
+		};
+
+		r = info_support_print(stdout, &s);
+		return r < 0 ? r : 1;
+	}
+	if (args.dry_run) {
+		log_info("Dry run: the configuration%s%s%s and %zu rules (%zu enabled) from %zu files "
+			 "are valid; nothing was opened.",
+			 config_path ? " ('" : "", config_path ? config_path : "",
+			 config_path ? "')" : "", rs->n_rules, n_enabled, files->n);
+		return 1;
+	}
+	return 0;
 }
 
 int main(int argc, char *argv[])
 {
 	_cleanup_(ruleset_freep) struct ruleset *rs = NULL;
+	struct path_list files = {};
 	struct osprey_config c;
+	bool sources_on[SOURCES_MAX];
+	bool no_driver;
 	char dev_dir[4096] = "";
-	size_t n_files = 0, n_enabled = 0;
+	size_t n_enabled = 0;
 	int r;
 
 	if (argc > 1 && strcmp(argv[1], "capture") == 0)
@@ -460,29 +489,45 @@ int main(int argc, char *argv[])
 	if (args.n_validate > 0)
 		return do_validate() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 	if (args.list_fields) {
-		if (args.list_source && strcmp(args.list_source, "syscall") != 0) {
-			log_error("Unknown event source '%s': Osprey has one source, syscall.",
-				  args.list_source);
+		if (args.list_source && !sources_find(args.list_source)) {
+			log_error("Unknown event source '%s': Osprey's sources are %s.",
+				  args.list_source, sources_names());
 			return EXIT_FAILURE;
 		}
-		fields_list_print(stdout, log_get_max_level() >= LOG_DEBUG);
+		info_fields_print(stdout, args.list_names_only, args.markdown,
+				  log_get_max_level() >= LOG_DEBUG);
 		return EXIT_SUCCESS;
 	}
+	if (args.list_events) {
+		info_events_print(stdout, args.markdown);
+		return EXIT_SUCCESS;
+	}
+	if (sources_select(args.enable_sources, args.n_enable_sources, args.disable_sources,
+			   args.n_disable_sources, sources_on) < 0)
+		return EXIT_FAILURE;
 
+	/* -L, -l and --support read the rules only: no driver is chosen */
+	no_driver = args.list_rules || args.describe_rule || args.support;
 	r = config_setup(&c);
-	if (r >= 0 && !args.list_rules)
+	if (r >= 0 && args.unbuffered)
+		c.buffered_outputs = false;
+	if (r >= 0 && !no_driver)
 		r = driver_choice_apply(&c, dev_dir, sizeof(dev_dir));
 	/* A replayed file can wait for the alert outputs; every alert must come out, in order. */
 	if (r >= 0 && c.engine.kind == ENGINE_REPLAY)
 		c.out.wait_when_full = true;
 	if (r >= 0)
-		r = rules_setup(&c, &rs, &n_files, &n_enabled);
-	if (r >= 0) {
-		if (args.list_rules)
-			print_rules(rs);
-		else
-			r = run_default(&c, rs, n_files, n_enabled, dev_dir);
+		r = rules_setup(&c, &rs, &files, &n_enabled);
+	if (r >= 0)
+		r = print_info(&c, rs, &files, n_enabled);
+	if (r == 0 && args.pidfile)
+		r = pidfile_write(args.pidfile);
+	if (r == 0) {
+		r = run_default(&c, rs, files.n, n_enabled, dev_dir);
+		if (args.pidfile)
+			(void)unlink(args.pidfile);
 	}
+	path_list_done(&files);
 	osprey_config_done(&c);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
