@@ -117,7 +117,10 @@ help)
 	expect_rc 0
 	expect_in out '^Usage: osprey \[OPTIONS\]'
 	for o in ' -c FILE' ' -r FILE' ' -o, --option' ' -V, --validate' ' -L ' ' --list' ' -e FILE' \
-		 ' -M, --duration' ' --version' ' --driver'; do
+		 ' -M, --duration' ' --version' ' --driver' ' -l RULE' ' -N ' ' --markdown' \
+		 ' --list-events' ' --enable-source=SOURCE' ' --disable-source' ' -P, --pidfile=FILE' \
+		 ' -U, --unbuffered' ' --dry-run' ' --support' ' --accept-damaged' \
+		 'SIGHUP and SIGUSR2 are logged'; do
 		expect_in out -- "$o"
 	done
 	expect_empty err
