@@ -63,7 +63,9 @@ static int file_next(struct source *s, const void **ret_buf, size_t *ret_size, u
 		int r;
 
 		/* A pipe's writer may stall: read only what is there, so that the main loop (its
-		 * signals, its timers) runs meanwhile. The fd wakes the loop (file_get_fd). */
+		 * signals, its timers) runs meanwhile. The fd wakes the loop (file_get_fd). A
+		 * writer that stalls in the middle of a block (osprey capture -w writes whole
+		 * blocks) still blocks the read of that block's rest. */
 		if (s->is_pipe && capfile_reader_needs_input(s->reader)) {
 			struct pollfd p = {.fd = capfile_reader_fd(s->reader), .events = POLLIN};
 
