@@ -143,7 +143,7 @@ int ydoc_parse(const char *buf, size_t len, const size_t *line_starts, size_t n_
 		case YAML_ALIAS_EVENT:
 			r = set_err(err, &ev.start_mark,
 				    "write the value out instead of using '*alias'",
-				    "YAML aliases are not supported in rules files");
+				    "YAML aliases are not supported here");
 			break;
 		case YAML_SCALAR_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
@@ -152,9 +152,9 @@ int ydoc_parse(const char *buf, size_t len, const size_t *line_starts, size_t n_
 				char msg[128];
 
 				snprintf(msg, sizeof(msg),
-					 "rules file has more than %zu YAML nodes", max_nodes);
+					 "more than %zu YAML nodes in one file", max_nodes);
 				r = set_err(err, &ev.start_mark,
-					    "split the rules into several files", msg);
+					    "split it into several files", msg);
 				break;
 			}
 			n = calloc(1, sizeof(*n));
