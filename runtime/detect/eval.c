@@ -4,13 +4,15 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "eval.h"
 #include "flag_names.h"
+#include "log.h"
 #include "macro.h"
+#include "rx.h"
 
 struct operand {
 	const char *s; /* the text as written */
@@ -68,8 +70,9 @@ struct ecmp {
 	size_t n_ops;
 	struct strset set;
 	struct efield *rhs;
-	regex_t re;
-	bool has_re;
+	struct rx *re;		     /* OP_REGEX */
+	struct eval *owner;	     /* OP_REGEX: the matcher and the limit counters */
+	const struct rules_rule *rule; /* the first rule with this comparison (for logs) */
 	uint8_t evt_ids[OSP_EVT_COUNT]; /* E_EVTTYPE: bit 0 the id's name, bit 1 execveat */
 	uint64_t key_hash;
 	char *key;
@@ -128,6 +131,11 @@ struct eval {
 	struct node_chunk *chunks;
 	struct ecmp *unique; /* every distinct comparison, for sharing and freeing */
 	size_t n_unique, n_shared;
+	const struct rules_rule *compiling; /* the rule compile_node() works on */
+	struct rx_matcher *rxm;		    /* regex limits, JIT stack, match data */
+	uint64_t rx_limit_hits;		    /* regex matches stopped at a limit */
+	uint64_t rx_hits_logged;	    /* rx_limit_hits at the last log line */
+	struct timespec rx_last_log;
 };
 
 static void *node_alloc(struct eval *e, size_t size)
@@ -260,8 +268,7 @@ static void ecmp_free(struct ecmp *c)
 {
 	free(c->ops);
 	free(c->set.idx);
-	if (c->has_re)
-		regfree(&c->re);
+	rx_free(c->re);
 	free(c->key);
 }
 
@@ -441,15 +448,51 @@ static int compile_cmp(struct eval *e, struct ecmp *n, const struct ast_node *a)
 			return r;
 	}
 	if (n->op == OP_REGEX && n->n_ops) {
-		char pat[4096];
+		struct rx_error err;
 
-		/* Falco matches the whole value (RE2 full match) */
-		snprintf(pat, sizeof(pat), "^(%s)$", n->ops[0].s);
-		if (regcomp(&n->re, pat, REG_EXTENDED | REG_NOSUB) != 0)
-			return -EINVAL;
-		n->has_re = true;
+		/* the whole value must match (RE2 full match): PCRE2 anchors both ends itself */
+		r = rx_compile(n->ops[0].s, n->ops[0].len, true, &n->re, &err);
+		if (r < 0)
+			return r;
+		n->owner = e;
+		n->rule = e->compiling;
 	}
 	return 0;
+}
+
+#define RX_LOG_INTERVAL_SEC 10
+
+/* A regex match stopped at a limit: counts as no match, counted, logged at most once per
+ * RX_LOG_INTERVAL_SEC with the number of hits since the last line. */
+static void rx_limit_hit(const struct ecmp *n)
+{
+	struct eval *e = n->owner;
+	struct timespec now;
+
+	e->rx_limit_hits++;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (e->rx_hits_logged && now.tv_sec - e->rx_last_log.tv_sec < RX_LOG_INTERVAL_SEC)
+		return;
+	log_warning("Rule '%s': regex '%.60s' stopped at its match limit, counted as no match "
+		    "(%llu such matches so far); simplify the pattern (nested repeats)",
+		    n->rule ? n->rule->name : "?", n->ops[0].s,
+		    (unsigned long long)e->rx_limit_hits);
+	e->rx_hits_logged = e->rx_limit_hits;
+	e->rx_last_log = now;
+}
+
+static bool regex_one(const struct ecmp *n, const char *s, size_t len)
+{
+	int r;
+
+	if (!n->re)
+		return false;
+	r = rx_match(n->re, n->owner->rxm, s, len);
+	if (r == RX_LIMIT) {
+		rx_limit_hit(n);
+		return false;
+	}
+	return r == 1;
 }
 
 /*
@@ -840,7 +883,7 @@ static bool cmp_one(const struct ecmp *n, enum cmp_op op, const struct xval *v,
 		case OP_IGLOB:
 			return fnmatch(o->s, v->s, FNM_CASEFOLD) == 0;
 		case OP_REGEX:
-			return n->has_re && regexec(&n->re, v->s, 0, NULL, 0) == 0;
+			return regex_one(n, v->s, v->len);
 		case OP_LT:
 		case OP_LE:
 		case OP_GT:
@@ -1322,6 +1365,11 @@ int eval_new(const struct ruleset *rs, const struct eval_opts *opts, struct eval
 	if (!e)
 		return -ENOMEM;
 	e->opts = *opts;
+	r = rx_matcher_new(&e->rxm);
+	if (r < 0) {
+		free(e);
+		return r;
+	}
 	e->rules = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(*e->rules));
 	e->all = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(*e->all));
 	if (!e->rules || !e->all) {
@@ -1335,8 +1383,10 @@ int eval_new(const struct ruleset *rs, const struct eval_opts *opts, struct eval
 		if (!rr->enabled || !rr->compiled || rr->skipped || !rr->ast ||
 		    rr->priority > opts->min_priority)
 			continue;
+		e->compiling = rr;
 		r = compile_node(e, rr->ast, &er->root);
 		if (r < 0) {
+			log_debug_errno(r, "Failed to compile rule '%s' for evaluation: %m", rr->name);
 			/* the nodes go with the chunks, the comparisons with e->unique */
 			eval_free(e);
 			return r;
@@ -1415,6 +1465,7 @@ void eval_free(struct eval *e)
 		e->chunks = c->next;
 		free(c);
 	}
+	rx_matcher_free(e->rxm);
 	free(e);
 }
 
@@ -1451,6 +1502,11 @@ unsigned eval_interest(const struct eval *e, uint8_t *interest)
 			n++;
 		}
 	return n;
+}
+
+uint64_t eval_regex_limit_hits(const struct eval *e)
+{
+	return e->rx_limit_hits;
 }
 
 bool eval_rule(struct eval *e, struct extract_ctx *x, const struct rules_rule *r)

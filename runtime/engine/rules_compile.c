@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "macro.h"
 #include "parse.h"
 #include "rules_compile.h"
+#include "rx.h"
 
 struct reported {
 	const struct cond_src *src;
@@ -274,17 +274,23 @@ static int parse_value(struct compiler *C, struct ast_value *v, const struct ast
 	case FT_CHARBUF:
 	case FT_DYNAMIC:
 		if (op == OP_REGEX) {
-			regex_t re;
-			char err[128];
+			_cleanup_(rx_freep) struct rx *re = NULL;
+			struct rx_error err;
 
-			r = regcomp(&re, v->text, REG_EXTENDED | REG_NOSUB);
-			if (r != 0) {
-				regerror(r, &re, err, sizeof(err));
-				cerror(C, v->src, v->off, "regex uses POSIX extended syntax",
-				       "invalid regular expression '%s': %s", v->text, err);
+			/* checked here, at load time, with the file, line and rule; eval compiles
+			 * the same text the same way */
+			r = rx_compile(v->text, strlen(v->text), false, &re, &err);
+			if (r == -ENOMEM) {
+				C->r = r;
+				return r;
+			}
+			if (r < 0) {
+				cerror(C, v->src, v->off,
+				       "regex takes RE2 syntax, matched against the whole value",
+				       "invalid regular expression '%.80s%s' at byte %zu: %s",
+				       v->text, strlen(v->text) > 80 ? "..." : "", err.off, err.msg);
 				return -EINVAL;
 			}
-			regfree(&re);
 		}
 		return 0;
 	case FT_BYTEBUF:

@@ -80,6 +80,33 @@ static int eval_cond(const char *cond)
 #define T(cond) CHECK_INT_EQ(eval_cond(cond), 1)
 #define F(cond) CHECK_INT_EQ(eval_cond(cond), 0)
 
+/* Like eval_cond(), with the eval's regex limit hits in *ret_hits. */
+static int eval_cond_hits(const char *cond, uint64_t *ret_hits)
+{
+	char yaml[8192];
+	struct ruleset *rs;
+	struct eval *e = NULL;
+	struct extract_ctx *x = NULL;
+	int res = -1;
+
+	snprintf(yaml, sizeof(yaml),
+		 "- rule: r\n  desc: d\n  condition: %s\n  output: o\n  priority: WARNING\n",
+		 cond);
+	rs = compile_rules(yaml);
+	if (!rs)
+		return -1;
+	if (eval_new(rs, &(struct eval_opts){.min_priority = PRIORITY_DEBUG}, &e) == 0 &&
+	    extract_ctx_new(st, eval_n_slots(e), &x) == 0) {
+		extract_begin(x, cur, cur_t);
+		res = eval_rule(e, x, rs->rules[0]);
+		*ret_hits = eval_regex_limit_hits(e);
+	}
+	extract_ctx_free(x);
+	eval_free(e);
+	ruleset_free(rs);
+	return res;
+}
+
 static void setup_procs(void)
 {
 	feed(tb_exec(OSP_EVT_PROC_SNAPSHOT, 900, 900,
@@ -155,6 +182,43 @@ static void test_string_ops(void)
 	T("evt.res = SUCCESS and evt.failed = false");
 	T("evt.category = file");
 	T("fd.typechar = f and fd.type = file");
+}
+
+/*
+ * The issue's freeze: `echo` of 400 a's and a b against a backtracking-hungry pattern. The
+ * backreference form is refused at load time (as RE2 does); the RE2-legal exponential forms
+ * stop at the match limit, count as no match and are counted.
+ */
+static void test_regex_bounded(void)
+{
+	static char args[512];
+	uint64_t hits = 0;
+
+	memcpy(args, "echo", 5);
+	memset(args + 5, 'a', 400);
+	args[405] = 'b';
+	args[406] = 0;
+	feed(tb_fork(1002, 1002, 1000, 1000));
+	feed(tb_exec(OSP_EVT_PROC_EXEC, 1002, 1002,
+		     &(struct tb_proc){.exe = "/usr/bin/echo", .comm = "echo", .args = args,
+				       .args_len = 407, .ppid = 1000, .sid = 1, .uid = 1000,
+				       .loginuid = UINT32_MAX}));
+	CHECK_INT_EQ(eval_cond("proc.cmdline regex 'echo (a*)(a*)(a*)\\3\\2'"), -1);
+	CHECK_INT_EQ(eval_cond_hits("proc.cmdline regex 'echo (a|aa)*[cd]'", &hits), 0);
+	CHECK_INT_EQ(hits, 1);
+	hits = 0;
+	CHECK_INT_EQ(eval_cond_hits("proc.cmdline regex 'echo (a*)(a*)(a*)a*[cd]'", &hits), 0);
+	CHECK_INT_EQ(hits, 1);
+	/* the same value against ordinary patterns: answered, no limit hit */
+	hits = 0;
+	CHECK_INT_EQ(eval_cond_hits("proc.cmdline regex 'echo a+b'", &hits), 1);
+	CHECK_INT_EQ(hits, 0);
+	T("proc.cmdline regex '(?i)ECHO A{400}B'");
+	T("proc.cmdline regex 'echo a*?b'");
+	F("proc.cmdline regex 'echo \\d+'");
+	T("proc.name regex '\\w+'");
+	/* the other rules of the same event still evaluate */
+	T("proc.cmdline regex 'echo (a|aa)*[cd]' or proc.name = echo");
 }
 
 static void test_numeric_and_transformers(void)
@@ -650,6 +714,7 @@ int main(void)
 	test_net_fields();
 	test_file_events();
 	test_scalar_fields();
+	test_regex_bounded(); /* last: it moves the current event to a new process */
 	state_free(st);
 	test_index_and_matching();
 	if (!getenv("EVAL_NO_BENCH"))
