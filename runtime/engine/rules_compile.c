@@ -961,6 +961,31 @@ static bool is_field_char(char c)
 	       c == '_' || c == '.';
 }
 
+/* What %container.info stands for: Falco's default container fields. */
+#define CONTAINER_INFO_FIELDS "container_id=%container.id container_name=%container.name"
+
+static int push_container_info(struct compiler *C, struct rules_rule *r)
+{
+	static const char *const parts[][2] = {
+		{"container_id=", "container.id"},
+		{" container_name=", "container.name"},
+	};
+
+	for (size_t k = 0; k < ARRAY_SIZE(parts); k++) {
+		struct field_ref ref;
+		const char *why;
+
+		if (field_resolve(parts[k][1], NULL, &ref, &why) < 0) {
+			cerror(C, r->output_src, 0, NULL, "output field '%s': %s", parts[k][1], why);
+			return -EINVAL;
+		}
+		if (push_piece(C, r, false, parts[k][0], strlen(parts[k][0]), NULL) < 0 ||
+		    push_piece(C, r, true, parts[k][1], strlen(parts[k][1]), &ref) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static int compile_output(struct compiler *C, struct rules_rule *r)
 {
 	const char *s = r->output ? r->output : "";
@@ -1007,6 +1032,19 @@ static int compile_output(struct compiler *C, struct rules_rule *r)
 		}
 		memcpy(name, s + start, name_end - start);
 		name[name_end - start] = 0;
+		if (!has_arg && strcmp(name, "container.info") == 0) {
+			/* Falco's rule loader replaces %container.info; so does Osprey */
+			if (i > lit && push_piece(C, r, false, s + lit, i - lit, NULL) < 0)
+				return -EINVAL;
+			if (push_container_info(C, r) < 0)
+				return -EINVAL;
+			cwarn(C, r->output_src, (uint32_t)start,
+			      "write %container.id and %container.name instead",
+			      "%%container.info is deprecated (as in Falco); replaced with '%s'",
+			      CONTAINER_INFO_FIELDS);
+			lit = i = end;
+			continue;
+		}
 		k = field_resolve(name, has_arg ? arg : NULL, &ref, &why);
 		if (k == -ENOENT) {
 			const char *best = field_suggest(name);
