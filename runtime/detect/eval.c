@@ -12,6 +12,7 @@
 #include "flag_names.h"
 #include "log.h"
 #include "macro.h"
+#include "mvx.h"
 #include "rx.h"
 
 struct operand {
@@ -36,12 +37,26 @@ struct strset {
 	uint64_t lens[STRSET_LENS / 64]; /* bit n: a member is n bytes long */
 };
 
+struct emvarg;
+
 struct efield {
 	size_t slot;
 	const struct field_ref *ref;
 	uint8_t n_xf;
 	enum xform xf[XFORM_MAX];
 	enum field_type type; /* after the transformers */
+	/* join/concat/getopt (ast.h): the base value is mv(args) instead of the field */
+	uint8_t mv;	      /* enum mvx */
+	uint8_t n_args;
+	char sel;	      /* getopt's [c], 0 if none */
+	bool split;	      /* getopt over a string field: split it at spaces */
+	struct emvarg *args;
+};
+
+struct emvarg {
+	const char *lit; /* a literal, or NULL */
+	uint32_t lit_len;
+	struct efield f; /* else a field expression */
 };
 
 enum enode_kind {
@@ -287,6 +302,8 @@ static char *cmp_key(const struct ecmp *c, const struct ast_node *a)
 	n = snprintf(k, size, "%zu/%u/%d/%zu/", c->f.slot, c->f.n_xf, c->op,
 		     c->rhs ? c->rhs->slot : SIZE_MAX);
 	len = n > 0 ? (size_t)n : 0;
+	if (c->f.mv || (c->rhs && c->rhs->mv)) /* several fields: one key per comparison */
+		len += (size_t)snprintf(k + len, size - len, "mv%p,", (const void *)a);
 	for (unsigned i = 0; i < c->f.n_xf; i++)
 		len += (size_t)snprintf(k + len, size - len, "%d,", c->f.xf[i]);
 	if (c->rhs)
@@ -323,10 +340,38 @@ static int slot_for(struct eval *e, const struct field_ref *ref, size_t *ret)
 
 static int efield_init(struct eval *e, struct efield *f, const struct ast_fieldexpr *a)
 {
+	int r;
+
 	f->ref = &a->ref;
 	f->n_xf = a->n_xf;
 	memcpy(f->xf, a->xf, sizeof(f->xf));
 	f->type = a->type;
+	if (a->mv) {
+		f->mv = a->mv;
+		f->sel = a->arg ? a->arg[0] : 0;
+		f->args = node_alloc(e, a->n_mv_args * sizeof(*f->args));
+		if (!f->args)
+			return -ENOMEM;
+		memset(f->args, 0, a->n_mv_args * sizeof(*f->args));
+		f->n_args = a->n_mv_args;
+		for (size_t i = 0; i < a->n_mv_args; i++) {
+			const struct ast_mvarg *m = &a->mv_args[i];
+
+			if (m->lit) {
+				f->args[i].lit = m->lit;
+				f->args[i].lit_len = (uint32_t)strlen(m->lit);
+				continue;
+			}
+			r = efield_init(e, &f->args[i].f, m->field);
+			if (r < 0)
+				return r;
+		}
+		if (a->mv == MVX_GETOPT && a->mv_args[0].field) {
+			const struct ast_fieldexpr *a0 = a->mv_args[0].field;
+
+			f->split = a0->mv ? !a0->mv_list : !(a0->ref.info->flags & FF_LIST);
+		}
+	}
 	return slot_for(e, &a->ref, &f->slot);
 }
 
@@ -394,7 +439,7 @@ static bool compile_evttype(struct ecmp *c, const struct ast_node *a)
 	const struct ast_fieldexpr *f = &a->cmp.lhs;
 	enum cmp_op op = a->cmp.op;
 
-	if (f->ref.info->id != FIELD_EVT_TYPE || f->n_xf || a->cmp.rhs_field ||
+	if (f->ref.info->id != FIELD_EVT_TYPE || f->n_xf || f->mv || a->cmp.rhs_field ||
 	    (op != OP_EQ && op != OP_NE && op != OP_IN && op != OP_INTERSECTS))
 		return false;
 	c->op = op == OP_NE ? OP_NE : OP_EQ;
@@ -714,7 +759,7 @@ static int compile_node(struct eval *e, const struct ast_node *a, struct enode *
 		struct ecmp *c;
 
 		/* every event is an exit event: evt.dir = < is true, evt.dir = > false */
-		if (a->cmp.lhs.ref.info->id == FIELD_EVT_DIR && !a->cmp.lhs.n_xf &&
+		if (a->cmp.lhs.ref.info->id == FIELD_EVT_DIR && !a->cmp.lhs.n_xf && !a->cmp.lhs.mv &&
 		    !a->cmp.rhs_field && a->cmp.n_vals == 1 &&
 		    (a->cmp.op == OP_EQ || a->cmp.op == OP_NE)) {
 			n->kind = E_CONST;
@@ -733,7 +778,7 @@ static int compile_node(struct eval *e, const struct ast_node *a, struct enode *
 		}
 		n->kind = E_CMP;
 		r = compile_cmp(e, c, a);
-		c->slow = c->f.n_xf || c->rhs;
+		c->slow = c->f.n_xf || c->f.mv || c->rhs;
 		if (r >= 0) {
 			compile_scalar(c);
 			compile_flag_test(c);
@@ -1030,12 +1075,75 @@ static bool xform_apply(struct extract_ctx *x, enum xform t, struct xval *v)
 	}
 }
 
+static size_t field_values(struct extract_ctx *x, const struct efield *f, const struct xval **ret);
+
+/* The first value of a join/concat/getopt argument, as a string; false when it has none. */
+static bool mvarg_first(struct extract_ctx *x, const struct emvarg *a, struct xval *ret)
+{
+	const struct xval *v;
+
+	if (a->lit) {
+		memset(ret, 0, sizeof(*ret));
+		ret->type = XV_STR;
+		ret->s = a->lit;
+		ret->len = a->lit_len;
+		return true;
+	}
+	if (!field_values(x, &a->f, &v) || (v[0].type != XV_STR && v[0].type != XV_BYTES))
+		return false;
+	*ret = v[0];
+	return true;
+}
+
+/* The values of join(), concat() or getopt() (mvx.h), in the arena. */
+static size_t mv_values(struct extract_ctx *x, const struct efield *f, const struct xval **ret)
+{
+	const struct xval *v = NULL;
+	struct xval *out, opt;
+	size_t n;
+
+	switch (f->mv) {
+	case MVX_JOIN:
+		out = extract_alloc(x, sizeof(*out));
+		if (!out || !mvarg_first(x, &f->args[0], &opt))
+			return 0;
+		n = field_values(x, &f->args[1].f, &v);
+		if (!n || !mvx_join(x, opt.s, opt.len, v, n, out)) /* no list, no value */
+			return 0;
+		*ret = out;
+		return 1;
+	case MVX_CONCAT: {
+		struct xval *parts = extract_alloc(x, f->n_args * sizeof(*parts));
+
+		out = extract_alloc(x, sizeof(*out));
+		if (!parts || !out)
+			return 0;
+		for (size_t i = 0; i < f->n_args; i++)
+			if (!mvarg_first(x, &f->args[i], &parts[i]))
+				return 0;
+		if (!mvx_concat(x, parts, f->n_args, out))
+			return 0;
+		*ret = out;
+		return 1;
+	}
+	case MVX_GETOPT:
+		if (!mvarg_first(x, &f->args[1], &opt))
+			return 0;
+		n = field_values(x, &f->args[0].f, &v);
+		if (f->split && n)
+			n = mvx_split(x, &v[0], &v);
+		return mvx_getopt(x, v, n, opt.s, opt.len, f->sel, ret);
+	default:
+		return 0;
+	}
+}
+
 /* The field's values after its transformers. */
 static size_t field_values(struct extract_ctx *x, const struct efield *f, const struct xval **ret)
 {
-	const struct xval *v;
+	const struct xval *v = NULL;
 	struct xval *out;
-	size_t n = extract_field(x, f->slot, f->ref, &v), k = 0;
+	size_t n = f->mv ? mv_values(x, f, &v) : extract_field(x, f->slot, f->ref, &v), k = 0;
 
 	if (!f->n_xf || !n) {
 		*ret = v;

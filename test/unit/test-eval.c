@@ -221,6 +221,66 @@ static void test_regex_bounded(void)
 	T("proc.cmdline regex 'echo (a|aa)*[cd]' or proc.name = echo");
 }
 
+/* An event of a new process, for the transformers over several values. */
+static void setup_tar(void)
+{
+	static const char args[] = "tar\0-xzf\0/tmp/a.tgz\0-C\0/tmp\0--verbose\0x";
+
+	feed(tb_fork(1003, 1003, 1000, 1000));
+	feed(tb_exec(OSP_EVT_PROC_EXEC, 1003, 1003,
+		     &(struct tb_proc){.exe = "/usr/bin/tar", .comm = "tar", ARGS(args),
+				       .ppid = 1000, .sid = 1, .uid = 0, .loginuid = UINT32_MAX}));
+	feed(tb_openat(1003, 3, AT_FDCWD_K, "/tmp/a.tgz", 0, 0));
+	feed(tb_openat(1003, 4, AT_FDCWD_K, "/tmp/b", 0, 0));
+}
+
+/* join(), concat(), getopt() (libs 0.25) and transformers on the right of a comparison. */
+static void test_multi_transformers(void)
+{
+	setup_tar();
+	T("proc.args = '-xzf /tmp/a.tgz -C /tmp --verbose x'");
+	/* getopt with a selector: the option's argument, or the option itself */
+	T("getopt(proc.args, 'xzf:C:')[f] = /tmp/a.tgz");
+	T("getopt(proc.args, \"xzf:C:\")[C] = /tmp");
+	T("getopt(proc.args, 'xzf:C:')[x] = x");
+	F("getopt(proc.args, 'xzf:C:')[v] exists"); /* not in the optstring */
+	F("getopt(proc.args, 'xz')[f] exists");      /* not in the optstring */
+	T("getopt(proc.args, 'xzf:C:')[z] exists");
+	T("len(getopt(proc.args, 'xzf:C:')[f]) = 10");
+	T("toupper(getopt(proc.args, 'xzf:C:')[C]) = /TMP");
+	/* without: the list of options and arguments, '?' for unknown ones */
+	T("getopt(proc.args, 'xzf:C:') intersects (C)");
+	T("getopt(proc.args, 'xzf:C:') intersects (/tmp/a.tgz)");
+	F("getopt(proc.args, 'xzf:C:') intersects (--verbose, x.y)");
+	T("getopt(proc.args, 'xz') intersects ('?')");
+	/* the optstring from a field */
+	T("getopt(proc.args, concat(proc.name, 'f:'))[f] = /tmp/a.tgz");
+	/* concat */
+	T("concat(proc.name, '-', proc.pname) = tar-bash");
+	T("concat(proc.name, '') = tar");
+	T("concat(proc.name, proc.name) startswith tart");
+	F("concat(proc.name, 'x') = tar");
+	T("toupper(concat(proc.name, '/', basename(fd.name))) = TAR/B");
+	/* join over a list: getopt's, or a list field (none here: no value) */
+	T("join(',', getopt(proc.args, 'xzf:C:')) = 'x,z,f,/tmp/a.tgz,C,/tmp'");
+	T("join(proc.name, getopt(proc.args, 'xz')) = xtarztar?");
+	T("join(' ', getopt(proc.args, 'xzf:C:')) = concat('x z f /tmp/a.tgz C /', basename(fd.directory))");
+	F("join(',', fd.types) exists");
+	/* a transformer on the right, as Falco allows */
+	T("proc.name = tolower(proc.name)");
+	F("proc.name = toupper(proc.name)");
+	T("toupper(proc.name) = toupper(proc.name)");
+	T("proc.cmdline startswith concat(proc.name, ' -x')");
+	F("proc.cmdline startswith concat(proc.pname, ' ')");
+	/* refused at load time */
+	CHECK_INT_EQ(eval_cond("join(',', proc.name) = x"), -1);
+	CHECK_INT_EQ(eval_cond("concat(proc.name) = x"), -1);
+	CHECK_INT_EQ(eval_cond("concat(fd.types, 'x') = x"), -1);
+	CHECK_INT_EQ(eval_cond("concat('a', 'b') = ab"), -1);
+	CHECK_INT_EQ(eval_cond("getopt(proc.args, 'ab')[ab] = x"), -1);
+	CHECK_INT_EQ(eval_cond("getopt(proc.pid, 'ab')[a] = x"), -1);
+}
+
 static void test_numeric_and_transformers(void)
 {
 	T("fd.num = 3");
@@ -714,7 +774,9 @@ int main(void)
 	test_net_fields();
 	test_file_events();
 	test_scalar_fields();
-	test_regex_bounded(); /* last: it moves the current event to a new process */
+	/* last: these move the current event to new processes */
+	test_multi_transformers();
+	test_regex_bounded();
 	state_free(st);
 	test_index_and_matching();
 	if (!getenv("EVAL_NO_BENCH"))
