@@ -285,7 +285,7 @@ static void _printf_(2, 3) sb_printf(struct sbuf *b, const char *fmt, ...)
 		b->len += (size_t)n;
 }
 
-static void format_value(struct sbuf *b, const struct ast_value *v);
+static void format_quoted(struct sbuf *b, const char *text);
 
 static void format_field(struct sbuf *b, const struct ast_fieldexpr *f)
 {
@@ -299,7 +299,7 @@ static void format_field(struct sbuf *b, const struct ast_fieldexpr *f)
 			if (f->mv_args[i].field)
 				format_field(b, f->mv_args[i].field);
 			else
-				format_value(b, &(struct ast_value){.text = f->mv_args[i].lit});
+				format_quoted(b, f->mv_args[i].lit); /* arguments are quoted */
 		}
 		sb_printf(b, ")");
 		if (f->arg)
@@ -315,6 +315,14 @@ static void format_field(struct sbuf *b, const struct ast_fieldexpr *f)
 		sb_printf(b, ")");
 }
 
+static void format_quoted(struct sbuf *b, const char *text)
+{
+	sb_printf(b, "\"");
+	for (const char *p = text; *p; p++)
+		sb_printf(b, (*p == '"' || *p == '\\') ? "\\%c" : "%c", *p);
+	sb_printf(b, "\"");
+}
+
 static void format_value(struct sbuf *b, const struct ast_value *v)
 {
 	bool plain = *v->text && !strpbrk(v->text, " \t\r\n(),=\"'\\");
@@ -323,10 +331,7 @@ static void format_value(struct sbuf *b, const struct ast_value *v)
 		sb_printf(b, "%s", v->text);
 		return;
 	}
-	sb_printf(b, "\"");
-	for (const char *p = v->text; *p; p++)
-		sb_printf(b, (*p == '"' || *p == '\\') ? "\\%c" : "%c", *p);
-	sb_printf(b, "\"");
+	format_quoted(b, v->text);
 }
 
 static void format_node(struct sbuf *b, const struct ast_node *n)

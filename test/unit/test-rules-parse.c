@@ -117,13 +117,13 @@ static void test_operands(void)
 	check_parse("proc.name in (a,b , c ,d)", "proc.name in (a, b, c, d)");
 	/* libs 0.25: transformers over several arguments, transformers on the right */
 	check_parse("join(',', fdlist.names) = a", "join(\",\", fdlist.names) = a");
-	check_parse("concat( proc.name ,'-', proc.pname ) = x", "concat(proc.name, -, proc.pname) = x");
-	check_parse("getopt(proc.args, \"c:e\")[c] = x", "getopt(proc.args, c:e)[c] = x");
-	check_parse("len(getopt(proc.args, 'ab')) > 2", "len(getopt(proc.args, ab)) > 2");
+	check_parse("concat( proc.name ,'-', proc.pname ) = x", "concat(proc.name, \"-\", proc.pname) = x");
+	check_parse("getopt(proc.args, \"c:e\")[c] = x", "getopt(proc.args, \"c:e\")[c] = x");
+	check_parse("len(getopt(proc.args, 'ab')) > 2", "len(getopt(proc.args, \"ab\")) > 2");
 	check_parse("toupper(concat(tolower(proc.name), basename(fd.name))) = X",
 		    "toupper(concat(tolower(proc.name), basename(fd.name))) = X");
 	check_parse("proc.name = tolower(proc.pname)", "proc.name = val(tolower(proc.pname))");
-	check_parse("proc.name = concat(proc.pname, 'x')", "proc.name = val(concat(proc.pname, x))");
+	check_parse("proc.name = concat(proc.pname, 'x')", "proc.name = val(concat(proc.pname, \"x\"))");
 	check_parse("join and proc.name = a", "(join and proc.name = a)"); /* a macro */
 }
 
