@@ -282,7 +282,8 @@ static int scan_group_open(struct scan *s)
 	case 'P':
 		if (c == 'P') {
 			if (k + 1 < s->len && p[k + 1] == '=')
-				return refuse(s, at, "backreference (?P=: RE2 has no backreferences");
+				return refuse(s, at,
+					      "backreference (?P=: RE2 has no backreferences");
 			if (k + 1 < s->len && p[k + 1] == '>')
 				return refuse(s, at, "recursion (?P>: not RE2 syntax");
 			if (k + 1 >= s->len || p[k + 1] != '<')
@@ -333,8 +334,8 @@ static int scan_group_open(struct scan *s)
 				continue;
 			}
 			if (c != 'i' && c != 'm' && c != 's' && c != 'U')
-				return refuse(s, k, "flag '%c' is not RE2's (it knows i, m, s and U)",
-					      c);
+				return refuse(s, k,
+					      "flag '%c' is not RE2's (it knows i, m, s and U)", c);
 			any = true;
 		}
 	}
@@ -377,8 +378,7 @@ static int scan_quantifier(struct scan *s)
 	unsigned prod = s->atom;
 
 	if (!s->have_atom || s->after_repeat)
-		return refuse(s, at, "repetition operator '%c' has nothing to repeat",
-			      s->p[s->i]);
+		return refuse(s, at, "repetition operator '%c' has nothing to repeat", s->p[s->i]);
 	if (s->p[s->i] == '{') {
 		unsigned mn;
 		int mx;
@@ -395,9 +395,10 @@ static int scan_quantifier(struct scan *s)
 			unsigned long m = mx >= 0 ? (unsigned)mx : mn;
 
 			if (m > 0 && (unsigned long)prod * m > RX_REPEAT_MAX)
-				return refuse(s, at,
-					      "nested repeats make more than %u copies (RE2's limit)",
-					      RX_REPEAT_MAX);
+				return refuse(
+					s, at,
+					"nested repeats make more than %u copies (RE2's limit)",
+					RX_REPEAT_MAX);
 			if (m > 0)
 				prod = (unsigned)(prod * m);
 		}

@@ -21,14 +21,14 @@
 
 #include "macro.h"
 
-#define RX_PATTERN_MAX	    16384u	/* bytes of one pattern */
-#define RX_REPEAT_MAX	    1000u	/* {n,m} counts, and their product when nested (RE2) */
-#define RX_NEST_MAX	    200u	/* parentheses nesting */
-#define RX_COMPILE_MEM_MAX  (8u << 20)	/* bytes PCRE2 may allocate to compile one pattern */
-#define RX_MATCH_LIMIT	    100000u	/* backtracking steps of one match */
-#define RX_DEPTH_LIMIT	    10000u	/* backtracking depth of one match (interpreter) */
-#define RX_HEAP_LIMIT_KIB   (16u << 10) /* heap of one match (interpreter), KiB */
-#define RX_JIT_STACK_MAX    (1u << 20)	/* JIT stack of a matcher */
+#define RX_PATTERN_MAX	   16384u      /* bytes of one pattern */
+#define RX_REPEAT_MAX	   1000u       /* {n,m} counts, and their product when nested (RE2) */
+#define RX_NEST_MAX	   200u	       /* parentheses nesting */
+#define RX_COMPILE_MEM_MAX (8u << 20)  /* bytes PCRE2 may allocate to compile one pattern */
+#define RX_MATCH_LIMIT	   100000u     /* backtracking steps of one match */
+#define RX_DEPTH_LIMIT	   10000u      /* backtracking depth of one match (interpreter) */
+#define RX_HEAP_LIMIT_KIB  (16u << 10) /* heap of one match (interpreter), KiB */
+#define RX_JIT_STACK_MAX   (1u << 20)  /* JIT stack of a matcher */
 
 #define RX_LIMIT (-1) /* rx_match(): a limit was hit; count it as no match */
 

@@ -53,25 +53,25 @@ static bool has_diag(enum diag_severity sev, unsigned line, unsigned col, const 
 
 static void test_anchors(void)
 {
-	_cleanup_(ruleset_freep) struct ruleset *rs = load(
-		"- list: shell_binaries\n"
-		"  items: &shells [bash, sh, zsh]\n"
-		"- list: more_shells\n"
-		"  items: *shells\n"
-		"- macro: spawned\n"
-		"  condition: &spawn evt.type = execve\n"
-		"- rule: Shell\n"
-		"  desc: &desc A shell was started.\n"
-		"  condition: spawned and proc.name in (more_shells, shell_binaries)\n"
-		"  output: &out shell (cmd=%proc.cmdline)\n"
-		"  priority: NOTICE\n"
-		"  tags: &tags [shell, mitre_execution]\n"
-		"- rule: Other\n"
-		"  desc: *desc\n"
-		"  condition: *spawn\n"
-		"  output: *out\n"
-		"  priority: NOTICE\n"
-		"  tags: *tags\n");
+	_cleanup_(ruleset_freep) struct ruleset *rs =
+		load("- list: shell_binaries\n"
+		     "  items: &shells [bash, sh, zsh]\n"
+		     "- list: more_shells\n"
+		     "  items: *shells\n"
+		     "- macro: spawned\n"
+		     "  condition: &spawn evt.type = execve\n"
+		     "- rule: Shell\n"
+		     "  desc: &desc A shell was started.\n"
+		     "  condition: spawned and proc.name in (more_shells, shell_binaries)\n"
+		     "  output: &out shell (cmd=%proc.cmdline)\n"
+		     "  priority: NOTICE\n"
+		     "  tags: &tags [shell, mitre_execution]\n"
+		     "- rule: Other\n"
+		     "  desc: *desc\n"
+		     "  condition: *spawn\n"
+		     "  output: *out\n"
+		     "  priority: NOTICE\n"
+		     "  tags: *tags\n");
 	struct rules_rule *r;
 	struct rules_list *l;
 
@@ -97,7 +97,8 @@ static void test_anchors(void)
 		char bomb[4096];
 		size_t o = 0;
 
-		o += (size_t)snprintf(bomb + o, sizeof(bomb) - o, "- a: &a0 [x, x, x, x, x, x, x, x]\n");
+		o += (size_t)snprintf(bomb + o, sizeof(bomb) - o,
+				      "- a: &a0 [x, x, x, x, x, x, x, x]\n");
 		for (int i = 1; i < 9; i++)
 			o += (size_t)snprintf(bomb + o, sizeof(bomb) - o,
 					      "- a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, "
@@ -111,20 +112,19 @@ static void test_anchors(void)
 
 static void test_capture_keys(void)
 {
-	_cleanup_(ruleset_freep) struct ruleset *rs = load(
-		"- rule: R\n"
-		"  desc: d\n"
-		"  condition: evt.type = execve\n"
-		"  output: o\n"
-		"  priority: WARNING\n"
-		"  capture: true\n"
-		"  capture_duration: 5000\n"
-		"  capture_events: 100\n"
-		"  capture_filesize: 2048\n"
-		"- rule: R\n"
-		"  capture_duration: 100\n"
-		"  override:\n"
-		"    capture_duration: replace\n");
+	_cleanup_(ruleset_freep) struct ruleset *rs = load("- rule: R\n"
+							   "  desc: d\n"
+							   "  condition: evt.type = execve\n"
+							   "  output: o\n"
+							   "  priority: WARNING\n"
+							   "  capture: true\n"
+							   "  capture_duration: 5000\n"
+							   "  capture_events: 100\n"
+							   "  capture_filesize: 2048\n"
+							   "- rule: R\n"
+							   "  capture_duration: 100\n"
+							   "  override:\n"
+							   "    capture_duration: replace\n");
 	struct rules_rule *r = rs ? ruleset_find_rule(rs, "R") : NULL;
 
 	CHECK(diags.n_errors == 0 && diags.n_warnings == 0);
@@ -150,7 +150,8 @@ static void test_engine_version(void)
 	rs = (ruleset_free(rs), load("- required_engine_version: 62\n"));
 	CHECK(diags.n_errors == 0);
 	rs = (ruleset_free(rs), load("- required_engine_version: 0.63.0\n"));
-	CHECK(has_diag(DIAG_ERROR, 1, 28, "rules require engine version 0.63.0, Osprey implements 0.62.0"));
+	CHECK(has_diag(DIAG_ERROR, 1, 28,
+		       "rules require engine version 0.63.0, Osprey implements 0.62.0"));
 	rs = (ruleset_free(rs), load("- required_engine_version: 1.0.0\n"));
 	CHECK(has_diag(DIAG_ERROR, 1, 28, "Osprey implements 0.62.0"));
 }
@@ -163,12 +164,12 @@ static int fake_field(const struct field_ref *ref, char *buf, size_t size, void 
 
 static void test_container_info(void)
 {
-	_cleanup_(ruleset_freep) struct ruleset *rs = load(
-		"- rule: R\n"
-		"  desc: d\n"
-		"  condition: evt.type = execve\n"
-		"  output: shell (cmd=%proc.cmdline %container.info)\n"
-		"  priority: WARNING\n");
+	_cleanup_(ruleset_freep) struct ruleset *rs =
+		load("- rule: R\n"
+		     "  desc: d\n"
+		     "  condition: evt.type = execve\n"
+		     "  output: shell (cmd=%proc.cmdline %container.info)\n"
+		     "  priority: WARNING\n");
 	struct rules_rule *r = rs ? ruleset_find_rule(rs, "R") : NULL;
 	char out[256];
 
@@ -184,12 +185,12 @@ static void test_container_info(void)
 
 static void test_transformer_errors(void)
 {
-	_cleanup_(ruleset_freep) struct ruleset *rs = load(
-		"- rule: R\n"
-		"  desc: d\n"
-		"  condition: evt.type = execve and join(',', proc.name) = x\n"
-		"  output: o\n"
-		"  priority: WARNING\n");
+	_cleanup_(ruleset_freep) struct ruleset *rs =
+		load("- rule: R\n"
+		     "  desc: d\n"
+		     "  condition: evt.type = execve and join(',', proc.name) = x\n"
+		     "  output: o\n"
+		     "  priority: WARNING\n");
 
 	CHECK(has_diag(DIAG_ERROR, 3, 46, "join()'s second argument must be a list field"));
 	rs = (ruleset_free(rs),
