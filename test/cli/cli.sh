@@ -374,6 +374,55 @@ replay)
 	run -e "$T/absent.cap"
 	expect_rc nonzero
 	;;
+regex-bounded)
+	# A rule whose regex backtracks exponentially on every command line: the replay completes,
+	# the other rule still alerts, the limit hits are counted and logged naming the rule. The
+	# issue's backreference form is refused at load time, naming file, line and rule.
+	CAP=$(dirname "$0")/../golden/host.osc
+	[ -r "$CAP" ] || skip "no capture at $CAP"
+	cat >"$T/slow.yaml" <<'EOF'
+- rule: Slow regex
+  desc: exponential for a backtracking matcher on any command line of 30 characters or more
+  condition: evt.type in (execve, execveat) and proc.cmdline regex '(.|..)*[;~]'
+  output: never (cmd=%proc.cmdline)
+  priority: WARNING
+- rule: Any exec
+  desc: every exec, evaluated after the slow rule
+  condition: evt.type in (execve, execveat)
+  output: exec seen (name=%proc.name)
+  priority: NOTICE
+EOF
+	"$OSPREY" -e "$CAP" -r "$T/slow.yaml" >"$T/out" 2>"$T/err" &
+	pid=$!
+	for _ in $(seq 600); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	if kill -0 $pid 2>/dev/null; then
+		kill -9 $pid
+		fail "the replay did not complete in 60 s: the regex froze event processing"
+	fi
+	rc=0
+	wait $pid || rc=$?
+	expect_rc 0
+	expect_in out 'Notice exec seen'
+	expect_not_in out 'never \(cmd='
+	expect_in err "Rule 'Slow regex': regex '\(\.\|\.\.\)\*\[;~\]' stopped at its match limit"
+	expect_in err 'Regex matches stopped at their match limit \(counted as no match\): [1-9]'
+	cat >"$T/freeze.yaml" <<'EOF'
+- rule: Freeze
+  desc: the issue's rule
+  condition: evt.type = execve and proc.cmdline regex 'echo (a*)(a*)(a*)\3\2'
+  output: o
+  priority: WARNING
+EOF
+	run -V "$T/freeze.yaml"
+	expect_rc 1
+	expect_in out "^$T/freeze.yaml:3:55: error: invalid regular expression 'echo .* at byte 17: backreference .3: RE2 has no backreferences \(in rule 'Freeze'\)"
+	# and at startup: nothing runs, the same line names the rule
+	run -r "$T/freeze.yaml" -e "$CAP"
+	expect_rc 1
+	expect_in err "^$T/freeze.yaml:3:55: error: invalid regular expression .*\(in rule 'Freeze'\)"
+	expect_not_in err 'Failed to set up rule evaluation'
+
+	;;
 driver-choice)
 	# osprey-driver-loader's choice file (shared/choice.h), read when neither --driver nor
 	# engine.kind chose the driver; every bad file stops the start, naming the file and the fix.
@@ -568,11 +617,15 @@ long-option)
 	run -o "file_output.filename=$(head -c 3000 /dev/zero | tr '\0' y)" -o file_output.enabled=maybe -L
 	expect_rc 1
 	expect_in err "invalid value for 'file_output.enabled'"
-	# a YAML alias in the configuration: the error speaks of the configuration, not rules files
-	printf 'a: &x true\njson_output: *x\n' >"$T/alias.yaml"
+	# YAML aliases in the configuration: an anchored value is used; an alias with no anchor is
+	# an error that speaks of the configuration, not of rules files
+	printf 'stdout_output: &x\n  enabled: true\njson_output: true\nsyslog_output: *x\n' >"$T/alias.yaml"
 	run -c "$T/alias.yaml" -L
+	expect_rc 0
+	printf 'json_output: *y\n' >"$T/alias-bad.yaml"
+	run -c "$T/alias-bad.yaml" -L
 	expect_rc 1
-	expect_in err "$T/alias.yaml:2:14: error: .*YAML aliases are not supported here"
+	expect_in err "$T/alias-bad.yaml:1:14: error: .*YAML alias '\\*y' has no anchor"
 	expect_not_in err 'rules files'
 	;;
 empty-rules)
