@@ -6,7 +6,10 @@
  * store, or ca_cert/ca_bundle (a CA file) and ca_path (a directory); insecure skips peer and
  * host verification; mtls presents client_cert/client_key. Each attempt is bounded by
  * connect_timeout_ms and timeout_ms; failed attempts are retried max_retries times (not for a
- * 4xx answer other than 408/429). compress_uploads gzips the body (Content-Encoding: gzip).
+ * 4xx answer other than 408/429) after a back-off of 100 ms doubling up to 2 s. While the
+ * receiver is down (the last alert failed) each alert gets one attempt, no retries, so a dead
+ * receiver costs at most one timeout per alert until it answers again. compress_uploads gzips
+ * the body (Content-Encoding: gzip).
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -21,7 +24,8 @@
 #include "sink.h"
 
 #define ECHO_MAX       (64 * 1024)
-#define RETRY_DELAY_MS 100
+#define RETRY_DELAY_MS	   100
+#define RETRY_DELAY_MAX_MS 2000
 
 struct http_sink {
 	struct sink *sink;
@@ -30,6 +34,7 @@ struct http_sink {
 	char errbuf[CURL_ERROR_SIZE];
 	uint32_t timeout_ms, max_retries;
 	bool echo, compress;
+	bool down; /* the last alert failed: no retries until one is delivered */
 	size_t echoed;
 	uint8_t *gz;
 	size_t gz_size;
@@ -242,9 +247,22 @@ static void sleep_ms(struct sink *s, uint32_t ms)
 	}
 }
 
-static int http_emit(struct sink *s, const struct alert *a, const char *line, size_t len)
+static int http_post(struct sink *s, const char *line, size_t len);
+
+static int http_emit(struct sink *s, enum alert_priority priority, const char *line,
+		     size_t len)
 {
 	struct http_sink *h = s->data;
+	int r = http_post(s, line, len);
+
+	h->down = r < 0;
+	return r;
+}
+
+static int http_post(struct sink *s, const char *line, size_t len)
+{
+	struct http_sink *h = s->data;
+	uint32_t attempts = h->down ? 1 : 1 + h->max_retries;
 	const char *body = line;
 	int r = -EIO;
 
@@ -261,13 +279,13 @@ static int http_emit(struct sink *s, const struct alert *a, const char *line, si
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 
-	for (uint32_t attempt = 0; attempt <= h->max_retries; attempt++) {
+	for (uint32_t attempt = 0; attempt < attempts; attempt++) {
 		uint64_t deadline, now;
 		long code = 0;
 		CURLcode cc;
 
 		if (attempt > 0)
-			sleep_ms(s, RETRY_DELAY_MS * attempt);
+			sleep_ms(s, MIN(RETRY_DELAY_MS << MIN(attempt - 1, 5U), RETRY_DELAY_MAX_MS));
 		now = now_ns();
 		deadline = sink_deadline_ns(s, h->timeout_ms);
 		if (sink_should_abort(s) || deadline <= now)

@@ -191,7 +191,7 @@ static void test_rate_limit(void)
 	CHECK_INT_EQ(st.pushed, 60);
 	CHECK_INT_EQ(st.throttled, 47);
 	CHECK_INT_EQ(st.processed, 13);
-	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_FILE].sent, 13);
+	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_FILE].delivered, 13);
 	CHECK_INT_EQ(count_lines(path), 13);
 	outputs_free(o);
 }
@@ -262,7 +262,7 @@ static void test_file(bool keep_alive)
 	CHECK_INT_EQ(outputs_flush(o, 5000), 0);
 	outputs_get_stats(o, &st);
 	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_FILE].failed, 1);
-	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_FILE].sent, keep_alive ? 5 : 4);
+	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_FILE].delivered, keep_alive ? 5 : 4);
 	CHECK_INT_EQ(rmdir(path), 0);
 	outputs_free(o);
 }
@@ -335,7 +335,7 @@ static void test_overflow(void)
 	CHECK_INT_EQ(st.dropped, dropped);
 	CHECK_INT_EQ(st.abandoned, 0);
 	CHECK_INT_EQ(st.processed + st.dropped, st.pushed);
-	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_PROGRAM].sent, ok);
+	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_PROGRAM].delivered, ok);
 	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_PROGRAM].failed, 0);
 	/* delivered + dropped = pushed, counted at the receiving end */
 	CHECK_INT_EQ(count_lines(path) + dropped, n);
@@ -360,7 +360,7 @@ static void test_program(void)
 		CHECK_INT_EQ(push(o, i), 0);
 	outputs_stop(o); /* waits for the programs (bounded) */
 	outputs_get_stats(o, &st);
-	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_PROGRAM].sent, 3);
+	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_PROGRAM].delivered, 3);
 	CHECK_INT_EQ(count_lines(path), 3);
 	for (int i = 0; i < 3; i++) {
 		char want[64];
@@ -397,7 +397,7 @@ static void test_program(void)
 	}
 	outputs_stop(o);
 	outputs_get_stats(o, &st);
-	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_PROGRAM].sent, 3);
+	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_PROGRAM].delivered, 3);
 	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_PROGRAM].restarts, 2);
 	CHECK(strstr(read_line(path, 2) ?: "", "alert 2") != NULL);
 	outputs_free(o);
