@@ -140,14 +140,16 @@ static void consume_sigpipe(void)
 	(void)sigtimedwait(&pipe_set, NULL, &zero);
 }
 
-static int write_all(int fd, const void *buf, size_t len, uint64_t deadline, bool sock)
+static int write_all(const struct sink *s, int fd, const void *buf, size_t len,
+		     uint32_t timeout_ms, bool sock)
 {
+	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ULL;
 	const uint8_t *p = buf;
 
 	while (len > 0) {
 		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 		ssize_t n = sock ? send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL) : write(fd, p, len);
-		uint64_t now;
+		uint64_t now, drain;
 
 		if (n > 0) {
 			p += n;
@@ -162,24 +164,27 @@ static int write_all(int fd, const void *buf, size_t len, uint64_t deadline, boo
 		}
 		if (n < 0 && errno != EAGAIN)
 			return negative_errno();
+		/* outputs_stop() may set the drain deadline while we wait: read it each time. */
+		drain = atomic_load(&s->outputs->deadline_ns);
 		now = now_ns();
-		if (now >= deadline)
+		if (now >= deadline || (drain && now >= drain))
 			return -ETIMEDOUT;
-		if (poll(&pfd, 1, (int)MIN((deadline - now + 999999) / 1000000, 1000ULL)) < 0 &&
+		if (poll(&pfd, 1, (int)MIN((deadline - now + 999999) / 1000000, 50ULL)) < 0 &&
 		    errno != EINTR)
 			return negative_errno();
 	}
 	return 0;
 }
 
-int sink_write_all(int fd, const void *buf, size_t len, uint64_t deadline)
+int sink_write_all(const struct sink *s, int fd, const void *buf, size_t len,
+		   uint32_t timeout_ms)
 {
-	return write_all(fd, buf, len, deadline, false);
+	return write_all(s, fd, buf, len, timeout_ms, false);
 }
 
-int sink_send_all(int fd, const void *buf, size_t len, uint64_t deadline)
+int sink_send_all(const struct sink *s, int fd, const void *buf, size_t len, uint32_t timeout_ms)
 {
-	return write_all(fd, buf, len, deadline, true);
+	return write_all(s, fd, buf, len, timeout_ms, true);
 }
 
 void token_bucket_init(struct token_bucket *b, double rate, uint32_t max_burst, uint64_t now)

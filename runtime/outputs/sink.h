@@ -53,11 +53,13 @@ uint64_t sink_deadline_ns(const struct sink *s, uint32_t timeout_ms);
 uint64_t sink_drain_deadline_ns(const struct sink *s, uint32_t fallback_ms);
 /* True once outputs_free() passed its drain deadline: stop waiting. */
 bool sink_should_abort(const struct sink *s);
-/* Writes all of buf to fd (which should be O_NONBLOCK), polling for POLLOUT until deadline_ns.
- * Returns 0, -ETIMEDOUT, -errno (-EPIPE when the reader is gone: SIGPIPE is blocked on the sink
- * threads and consumed). */
-int sink_write_all(int fd, const void *buf, size_t len, uint64_t deadline_ns);
+/* Writes all of buf to fd (which should be O_NONBLOCK), polling for POLLOUT, for at most
+ * timeout_ms or until the drain deadline, which outputs_stop() may set meanwhile. Returns 0,
+ * -ETIMEDOUT, -errno (-EPIPE when the reader is gone: SIGPIPE is blocked on the sink threads and
+ * consumed). */
+int sink_write_all(const struct sink *s, int fd, const void *buf, size_t len,
+		   uint32_t timeout_ms);
 /* The same on a socket, with send(MSG_DONTWAIT | MSG_NOSIGNAL): for a blocking socket. */
-int sink_send_all(int fd, const void *buf, size_t len, uint64_t deadline_ns);
+int sink_send_all(const struct sink *s, int fd, const void *buf, size_t len, uint32_t timeout_ms);
 /* Syslog priority (LOG_USER | level) for an alert priority. */
 int sink_syslog_priority(enum alert_priority p);

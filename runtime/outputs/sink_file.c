@@ -70,7 +70,7 @@ static int file_emit(struct sink *s, enum alert_priority priority, const char *l
 		if (fd < 0)
 			return fd;
 	}
-	r = sink_write_all(fd, line, len, sink_deadline_ns(s, FILE_TIMEOUT_MS));
+	r = sink_write_all(s, fd, line, len, FILE_TIMEOUT_MS);
 	if (r == -ETIMEDOUT)
 		s->timeouts++;
 	if (f->keep_alive && r >= 0) {

@@ -49,7 +49,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 	if (h->echo && h->echoed < ECHO_MAX) {
 		size_t k = MIN(n, ECHO_MAX - h->echoed);
 
-		(void)sink_write_all(STDOUT_FILENO, ptr, k, sink_deadline_ns(h->sink, 1000));
+		(void)sink_write_all(h->sink, STDOUT_FILENO, ptr, k, 1000);
 		h->echoed += k;
 	}
 	return n;

@@ -94,11 +94,12 @@ static int program_spawn(struct program_sink *p, pid_t *ret_pid, int *ret_fd)
 }
 
 /*
- * Waits for pid until deadline, then kills its process group; always reaps. The group is killed
+ * Waits for pid until deadline (or the drain deadline), then kills its process group; always
+ * reaps. The group is killed
  * whether or not pid exited by itself, so what it left running dies with it; before the reaping,
  * while the zombie still holds the id, so that the id cannot name somebody else's group.
  */
-static void reap_bounded(pid_t pid, uint64_t deadline)
+static void reap_bounded(const struct sink *s, pid_t pid, uint64_t deadline)
 {
 	const struct timespec tick = {.tv_nsec = 5 * 1000000L};
 
@@ -110,7 +111,7 @@ static void reap_bounded(pid_t pid, uint64_t deadline)
 			continue;
 		if (r < 0)
 			return; /* not our child (already reaped) */
-		if (si.si_pid == pid || now_ns() >= deadline)
+		if (si.si_pid == pid || now_ns() >= deadline || sink_should_abort(s))
 			break;
 		nanosleep(&tick, NULL);
 	}
@@ -126,7 +127,7 @@ static void keep_alive_kill(struct sink *s, struct program_sink *p)
 	p->fd = -EBADF;
 	if (p->pid > 0) {
 		kill(-p->pid, SIGKILL);
-		reap_bounded(p->pid, now_ns() + REAP_TIMEOUT_MS * 1000000ULL);
+		reap_bounded(s, p->pid, now_ns() + REAP_TIMEOUT_MS * 1000000ULL);
 	}
 	p->pid = 0;
 }
@@ -178,7 +179,7 @@ static int emit_keep_alive(struct sink *s, struct program_sink *p, const char *l
 
 		if (r < 0)
 			return r;
-		r = sink_write_all(p->fd, line, len, sink_deadline_ns(s, p->timeout_ms));
+		r = sink_write_all(s, p->fd, line, len, p->timeout_ms);
 		if (r >= 0)
 			return 0;
 		if (r == -ETIMEDOUT) {
@@ -216,7 +217,7 @@ static int emit_per_alert(struct sink *s, struct program_sink *p, const char *li
 
 	children_reap(p);
 	if (p->n_children == PROGRAM_CHILDREN_MAX) {
-		reap_bounded(p->children[0], sink_deadline_ns(s, p->timeout_ms));
+		reap_bounded(s, p->children[0], sink_deadline_ns(s, p->timeout_ms));
 		memmove(p->children, p->children + 1, (p->n_children - 1) * sizeof(pid_t));
 		p->n_children--;
 	}
@@ -225,7 +226,7 @@ static int emit_per_alert(struct sink *s, struct program_sink *p, const char *li
 		snprintf(s->detail, sizeof(s->detail), "cannot run /bin/sh -c '%s'", p->program);
 		return r;
 	}
-	r = sink_write_all(fd, line, len, sink_deadline_ns(s, p->timeout_ms));
+	r = sink_write_all(s, fd, line, len, p->timeout_ms);
 	close(fd);
 	if (r == -ETIMEDOUT)
 		s->timeouts++;
@@ -276,9 +277,9 @@ static void program_done(struct sink *s)
 	if (p->fd >= 0)
 		close(p->fd);
 	if (p->pid > 0)
-		reap_bounded(p->pid, deadline);
+		reap_bounded(s, p->pid, deadline);
 	for (size_t i = 0; i < p->n_children; i++)
-		reap_bounded(p->children[i], deadline);
+		reap_bounded(s, p->children[i], deadline);
 	free(p->program);
 	free(p);
 	s->data = NULL;

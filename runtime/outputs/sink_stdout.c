@@ -56,11 +56,10 @@ static int stdout_emit(struct sink *s, enum alert_priority priority, const char 
 		       size_t len)
 {
 	struct stdout_sink *o = s->data;
-	uint64_t deadline = sink_deadline_ns(s, STDOUT_TIMEOUT_MS);
 	int r;
 
-	r = o->sock ? sink_send_all(o->fd, line, len, deadline)
-		    : sink_write_all(o->fd, line, len, deadline);
+	r = o->sock ? sink_send_all(s, o->fd, line, len, STDOUT_TIMEOUT_MS)
+		    : sink_write_all(s, o->fd, line, len, STDOUT_TIMEOUT_MS);
 	if (r == -ETIMEDOUT)
 		s->timeouts++;
 	return r;

@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -451,6 +452,113 @@ static void test_timeout(void)
 	close(fd);
 }
 
+static int count_lines(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int n = 0, c;
+
+	if (!f)
+		return 0;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+static int wait_lines(const char *path, int n, unsigned timeout_ms)
+{
+	uint64_t end = mono_ns() + (uint64_t)timeout_ms * 1000000ULL;
+	int k;
+
+	while ((k = count_lines(path)) < n && mono_ns() < end)
+		sleep_ms(10);
+	return k;
+}
+
+/*
+ * One dead receiver next to a file output: n alerts; the file gets every one of them at once,
+ * HTTP delivers none, and its counters add up exactly. wait_when_full is the replay mode: the
+ * engine waits for room in the alert queue, and the dispatcher waits for a sink's queue only
+ * while that sink is healthy.
+ */
+static void dead_receiver(const char *what, const char *url, bool wait_when_full)
+{
+	struct outputs_sink_stats h;
+	struct outputs_config c;
+	struct outputs_stats st;
+	struct outputs *o = NULL;
+	char path[256];
+	int n = 300, ok = 0, got;
+	uint64_t t0, t1;
+
+	snprintf(path, sizeof(path), "%s/beside-%s-%d.log", dir, what, wait_when_full);
+	config_http(&c, url);
+	c.file_output.enabled = true;
+	c.file_output.filename = path;
+	c.outputs_queue.capacity = wait_when_full ? 16 : 64;
+	c.wait_when_full = wait_when_full;
+	c.drain_timeout_ms = 500;
+	CHECK_INT_EQ(outputs_new(&c, &o), 0);
+	if (!o)
+		return;
+	t0 = mono_ns();
+	for (int i = 0; i < n; i++) {
+		ok += push(o, i) == 0;
+		if (!wait_when_full && i % 32 == 31)
+			sleep_ms(5); /* bursts the alert queue takes, as a live engine's would be */
+	}
+	got = wait_lines(path, n, 10000);
+	t1 = mono_ns();
+	CHECK_INT_EQ(ok, n);
+	CHECK_INT_EQ(got, n);
+	outputs_stop(o);
+	outputs_get_stats(o, &st);
+	h = st.sinks[OUTPUTS_SINK_HTTP];
+	printf("%s%s: the file got %d of %d alerts in %.1f ms; http: %" PRIu64 " delivered, %" PRIu64
+	       " failed (%" PRIu64 " timeouts), %" PRIu64 " dropped, %" PRIu64 " abandoned\n",
+	       what, wait_when_full ? " (wait_when_full)" : "", got, n, (double)(t1 - t0) / 1e6,
+	       h.delivered, h.failed, h.timeouts, h.dropped, h.abandoned);
+	CHECK_INT_EQ(st.pushed, n);
+	CHECK_INT_EQ(st.dropped, 0);
+	CHECK_INT_EQ(st.processed, n);
+	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_FILE].delivered, n);
+	CHECK_INT_EQ(h.offered, n);
+	CHECK_INT_EQ(h.delivered, 0);
+	CHECK(h.failed > 0);
+	CHECK_INT_EQ(h.queued, 0);
+	CHECK_INT_EQ(h.delivered + h.failed + h.dropped + h.abandoned, n);
+	outputs_free(o);
+}
+
+/* A receiver that never answers, one that answers 500, a refused connection. */
+static void test_dead_receivers(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	struct server s;
+	char url[128];
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(fd >= 0);
+	CHECK_INT_EQ(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	CHECK_INT_EQ(listen(fd, 4096), 0);
+	CHECK_INT_EQ(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", ntohs(sa.sin_port));
+	dead_receiver("silent", url, false);
+	dead_receiver("silent", url, true);
+	close(fd);
+	/* the port is closed now: refused */
+	dead_receiver("refused", url, false);
+	dead_receiver("refused", url, true);
+
+	CHECK_INT_EQ(server_start(&s, "http"), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/fail", s.port);
+	dead_receiver("http-500", url, false);
+	dead_receiver("http-500", url, true);
+	server_stop(&s);
+}
+
 int main(void)
 {
 	char path[256], cmd[512];
@@ -467,6 +575,7 @@ int main(void)
 	CHECK_INT_EQ(system(cmd), 0);
 
 	test_timeout();
+	test_dead_receivers();
 	test_http();
 	test_https();
 
