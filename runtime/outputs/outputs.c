@@ -140,15 +140,16 @@ static void consume_sigpipe(void)
 	(void)sigtimedwait(&pipe_set, NULL, &zero);
 }
 
-static int write_all(const struct sink *s, int fd, const void *buf, size_t len,
-		     uint32_t timeout_ms, bool sock)
+static int write_all(const struct sink *s, int fd, const void *buf, size_t len, uint32_t timeout_ms,
+		     bool sock)
 {
 	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ULL;
 	const uint8_t *p = buf;
 
 	while (len > 0) {
 		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-		ssize_t n = sock ? send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL) : write(fd, p, len);
+		ssize_t n =
+			sock ? send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL) : write(fd, p, len);
 		uint64_t now, drain;
 
 		if (n > 0) {
@@ -176,8 +177,7 @@ static int write_all(const struct sink *s, int fd, const void *buf, size_t len,
 	return 0;
 }
 
-int sink_write_all(const struct sink *s, int fd, const void *buf, size_t len,
-		   uint32_t timeout_ms)
+int sink_write_all(const struct sink *s, int fd, const void *buf, size_t len, uint32_t timeout_ms)
 {
 	return write_all(s, fd, buf, len, timeout_ms, false);
 }
@@ -299,22 +299,24 @@ static int config_check(const struct outputs_config *c)
 				u ?: "");
 		if (c->http_output.timeout_ms == 0 ||
 		    c->http_output.timeout_ms > OUTPUTS_TIMEOUT_MAX_MS)
-			return log_error_errno(-EINVAL,
-					       "http_output.timeout_ms %u is out of range: give 1 to "
-					       "%u ms (0 would wait forever; default 5000)",
-					       c->http_output.timeout_ms, OUTPUTS_TIMEOUT_MAX_MS);
+			return log_error_errno(
+				-EINVAL,
+				"http_output.timeout_ms %u is out of range: give 1 to "
+				"%u ms (0 would wait forever; default 5000)",
+				c->http_output.timeout_ms, OUTPUTS_TIMEOUT_MAX_MS);
 		if (c->http_output.connect_timeout_ms == 0 ||
 		    c->http_output.connect_timeout_ms > OUTPUTS_TIMEOUT_MAX_MS)
-			return log_error_errno(-EINVAL,
-					       "http_output.connect_timeout_ms %u is out of range: "
-					       "give 1 to %u ms (0 would wait forever; default 1000)",
-					       c->http_output.connect_timeout_ms,
-					       OUTPUTS_TIMEOUT_MAX_MS);
+			return log_error_errno(
+				-EINVAL,
+				"http_output.connect_timeout_ms %u is out of range: "
+				"give 1 to %u ms (0 would wait forever; default 1000)",
+				c->http_output.connect_timeout_ms, OUTPUTS_TIMEOUT_MAX_MS);
 		if (c->http_output.max_retries > OUTPUTS_RETRIES_MAX)
-			return log_error_errno(-EINVAL,
-					       "http_output.max_retries %u is too many (at most %d: "
-					       "each retry waits up to http_output.timeout_ms)",
-					       c->http_output.max_retries, OUTPUTS_RETRIES_MAX);
+			return log_error_errno(
+				-EINVAL,
+				"http_output.max_retries %u is too many (at most %d: "
+				"each retry waits up to http_output.timeout_ms)",
+				c->http_output.max_retries, OUTPUTS_RETRIES_MAX);
 		if (c->http_output.mtls &&
 		    (!c->http_output.client_cert || !*c->http_output.client_cert ||
 		     !c->http_output.client_key || !*c->http_output.client_key))
@@ -351,8 +353,7 @@ static bool sink_is_healthy(const struct sink_state *st, uint64_t now)
 {
 	if (st->last_failed || st->thread_done)
 		return false;
-	return !st->inflight ||
-	       now - st->inflight_since_ns < OUTPUTS_SINK_STALL_MS * 1000000ULL;
+	return !st->inflight || now - st->inflight_since_ns < OUTPUTS_SINK_STALL_MS * 1000000ULL;
 }
 
 /* Offers one rendered line (n < 0: rendering failed with n) to sink i. Under lock; waits (lock
@@ -367,7 +368,8 @@ static void sink_offer(struct outputs *o, size_t i, enum alert_priority priority
 		st->failed++;
 		st->last_failed = true;
 		st->last_error = n;
-		snprintf(st->last_detail, sizeof(st->last_detail), "the alert could not be rendered");
+		snprintf(st->last_detail, sizeof(st->last_detail),
+			 "the alert could not be rendered");
 		return;
 	}
 	for (;;) {
@@ -405,8 +407,8 @@ static void dispatch(struct outputs *o, size_t len)
 	pthread_mutex_lock(&o->lock);
 	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++)
 		if (o->state[i].enabled)
-			sink_offer(o, i, n >= 0 ? u.alert.priority : ALERT_PRIORITY_DEBUG, o->render,
-				   n);
+			sink_offer(o, i, n >= 0 ? u.alert.priority : ALERT_PRIORITY_DEBUG,
+				   o->render, n);
 }
 
 static void *dispatcher(void *userdata)
@@ -466,7 +468,8 @@ static uint64_t sink_account(struct outputs *o, size_t i, int r)
 	memcpy(st->last_detail, o->sinks[i].detail, sizeof(st->last_detail));
 	st->last_detail[sizeof(st->last_detail) - 1] = '\0';
 	now = now_ns();
-	if (st->last_log_ns == 0 || now - st->last_log_ns >= OUTPUTS_LOG_INTERVAL_SEC * 1000000000ULL) {
+	if (st->last_log_ns == 0 ||
+	    now - st->last_log_ns >= OUTPUTS_LOG_INTERVAL_SEC * 1000000000ULL) {
 		fails = st->fails_since_log;
 		st->fails_since_log = 0;
 		st->last_log_ns = now;
@@ -513,8 +516,8 @@ static void *sink_thread(void *userdata)
 		pthread_cond_broadcast(&o->sink_cond); /* room */
 		pthread_mutex_unlock(&o->lock);
 
-		r = s->ops->emit(s, (enum alert_priority)st->record[0], (const char *)st->record + 1,
-				 len - 1);
+		r = s->ops->emit(s, (enum alert_priority)st->record[0],
+				 (const char *)st->record + 1, len - 1);
 
 		pthread_mutex_lock(&o->lock);
 		st->inflight = false;
@@ -581,7 +584,6 @@ static int cond_init_monotonic(pthread_cond_t *c)
 	return -r;
 }
 
-
 static void sink_state_free(struct sink_state *st)
 {
 	ring_done(&st->queue);
@@ -610,7 +612,8 @@ int outputs_new(const struct outputs_config *c, struct outputs **ret)
 		cond_init_monotonic(&o->state[i].work_cond);
 
 	r = ring_init(&o->queue, c->outputs_queue.bytes ?: OUTPUTS_QUEUE_BYTES_DEFAULT,
-		      c->outputs_queue.capacity ?: OUTPUTS_QUEUE_CAPACITY_DEFAULT, ALERT_RECORD_MAX);
+		      c->outputs_queue.capacity ?: OUTPUTS_QUEUE_CAPACITY_DEFAULT,
+		      ALERT_RECORD_MAX);
 	o->record = malloc(ALERT_RECORD_MAX);
 	o->render = malloc(ALERT_RENDER_MAX);
 	if (r < 0 || !o->record || !o->render) {
@@ -721,7 +724,8 @@ static void sink_log_totals(struct outputs *o, size_t i)
 		log_full(lost ? LOG_WARNING : LOG_INFO,
 			 "Alert output '%s': %" PRIu64 " delivered, %" PRIu64 " failed, %" PRIu64
 			 " dropped (queue full), %" PRIu64 " abandoned at exit%s",
-			 sink_names[i], st->delivered, st->failed, st->dropped, st->abandoned, stuck);
+			 sink_names[i], st->delivered, st->failed, st->dropped, st->abandoned,
+			 stuck);
 }
 
 void outputs_stop(struct outputs *o)
@@ -738,7 +742,8 @@ void outputs_stop(struct outputs *o)
 	if (o->thread_started) {
 		if (!thread_join_until(o, o->thread, &o->dispatcher_done, join_deadline)) {
 			o->dispatcher_detached = true;
-			log_warning("Alert outputs: the dispatcher did not stop in time; left behind");
+			log_warning(
+				"Alert outputs: the dispatcher did not stop in time; left behind");
 		}
 	} else {
 		o->dispatcher_done = true; /* outputs_new() failed: let the sink threads end */

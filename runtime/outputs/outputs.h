@@ -66,7 +66,7 @@ struct outputs_config {
 		bool keep_alive; /* program_output.keep_alive: false (one process per alert) */
 		const char
 			*program; /* program_output.program, run with /bin/sh -c; alerts on stdin */
-		/* program_output.timeout_ms: 2000, per write to the pipe (1..OUTPUTS_TIMEOUT_MAX_MS) */
+		/* program_output.timeout_ms: 2000 per write, 1..OUTPUTS_TIMEOUT_MAX_MS */
 		uint32_t timeout_ms;
 	} program_output;
 	struct {
@@ -83,7 +83,7 @@ struct outputs_config {
 		bool echo;		 /* http_output.echo: false (server answers to stdout) */
 		bool compress_uploads;	 /* http_output.compress_uploads: false (gzip body) */
 		bool keep_alive; /* http_output.keep_alive: true here (reuse the connection) */
-		/* Both 1..OUTPUTS_TIMEOUT_MAX_MS: 0 (no timeout) is refused, every wait is bounded */
+		/* Both 1..OUTPUTS_TIMEOUT_MAX_MS: 0 (no timeout) is refused */
 		uint32_t connect_timeout_ms; /* http_output.connect_timeout_ms: 1000 */
 		uint32_t timeout_ms;	     /* http_output.timeout_ms: 5000 (whole request) */
 		/* http_output.max_retries: 2 (at most OUTPUTS_RETRIES_MAX), then failed */

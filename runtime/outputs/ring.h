@@ -13,7 +13,7 @@
 
 struct ring {
 	uint8_t *buf;
-	size_t size;	  /* power of two */
+	size_t size;	   /* power of two */
 	size_t max_record; /* the largest record ring_push() takes */
 	uint64_t head, tail;
 	uint32_t count, capacity;

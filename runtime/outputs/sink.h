@@ -57,8 +57,7 @@ bool sink_should_abort(const struct sink *s);
  * timeout_ms or until the drain deadline, which outputs_stop() may set meanwhile. Returns 0,
  * -ETIMEDOUT, -errno (-EPIPE when the reader is gone: SIGPIPE is blocked on the sink threads and
  * consumed). */
-int sink_write_all(const struct sink *s, int fd, const void *buf, size_t len,
-		   uint32_t timeout_ms);
+int sink_write_all(const struct sink *s, int fd, const void *buf, size_t len, uint32_t timeout_ms);
 /* The same on a socket, with send(MSG_DONTWAIT | MSG_NOSIGNAL): for a blocking socket. */
 int sink_send_all(const struct sink *s, int fd, const void *buf, size_t len, uint32_t timeout_ms);
 /* Syslog priority (LOG_USER | level) for an alert priority. */

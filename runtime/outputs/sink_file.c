@@ -59,8 +59,7 @@ static int file_init(struct sink *s, const struct outputs_config *c)
 	return 0;
 }
 
-static int file_emit(struct sink *s, enum alert_priority priority, const char *line,
-		     size_t len)
+static int file_emit(struct sink *s, enum alert_priority priority, const char *line, size_t len)
 {
 	struct file_sink *f = s->data;
 	int fd = f->fd, r;

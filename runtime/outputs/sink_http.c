@@ -23,7 +23,7 @@
 #include "macro.h"
 #include "sink.h"
 
-#define ECHO_MAX       (64 * 1024)
+#define ECHO_MAX	   (64 * 1024)
 #define RETRY_DELAY_MS	   100
 #define RETRY_DELAY_MAX_MS 2000
 
@@ -249,8 +249,7 @@ static void sleep_ms(struct sink *s, uint32_t ms)
 
 static int http_post(struct sink *s, const char *line, size_t len);
 
-static int http_emit(struct sink *s, enum alert_priority priority, const char *line,
-		     size_t len)
+static int http_emit(struct sink *s, enum alert_priority priority, const char *line, size_t len)
 {
 	struct http_sink *h = s->data;
 	int r = http_post(s, line, len);
@@ -285,7 +284,8 @@ static int http_post(struct sink *s, const char *line, size_t len)
 		CURLcode cc;
 
 		if (attempt > 0)
-			sleep_ms(s, MIN(RETRY_DELAY_MS << MIN(attempt - 1, 5U), RETRY_DELAY_MAX_MS));
+			sleep_ms(s,
+				 MIN(RETRY_DELAY_MS << MIN(attempt - 1, 5U), RETRY_DELAY_MAX_MS));
 		now = now_ns();
 		deadline = sink_deadline_ns(s, h->timeout_ms);
 		if (sink_should_abort(s) || deadline <= now)

@@ -71,8 +71,8 @@ static int program_spawn(struct program_sink *p, pid_t *ret_pid, int *ret_fd)
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &all);
 	posix_spawnattr_setpgroup(&attr, 0); /* its own group: killed as one */
-	posix_spawnattr_setflags(&attr,
-				 POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+						POSIX_SPAWN_SETPGROUP);
 	r = -posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
@@ -236,8 +236,7 @@ static int emit_per_alert(struct sink *s, struct program_sink *p, const char *li
 	return r;
 }
 
-static int program_emit(struct sink *s, enum alert_priority priority, const char *line,
-		     size_t len)
+static int program_emit(struct sink *s, enum alert_priority priority, const char *line, size_t len)
 {
 	struct program_sink *p = s->data;
 

@@ -52,8 +52,7 @@ static int stdout_init(struct sink *s, const struct outputs_config *c)
 	return 0;
 }
 
-static int stdout_emit(struct sink *s, enum alert_priority priority, const char *line,
-		       size_t len)
+static int stdout_emit(struct sink *s, enum alert_priority priority, const char *line, size_t len)
 {
 	struct stdout_sink *o = s->data;
 	int r;

@@ -25,8 +25,7 @@ static int syslog_init(struct sink *s, const struct outputs_config *c)
 	return 0;
 }
 
-static int syslog_emit(struct sink *s, enum alert_priority priority, const char *line,
-		     size_t len)
+static int syslog_emit(struct sink *s, enum alert_priority priority, const char *line, size_t len)
 {
 	if (len > 0 && line[len - 1] == '\n')
 		len--;

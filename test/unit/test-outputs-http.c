@@ -514,8 +514,9 @@ static void dead_receiver(const char *what, const char *url, bool wait_when_full
 	outputs_stop(o);
 	outputs_get_stats(o, &st);
 	h = st.sinks[OUTPUTS_SINK_HTTP];
-	printf("%s%s: the file got %d of %d alerts in %.1f ms; http: %" PRIu64 " delivered, %" PRIu64
-	       " failed (%" PRIu64 " timeouts), %" PRIu64 " dropped, %" PRIu64 " abandoned\n",
+	printf("%s%s: the file got %d of %d alerts in %.1f ms; http: %" PRIu64
+	       " delivered, %" PRIu64 " failed (%" PRIu64 " timeouts), %" PRIu64
+	       " dropped, %" PRIu64 " abandoned\n",
 	       what, wait_when_full ? " (wait_when_full)" : "", got, n, (double)(t1 - t0) / 1e6,
 	       h.delivered, h.failed, h.timeouts, h.dropped, h.abandoned);
 	CHECK_INT_EQ(st.pushed, n);
