@@ -177,8 +177,10 @@ http-timeout-zero)
 	replay -o http_output.enabled=true -o http_output.url=http://127.0.0.1:9/ \
 		-o http_output.timeout_ms=0
 	[ "$rc" -ne 0 ] || fail "http_output.timeout_ms=0 was accepted"
-	grep -q "http_output.timeout_ms 0 is out of range: give 1 to 600000 ms" "$T/err" ||
+	grep -q "invalid value for 'http_output.timeout_ms': expected a whole number from 1 to 600000, got '0'" "$T/err" ||
 		fail "no clear error for timeout_ms=0: $(head -c 600 "$T/err")"
+	grep -q 'nothing was started' "$T/err" || fail "osprey did not say it started nothing"
+	[ ! -s "$T/out" ] || fail "alerts were printed with a refused configuration"
 	replay -o program_output.enabled=true -o program_output.program=cat \
 		-o program_output.timeout_ms=0
 	[ "$rc" -ne 0 ] || fail "program_output.timeout_ms=0 was accepted"
