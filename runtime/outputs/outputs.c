@@ -526,7 +526,14 @@ static void *sink_thread(void *userdata)
 			pthread_mutex_unlock(&o->lock);
 			return NULL;
 		}
-		fails = sink_account(o, i, r);
+		if (r < 0 && drain_deadline_passed(o)) {
+			/* Cut off by outputs_stop(): abandoned, as the lines still queued. */
+			st->abandoned++;
+			st->last_failed = true;
+			fails = 0;
+		} else {
+			fails = sink_account(o, i, r);
+		}
 		memcpy(detail, st->last_detail, sizeof(detail));
 		pthread_cond_broadcast(&o->sink_cond); /* health */
 		pthread_cond_broadcast(&o->idle_cond);

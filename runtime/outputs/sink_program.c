@@ -94,10 +94,10 @@ static int program_spawn(struct program_sink *p, pid_t *ret_pid, int *ret_fd)
 }
 
 /*
- * Waits for pid until deadline (or the drain deadline), then kills its process group; always
- * reaps. The group is killed
- * whether or not pid exited by itself, so what it left running dies with it; before the reaping,
- * while the zombie still holds the id, so that the id cannot name somebody else's group.
+ * Waits for pid until deadline (or the drain deadline), then kills its process group and reaps
+ * it. The group is killed whether or not pid exited by itself, so that what it left running dies
+ * with it, and before the reaping, while the zombie still holds the id, so that the id cannot
+ * name somebody else's group. What the shell started gets SIGKILL: it is gone a moment later.
  */
 static void reap_bounded(const struct sink *s, pid_t pid, uint64_t deadline)
 {

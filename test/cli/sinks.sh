@@ -142,6 +142,11 @@ PY
 # no_process_left MARK: nothing running with MARK on its command line
 no_process_left() {
 	local left
+	# Killed with SIGKILL at exit: gone a moment later.
+	for _ in $(seq 1 10); do
+		pgrep -f -- "$1" >/dev/null || break
+		sleep 0.1
+	done
 	left=$(pgrep -f -- "$1" | head -n 5)
 	if [ -n "$left" ]; then
 		fail "processes left after exit: $(ps -o pid,ppid,args -p "$(echo $left | tr ' ' ,)" | tail -n +2)"

@@ -525,7 +525,8 @@ static void dead_receiver(const char *what, const char *url, bool wait_when_full
 	CHECK_INT_EQ(st.sinks[OUTPUTS_SINK_FILE].delivered, n);
 	CHECK_INT_EQ(h.offered, n);
 	CHECK_INT_EQ(h.delivered, 0);
-	CHECK(h.failed > 0);
+	/* a silent receiver's first request is still in flight at the drain deadline: abandoned */
+	CHECK(strcmp(what, "silent") == 0 ? h.abandoned > 0 : h.failed > 0);
 	CHECK_INT_EQ(h.queued, 0);
 	CHECK_INT_EQ(h.delivered + h.failed + h.dropped + h.abandoned, n);
 	outputs_free(o);
