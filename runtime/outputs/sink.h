@@ -60,5 +60,9 @@ bool sink_should_abort(const struct sink *s);
 int sink_write_all(const struct sink *s, int fd, const void *buf, size_t len, uint32_t timeout_ms);
 /* The same on a socket, with send(MSG_DONTWAIT | MSG_NOSIGNAL): for a blocking socket. */
 int sink_send_all(const struct sink *s, int fd, const void *buf, size_t len, uint32_t timeout_ms);
+/* A descriptor for writing to stdout without blocking: our own O_NONBLOCK file description of a
+ * pipe or terminal (*ret_owned: close it), or fd 1 itself (a socket: *ret_sock, use
+ * sink_send_all(); a regular file). */
+int sink_stdout_open(bool *ret_owned, bool *ret_sock);
 /* Syslog priority (LOG_USER | level) for an alert priority. */
 int sink_syslog_priority(enum alert_priority p);

@@ -34,6 +34,8 @@ struct http_sink {
 	char errbuf[CURL_ERROR_SIZE];
 	uint32_t timeout_ms, max_retries;
 	bool echo, compress;
+	int echo_fd; /* stdout, non-blocking (sink_stdout_open) */
+	bool echo_owned, echo_sock;
 	bool down; /* the last alert failed: no retries until one is delivered */
 	size_t echoed;
 	uint8_t *gz;
@@ -49,7 +51,10 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 	if (h->echo && h->echoed < ECHO_MAX) {
 		size_t k = MIN(n, ECHO_MAX - h->echoed);
 
-		(void)sink_write_all(h->sink, STDOUT_FILENO, ptr, k, 1000);
+		if (h->echo_sock)
+			(void)sink_send_all(h->sink, h->echo_fd, ptr, k, 1000);
+		else
+			(void)sink_write_all(h->sink, h->echo_fd, ptr, k, 1000);
 		h->echoed += k;
 	}
 	return n;
@@ -151,6 +156,8 @@ static void http_free(struct http_sink *h)
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
 	curl_slist_free_all(h->headers);
+	if (h->echo_owned)
+		close(h->echo_fd);
 	free(h->gz);
 	free(h);
 	curl_global_cleanup();
@@ -177,6 +184,7 @@ static int http_init(struct sink *s, const struct outputs_config *c)
 	h->timeout_ms = c->http_output.timeout_ms ?: 5000;
 	h->max_retries = c->http_output.max_retries;
 	h->echo = c->http_output.echo;
+	h->echo_fd = h->echo ? sink_stdout_open(&h->echo_owned, &h->echo_sock) : STDOUT_FILENO;
 	h->compress = c->http_output.compress_uploads;
 	h->curl = curl_easy_init();
 	if (!h->curl) {

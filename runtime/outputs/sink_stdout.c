@@ -23,31 +23,37 @@ struct stdout_sink {
 	bool owned, sock;
 };
 
+int sink_stdout_open(bool *ret_owned, bool *ret_sock)
+{
+	struct stat st;
+	int fd;
+
+	*ret_owned = *ret_sock = false;
+	if (fstat(STDOUT_FILENO, &st) < 0)
+		return STDOUT_FILENO; /* closed: every write fails, and is counted */
+	if (S_ISSOCK(st.st_mode)) {
+		*ret_sock = true;
+		return STDOUT_FILENO;
+	}
+	if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
+		return STDOUT_FILENO;
+	fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		log_debug_errno(negative_errno(),
+				"Cannot reopen stdout non-blocking, writing to it as it is: %m");
+		return STDOUT_FILENO;
+	}
+	*ret_owned = true;
+	return fd;
+}
+
 static int stdout_init(struct sink *s, const struct outputs_config *c)
 {
 	struct stdout_sink *o = calloc(1, sizeof(*o));
-	struct stat st;
 
 	if (!o)
 		return -ENOMEM;
-	o->fd = STDOUT_FILENO;
-	if (fstat(STDOUT_FILENO, &st) >= 0) {
-		if (S_ISSOCK(st.st_mode)) {
-			o->sock = true;
-		} else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
-			int fd = open("/proc/self/fd/1",
-				      O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-
-			if (fd >= 0) {
-				o->fd = fd;
-				o->owned = true;
-			} else {
-				log_debug_errno(negative_errno(),
-						"stdout_output: cannot reopen stdout non-blocking, "
-						"writing to it as it is: %m");
-			}
-		}
-	}
+	o->fd = sink_stdout_open(&o->owned, &o->sock);
 	s->data = o;
 	return 0;
 }

@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <netinet/in.h>
@@ -245,6 +246,8 @@ static struct outputs_sink_stats send_n(const struct outputs_config *c, int n)
 	return st.sinks[OUTPUTS_SINK_HTTP];
 }
 
+static int count_lines(const char *path);
+
 static void test_http(void)
 {
 	struct outputs_sink_stats ss;
@@ -313,6 +316,27 @@ static void test_http(void)
 	CHECK_STR_EQ(req_str(reqs, 0, "ce"), "gzip");
 	CHECK(strstr(req_str(reqs, 0, "body"), "\"rule\":\"Reverse shell\"") != NULL);
 	json_object_put(reqs);
+
+	/* echo: the server's answers on stdout (here a file), through the non-blocking stdout. */
+	{
+		char out[256];
+		int fd, saved;
+
+		snprintf(out, sizeof(out), "%s/echo.out", dir);
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		CHECK(fd >= 0);
+		fflush(stdout);
+		saved = dup(STDOUT_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		config_http(&c, url);
+		c.http_output.echo = true;
+		ss = send_n(&c, 2);
+		dup2(saved, STDOUT_FILENO);
+		close(saved);
+		close(fd);
+		CHECK_INT_EQ(ss.delivered, 2);
+		CHECK_INT_EQ(count_lines(out), 2); /* "ok\n" twice */
+	}
 
 	/* A 500 answer is a failure, retried max_retries times. */
 	unlink(s.log);
