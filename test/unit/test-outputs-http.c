@@ -523,7 +523,10 @@ static void dead_receiver(const char *what, const char *url, bool wait_when_full
 	config_http(&c, url);
 	c.file_output.enabled = true;
 	c.file_output.filename = path;
-	c.outputs_queue.capacity = wait_when_full ? 16 : 64;
+	/* Live: queues that hold every alert, so that only the dead sink can lose any however
+	 * slowly this machine runs the file's thread; wait_when_full: small queues, the dispatcher
+	 * waits for the file and gives up on HTTP. */
+	c.outputs_queue.capacity = wait_when_full ? 16 : 1024;
 	c.wait_when_full = wait_when_full;
 	c.drain_timeout_ms = 500;
 	CHECK_INT_EQ(outputs_new(&c, &o), 0);
@@ -532,8 +535,6 @@ static void dead_receiver(const char *what, const char *url, bool wait_when_full
 	t0 = mono_ns();
 	for (int i = 0; i < n; i++) {
 		ok += push(o, i) == 0;
-		if (!wait_when_full && i % 32 == 31)
-			sleep_ms(5); /* bursts the alert queue takes, as a live engine's would be */
 	}
 	got = wait_lines(path, n, 10000);
 	t1 = mono_ns();
