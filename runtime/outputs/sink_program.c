@@ -13,7 +13,8 @@
  * Each program runs in a process group of its own, and every kill is sent to the whole group: a
  * shell that forked ("sleep 9; x", pipelines) leaves no orphan behind. At exit the programs get
  * EOF on stdin and until the drain deadline to finish, then their groups are killed and reaped.
- * Only a program that leaves its group on purpose (setsid, daemons) can outlive osprey.
+ * Not tracked: a program that leaves its group (setsid, daemons), and a background job left by a
+ * per-alert program that already exited by itself (reaped as Falco's pclose() would).
  */
 #include <errno.h>
 #include <fcntl.h>
