@@ -161,13 +161,18 @@ struct outputs_stats {
 
 struct outputs;
 
-/* Opens the enabled sinks and starts the worker. Caller owns *ret (outputs_free). */
+/* Opens the enabled sinks and starts the dispatcher and one thread per sink. Caller owns *ret
+ * (outputs_free). */
 int outputs_new(const struct outputs_config *c, struct outputs **ret);
-/* Stops accepting (outputs_push() returns -ESHUTDOWN), delivers what is queued for at most
- * drain_timeout_ms, stops the worker and closes the sinks; outputs_get_stats() still works after.
- * Idempotent; accepts NULL. */
+/*
+ * Stops accepting (outputs_push() returns -ESHUTDOWN), delivers what is queued for at most
+ * drain_timeout_ms, closes the sinks and joins their threads, waiting at most
+ * OUTPUTS_JOIN_GRACE_MS more for each: a thread stuck in a system call is left behind and said
+ * so. Logs each enabled sink's totals. outputs_get_stats() still works after. Idempotent;
+ * accepts NULL.
+ */
 void outputs_stop(struct outputs *o);
-/* outputs_stop(), then frees. Accepts NULL. */
+/* outputs_stop(), then frees (all but what a thread left behind still uses). Accepts NULL. */
 void outputs_free(struct outputs *o);
 
 /*
@@ -176,7 +181,7 @@ void outputs_free(struct outputs *o);
  * started. Never blocks on a sink.
  */
 int outputs_push(struct outputs *o, const struct alert *a);
-/* Asks the worker to reopen the file output (log rotation: osprey does it on SIGUSR1). */
+/* Asks the file output's thread to reopen it (log rotation: osprey does it on SIGUSR1). */
 void outputs_reopen(struct outputs *o);
 void outputs_get_stats(struct outputs *o, struct outputs_stats *ret);
 /*
