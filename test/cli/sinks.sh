@@ -142,6 +142,7 @@ PY
 # no_process_left MARK: nothing running with MARK on its command line
 no_process_left() {
 	local left
+	command -v pgrep >/dev/null || skip "pgrep (procps) is needed to look for processes left"
 	# Killed with SIGKILL at exit: gone a moment later.
 	for _ in $(seq 1 10); do
 		pgrep -f -- "$1" >/dev/null || break
