@@ -24,8 +24,10 @@ RUN_DEPS=(
 	libelf-dev
 	zlib1g-dev
 	libxxhash-dev
-	# runtime libraries: rules (YAML), outputs (JSON, HTTP, TLS), driver loader (kmod, archives)
+	# runtime libraries: rules (YAML, PCRE2 regexes), outputs (JSON, HTTP, TLS), driver loader
+	# (kmod, archives)
 	libyaml-dev
+	libpcre2-dev
 	libjson-c-dev
 	libkmod-dev
 	libcurl4-openssl-dev
