@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: Apache-2.0
+/* The k8s_audit file source on the main loop. See k8saudit_run.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "k8saudit.h"
+#include "k8saudit_run.h"
+#include "log.h"
+#include "loop.h"
+#include "outputs.h"
+
+#define READ_CHUNK     (64u << 10)
+#define LINES_PER_TURN 256
+#define FOLLOW_POLL_MS 200
+
+struct krun {
+	const struct k8saudit_run_opts *o;
+	struct k8saudit_engine *e;
+	struct k8saudit_parser *p;
+	struct outputs *out;
+	struct loop *loop;
+	int fd;
+	char *line; /* the line being assembled, up to K8SAUDIT_PAYLOAD_MAX */
+	size_t line_len, line_cap;
+	bool skipping; /* the current line went over the bound: drop until its end */
+	char chunk[READ_CHUNK];
+	size_t chunk_pos, chunk_len;
+	bool eof;
+	uint64_t line_no;
+	struct k8saudit_run_stats st;
+	struct k8saudit_alert_scratch scratch;
+};
+
+static void bad_line(struct krun *k, const char *why)
+{
+	k->st.bad_lines++;
+	if (k->st.bad_lines <= K8SAUDIT_LOG_ERRORS_MAX)
+		log_warning("%s, line %llu: %s; skipped.%s", k->o->path,
+			    (unsigned long long)k->line_no, why,
+			    k->st.bad_lines == K8SAUDIT_LOG_ERRORS_MAX
+				    ? " (Further bad lines are only counted.)"
+				    : "");
+}
+
+static int on_match(const struct rules_rule *r, const struct k8saudit_event *ev, void *userdata)
+{
+	struct krun *k = userdata;
+	struct alert a;
+
+	k->st.matches++;
+	k8saudit_alert_build(k->e, r, ev, &k->scratch, &a);
+	if (outputs_push(k->out, &a) < 0)
+		k->st.alerts_failed++;
+	else
+		k->st.alerts_pushed++;
+	return 0;
+}
+
+static int on_event(const struct k8saudit_event *ev, void *userdata)
+{
+	struct krun *k = userdata;
+
+	k->st.events++;
+	k8saudit_engine_match(k->e, ev, on_match, k);
+	return 0;
+}
+
+static void handle_line(struct krun *k)
+{
+	char err[256];
+	size_t len = k->line_len;
+	int r;
+
+	k->line_no++;
+	k->st.lines++;
+	if (k->skipping) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "longer than %u bytes", K8SAUDIT_PAYLOAD_MAX);
+		bad_line(k, why);
+		k->skipping = false;
+		k->line_len = 0;
+		return;
+	}
+	while (len && (k->line[len - 1] == '\r' || k->line[len - 1] == ' '))
+		len--;
+	k->line_len = 0;
+	if (len == 0)
+		return; /* blank lines are skipped, as Falco's plugin does */
+	r = k8saudit_parse(k->p, k->line, len, on_event, k, err, sizeof(err));
+	if (r < 0)
+		bad_line(k, err[0] ? err : "unreadable");
+	else if (err[0]) {
+		k->st.bad_events++;
+		if (k->st.bad_events <= K8SAUDIT_LOG_ERRORS_MAX)
+			log_warning("%s, line %llu: %s; that event skipped.", k->o->path,
+				    (unsigned long long)k->line_no, err);
+	}
+}
+
+/* Appends data to the current line, or drops it past the bound. */
+static int line_append(struct krun *k, const char *data, size_t n)
+{
+	if (k->skipping)
+		return 0;
+	if (k->line_len + n > K8SAUDIT_PAYLOAD_MAX) {
+		k->skipping = true;
+		k->line_len = 0;
+		return 0;
+	}
+	if (k->line_len + n > k->line_cap) {
+		size_t cap = k->line_cap ? k->line_cap : 64u << 10;
+		char *p;
+
+		while (cap < k->line_len + n)
+			cap *= 2;
+		if (cap > K8SAUDIT_PAYLOAD_MAX)
+			cap = K8SAUDIT_PAYLOAD_MAX;
+		p = realloc(k->line, cap);
+		if (!p)
+			return -ENOMEM;
+		k->line = p;
+		k->line_cap = cap;
+	}
+	memcpy(k->line + k->line_len, data, n);
+	k->line_len += n;
+	return 0;
+}
+
+/* Up to LINES_PER_TURN lines. > 0: did work, 0: nothing new (following), -errno. */
+static int poll_file(struct loop_source *s, void *userdata)
+{
+	struct krun *k = userdata;
+	unsigned lines = 0;
+	int r;
+
+	(void)s;
+	while (lines < LINES_PER_TURN) {
+		if (k->chunk_pos == k->chunk_len) {
+			ssize_t n = read(k->fd, k->chunk, sizeof(k->chunk));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return log_error_errno(-errno, "Failed to read '%s': %m",
+						       k->o->path);
+			if (n == 0) {
+				if (k->o->follow)
+					return lines > 0;
+				if (k->line_len || k->skipping)
+					handle_line(k); /* a last line without '\n' */
+				k->eof = true;
+				loop_exit(k->loop, 0);
+				return 0;
+			}
+			k->chunk_pos = 0;
+			k->chunk_len = (size_t)n;
+		}
+		const char *start = k->chunk + k->chunk_pos;
+		const char *nl = memchr(start, '\n', k->chunk_len - k->chunk_pos);
+		size_t n = nl ? (size_t)(nl - start) : k->chunk_len - k->chunk_pos;
+
+		r = line_append(k, start, n);
+		if (r < 0)
+			return log_error_errno(r, "Out of memory.");
+		k->chunk_pos += n + (nl ? 1 : 0);
+		if (nl) {
+			handle_line(k);
+			lines++;
+		}
+	}
+	return 1;
+}
+
+static int on_stop_signal(struct loop_source *s, const struct signalfd_siginfo *si,
+			  void *userdata)
+{
+	struct krun *k = userdata;
+
+	(void)s;
+	log_info("Received %s: stopping.", si->ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+	loop_exit(k->loop, 0);
+	return 0;
+}
+
+static int on_reopen_signal(struct loop_source *s, const struct signalfd_siginfo *si,
+			    void *userdata)
+{
+	struct krun *k = userdata;
+
+	(void)s;
+	(void)si;
+	outputs_reopen(k->out);
+	return 0;
+}
+
+static int on_duration(struct loop_source *s, uint64_t now_usec, void *userdata)
+{
+	struct krun *k = userdata;
+
+	(void)s;
+	(void)now_usec;
+	loop_exit(k->loop, 0);
+	return 0;
+}
+
+int k8saudit_run(const struct osprey_config *c, const struct ruleset *rs,
+		 const struct k8saudit_run_opts *o, struct k8saudit_run_stats *ret_stats)
+{
+	struct k8saudit_engine_opts eo = {
+		.min_priority = c->priority,
+		.match_all = c->rule_matching == RULE_MATCHING_ALL,
+	};
+	struct krun *k;
+	struct outputs_stats os;
+	struct k8saudit_parse_stats ps;
+	int r;
+
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return log_error_errno(-ENOMEM, "Out of memory.");
+	k->o = o;
+	k->fd = open(o->path, O_RDONLY | O_CLOEXEC);
+	if (k->fd < 0) {
+		r = log_error_errno(-errno,
+				    "Cannot open the audit log '%s': %m (check "
+				    "plugins[].open_params of the k8saudit plugin).",
+				    o->path);
+		goto out;
+	}
+	r = k8saudit_engine_new(rs, &eo, &k->e);
+	if (r >= 0)
+		r = k8saudit_parser_new(&k->p);
+	if (r < 0) {
+		log_error_errno(r, "Failed to set up the k8s_audit rules: %m");
+		goto out;
+	}
+	r = outputs_new(&c->out, &k->out);
+	if (r < 0) {
+		log_error_errno(r, "Failed to start the alert outputs: %m");
+		goto out;
+	}
+	r = loop_new(&k->loop);
+	if (r >= 0)
+		r = loop_add_signal(k->loop, SIGINT, on_stop_signal, k, NULL);
+	if (r >= 0)
+		r = loop_add_signal(k->loop, SIGTERM, on_stop_signal, k, NULL);
+	if (r >= 0)
+		r = loop_add_signal(k->loop, SIGUSR1, on_reopen_signal, k, NULL);
+	if (r >= 0 && o->duration_usec)
+		r = loop_add_timer(k->loop, o->duration_usec, 0, on_duration, k, NULL);
+	if (r >= 0)
+		r = loop_add_poller(k->loop, -1, FOLLOW_POLL_MS, poll_file, k, NULL);
+	if (r < 0) {
+		log_error_errno(r, "Failed to set up the main loop: %m");
+		goto out;
+	}
+	log_info("Reading Kubernetes audit events from '%s'%s: %zu k8s_audit rules.", o->path,
+		 o->follow ? " (following it)" : "", k8saudit_engine_n_rules(k->e));
+	r = loop_run(k->loop);
+	outputs_stop(k->out);
+	outputs_get_stats(k->out, &os);
+	k8saudit_parser_get_stats(k->p, &ps);
+	k->st.bad_events = ps.bad_events;
+	log_info("Audit events: %llu from %llu lines (%llu bad lines, %llu bad events), rule "
+		 "matches: %llu, alerts: %llu pushed, %llu refused (throttled %llu, dropped %llu).",
+		 (unsigned long long)k->st.events, (unsigned long long)k->st.lines,
+		 (unsigned long long)k->st.bad_lines, (unsigned long long)ps.bad_events,
+		 (unsigned long long)k->st.matches, (unsigned long long)k->st.alerts_pushed,
+		 (unsigned long long)k->st.alerts_failed, (unsigned long long)os.throttled,
+		 (unsigned long long)os.dropped);
+out:
+	if (ret_stats)
+		*ret_stats = k->st;
+	loop_free(k->loop);
+	outputs_free(k->out);
+	k8saudit_parser_free(k->p);
+	k8saudit_engine_free(k->e);
+	if (k->fd >= 0)
+		close(k->fd);
+	free(k->line);
+	free(k);
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Running the k8s_audit source from an audit log file (one JSON Event or EventList a line, as
+ * the API server's log backend writes it): every event through the k8s_audit rules
+ * (k8saudit.h), the alerts to the configured outputs. Replays the file to its end and returns,
+ * or follows it (tail -f) until SIGINT/SIGTERM or the duration. Bad lines (not JSON, not an
+ * audit event, longer than K8SAUDIT_PAYLOAD_MAX) are logged (the first ones, with their line
+ * number), counted and skipped; the run goes on.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "osprey_config.h"
+#include "ruleset.h"
+
+#define K8SAUDIT_LOG_ERRORS_MAX 20 /* bad lines logged one by one; the rest are counted */
+
+struct k8saudit_run_opts {
+	const char *path;	/* the audit log file */
+	bool follow;		/* keep reading what is appended (else stop at the end) */
+	uint64_t duration_usec; /* 0: no limit */
+};
+
+struct k8saudit_run_stats {
+	uint64_t lines;
+	uint64_t bad_lines; /* not JSON / not audit / too long */
+	uint64_t events;
+	uint64_t bad_events;
+	uint64_t matches;
+	uint64_t alerts_pushed;
+	uint64_t alerts_failed;
+};
+
+/* Logs why it failed; returns 0 or -errno. stats (optional) receives the counts. */
+int k8saudit_run(const struct osprey_config *c, const struct ruleset *rs,
+		 const struct k8saudit_run_opts *o, struct k8saudit_run_stats *ret_stats);
