@@ -21,6 +21,8 @@
 #include "config.h"
 #include "detect.h"
 #include "fields.h"
+#include "k8saudit.h"
+#include "k8saudit_run.h"
 #include "log.h"
 #include "osprey_config.h"
 #include "parse.h"
@@ -53,6 +55,10 @@ static const char *arg_host_root;
 static const char *arg_dev_dir;
 static const char *arg_driver_choice;
 static int arg_log_level = -1; /* -1 = from the config */
+static const char *arg_enable_sources[ARG_LIST_MAX];
+static size_t arg_n_enable_sources;
+static const char *arg_disable_sources[ARG_LIST_MAX];
+static size_t arg_n_disable_sources;
 
 static void help(void)
 {
@@ -74,6 +80,8 @@ static void help(void)
 	       "  -e FILE                    replay a capture file (osprey capture -w) instead of\n"
 	       "                             live events (engine.kind=replay)\n"
 	       "  -M, --duration=SECONDS     stop after SECONDS\n"
+	       "      --enable-source=SOURCE run only these sources (syscall, k8s_audit); repeatable\n"
+	       "      --disable-source=SOURCE do not run SOURCE; repeatable\n"
 	       "      --version              print the version and exit\n"
 	       "  -h, --help                 print this help and exit\n\n"
 	       "Osprey's own options (they override the configuration):\n"
@@ -127,12 +135,16 @@ static int parse_argv(int argc, char *argv[])
 		ARG_LOG_FORMAT,
 		ARG_VERSION,
 		ARG_LIST,
+		ARG_ENABLE_SOURCE,
+		ARG_DISABLE_SOURCE,
 	};
 	static const struct option options[] = {
 		{"option", required_argument, NULL, 'o'},
 		{"validate", required_argument, NULL, 'V'},
 		{"list", optional_argument, NULL, ARG_LIST},
 		{"duration", required_argument, NULL, 'M'},
+		{"enable-source", required_argument, NULL, ARG_ENABLE_SOURCE},
+		{"disable-source", required_argument, NULL, ARG_DISABLE_SOURCE},
 		{"driver", required_argument, NULL, ARG_DRIVER},
 		{"dev-dir", required_argument, NULL, ARG_DEV_DIR},
 		{"driver-choice", required_argument, NULL, ARG_DRIVER_CHOICE},
@@ -182,6 +194,21 @@ static int parse_argv(int argc, char *argv[])
 			break;
 		case 'e':
 			arg_replay = optarg;
+			break;
+		case ARG_ENABLE_SOURCE:
+		case ARG_DISABLE_SOURCE:
+			if (strcmp(optarg, "syscall") != 0 && strcmp(optarg, K8SAUDIT_SOURCE) != 0)
+				return log_error_errno(-EINVAL,
+						       "Unknown event source '%s': use syscall or "
+						       "k8s_audit.",
+						       optarg);
+			r = c == ARG_ENABLE_SOURCE
+				    ? push_arg(arg_enable_sources, &arg_n_enable_sources,
+					       "--enable-source", optarg)
+				    : push_arg(arg_disable_sources, &arg_n_disable_sources,
+					       "--disable-source", optarg);
+			if (r < 0)
+				return r;
 			break;
 		case 'M':
 			r = parse_u32_option("duration", optarg, &seconds);
@@ -682,6 +709,57 @@ static int run_default(const struct osprey_config *c, const struct ruleset *rs, 
 	return detect_run(c, rs, &o, arg_duration_usec);
 }
 
+/* --enable-source / --disable-source as Falco reads them: enabling lists the sources to run. */
+static bool source_wanted(const char *name, bool by_default)
+{
+	for (size_t i = 0; i < arg_n_disable_sources; i++)
+		if (strcmp(arg_disable_sources[i], name) == 0)
+			return false;
+	if (arg_n_enable_sources == 0)
+		return by_default;
+	for (size_t i = 0; i < arg_n_enable_sources; i++)
+		if (strcmp(arg_enable_sources[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The k8s_audit source (runtime/k8saudit/), enabled by Falco's plugin configuration (a plugins:
+ * entry named k8saudit that load_plugins loads) and run alone for now: the syscall source must
+ * be off (engine.kind: nodriver or --enable-source=k8s_audit). Returns 1 when it is not wanted.
+ */
+static int run_k8saudit(const struct osprey_config *c, const struct ruleset *rs, bool syscall)
+{
+	const struct config_plugin *ka = config_plugin_loaded(c, "k8saudit");
+	struct k8saudit_run_opts o = {.duration_usec = arg_duration_usec};
+	const char *path;
+
+	if (!source_wanted(K8SAUDIT_SOURCE, ka != NULL))
+		return 1;
+	if (!ka || !ka->open_params || !ka->open_params[0])
+		return log_error_errno(-EINVAL,
+				       "The k8s_audit source needs a plugins: entry named k8saudit "
+				       "with open_params (an audit log file), loaded by "
+				       "load_plugins; e.g. -o plugins[0].open_params=FILE.");
+	log_info("Plugins k8saudit and json: Osprey implements them natively; '%s' is not loaded.",
+		 ka->library_path && ka->library_path[0] ? ka->library_path : "(no library_path)");
+	if (syscall)
+		return log_error_errno(-EOPNOTSUPP,
+				       "Running the syscall and k8s_audit sources in one process is "
+				       "not wired yet: pass --enable-source=k8s_audit or set "
+				       "engine.kind: nodriver.");
+	path = ka->open_params;
+	while (*path == ' ' || *path == '\t')
+		path++;
+	if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0)
+		return log_error_errno(-EOPNOTSUPP,
+				       "The k8s audit webhook (%s) is not available yet: give an "
+				       "audit log file in open_params.",
+				       path);
+	o.path = path;
+	return k8saudit_run(c, rs, &o, NULL);
+}
+
 int main(int argc, char *argv[])
 {
 	_cleanup_(ruleset_freep) struct ruleset *rs = NULL;
@@ -693,6 +771,7 @@ int main(int argc, char *argv[])
 	if (argc > 1 && strcmp(argv[1], "capture") == 0)
 		return cmd_capture(argc - 1, argv + 1);
 
+	k8saudit_register();
 	r = parse_argv(argc, argv);
 	if (r <= 0)
 		return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
@@ -709,18 +788,25 @@ int main(int argc, char *argv[])
 	}
 
 	r = config_setup(&c);
-	if (r >= 0 && !arg_list_rules)
+	bool syscall = r >= 0 && c.engine.kind != ENGINE_NODRIVER && source_wanted("syscall", true);
+	if (r >= 0 && !arg_list_rules && syscall)
 		r = driver_choice_apply(&c, dev_dir, sizeof(dev_dir));
 	/* A replayed file can wait for the alert outputs; every alert must come out, in order. */
-	if (r >= 0 && c.engine.kind == ENGINE_REPLAY)
+	if (r >= 0 && (c.engine.kind == ENGINE_REPLAY || !syscall))
 		c.out.wait_when_full = true;
 	if (r >= 0)
 		r = rules_setup(&c, &rs, &n_files, &n_enabled);
 	if (r >= 0) {
 		if (arg_list_rules)
 			print_rules(rs);
-		else
-			r = run_default(&c, rs, n_files, n_enabled, dev_dir);
+		else if ((r = run_k8saudit(&c, rs, syscall)) == 1) {
+			if (syscall)
+				r = run_default(&c, rs, n_files, n_enabled, dev_dir);
+			else
+				r = log_error_errno(-EINVAL, "No event source to run: the syscall "
+							     "source is off and k8s_audit is not "
+							     "configured.");
+		}
 	}
 	osprey_config_done(&c);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -40,6 +40,8 @@ enum vtype {
 	V_PRIORITY,
 	V_LOGLEVEL,
 	V_RULESEL, /* the rules: enable/disable list */
+	V_PLUGINS, /* plugins: entries */
+	V_NAMES,   /* load_plugins: a list of names */
 };
 
 struct key_def {
@@ -50,7 +52,7 @@ struct key_def {
 	const char *const *words; /* V_ENUM: NULL-terminated */
 };
 
-static const char *const engine_kinds[] = {"modern_ebpf", "kmod", "replay", NULL};
+static const char *const engine_kinds[] = {"modern_ebpf", "kmod", "replay", "nodriver", NULL};
 static const char *const rule_matchings[] = {"first", "all", NULL};
 
 #define OFF(m) offsetof(struct osprey_config, m)
@@ -128,6 +130,8 @@ static const struct key_def keys[] = {
 	BOOL("log_stderr", log_stderr),
 	BOOL("log_syslog", log_syslog),
 	{.path = "rules", .type = V_RULESEL, .off = OFF(rules)},
+	{.path = "plugins", .type = V_PLUGINS, .off = OFF(plugins)},
+	{.path = "load_plugins", .type = V_NAMES, .off = OFF(load_plugins)},
 	STR("host_root", host_root),
 	U32("snaplen", snaplen, 1, OSP_SNAPLEN_MAX),
 	STR("driver_choice_file", driver_choice_file),
@@ -143,8 +147,6 @@ static const char *const falco_unsupported[] = {
 	"buffer_format_base64",
 	"append_output",
 	"static_fields",
-	"plugins",
-	"load_plugins",
 	"plugins_hostinfo",
 	"libs_logger",
 	"output_timeout",
@@ -269,6 +271,10 @@ static const char *vtype_expect(const struct key_def *k, char *buf, size_t size)
 		return "one of emergency, alert, critical, error, warning, notice, info, debug";
 	case V_RULESEL:
 		return "a list of {enable: {rule: NAME}}, {disable: {tag: TAG}}...";
+	case V_PLUGINS:
+		return "a list of {name: ..., library_path: ..., init_config: ..., open_params: ...}";
+	case V_NAMES:
+		return "a list of plugin names, e.g. [k8saudit, json]";
 	}
 	return "?";
 }
@@ -438,6 +444,104 @@ static int rulesel_set(struct ctx *x, size_t idx, const struct ynode *v)
 
 static int apply_map(struct ctx *x, const char *prefix, const struct ynode *map);
 
+static void plugins_clear(struct osprey_config *c)
+{
+	for (size_t i = 0; i < c->n_plugins; i++) {
+		free(c->plugins[i].name);
+		free(c->plugins[i].library_path);
+		free(c->plugins[i].init_config);
+		free(c->plugins[i].open_params);
+	}
+	free(c->plugins);
+	c->plugins = NULL;
+	c->n_plugins = 0;
+}
+
+/* Sets key of plugins[idx] (idx up to n_plugins: appends an entry). */
+static int plugin_set(struct ctx *x, size_t idx, const char *key, const struct ynode *v)
+{
+	struct osprey_config *c = x->c;
+	struct config_plugin *p;
+	char **dst;
+
+	if (idx > c->n_plugins || idx >= CONFIG_PLUGINS_MAX) {
+		aerr(x, v, "use an index up to the list's length",
+		     "index %zu out of range: 'plugins' has %zu entries", idx, c->n_plugins);
+		return -EINVAL;
+	}
+	if (idx == c->n_plugins) {
+		p = reallocarray(c->plugins, c->n_plugins + 1, sizeof(*p));
+		if (!p)
+			return x->r = -ENOMEM;
+		c->plugins = p;
+		c->plugins[c->n_plugins++] = (struct config_plugin){};
+	}
+	p = &c->plugins[idx];
+	if (strcmp(key, "name") == 0)
+		dst = &p->name;
+	else if (strcmp(key, "library_path") == 0)
+		dst = &p->library_path;
+	else if (strcmp(key, "init_config") == 0)
+		dst = &p->init_config;
+	else if (strcmp(key, "open_params") == 0)
+		dst = &p->open_params;
+	else {
+		aerr(x, v, "a plugin entry has name, library_path, init_config and open_params",
+		     "unknown key 'plugins[].%s'", key);
+		return -EINVAL;
+	}
+	if (v->kind == YN_MAP && dst == &p->init_config)
+		return set_str(x, dst, ""); /* Falco accepts a mapping here; no key is read yet */
+	if (v->kind != YN_SCALAR) {
+		aerr(x, v, NULL, "invalid value for 'plugins[].%s': expected a string", key);
+		return -EINVAL;
+	}
+	return set_str(x, dst, ynode_is_null(v) ? "" : v->val);
+}
+
+static int plugins_apply(struct ctx *x, const struct ynode *v)
+{
+	int ret = 0;
+
+	plugins_clear(x->c);
+	if (v->kind == YN_SCALAR && ynode_is_null(v))
+		return 0;
+	if (v->kind != YN_SEQ) {
+		aerr(x, v, "e.g. plugins: [{name: k8saudit, library_path: libk8saudit.so}]",
+		     "invalid value for 'plugins': expected a list of plugin entries");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < v->n && x->r == 0; i++) {
+		const struct ynode *e = v->kids[i];
+
+		if (e->kind != YN_MAP) {
+			aerr(x, e, NULL, "invalid entry in 'plugins': expected a mapping");
+			ret = -EINVAL;
+			continue;
+		}
+		for (size_t j = 0; j + 1 < e->n; j += 2)
+			if (e->kids[j]->kind != YN_SCALAR ||
+			    plugin_set(x, x->c->n_plugins - (j ? 1 : 0), e->kids[j]->val,
+				       e->kids[j + 1]) < 0)
+				ret = -EINVAL;
+	}
+	return x->r < 0 ? x->r : ret;
+}
+
+const struct config_plugin *config_plugin_loaded(const struct osprey_config *c, const char *name)
+{
+	bool loaded = c->n_load_plugins == 0 && !c->load_plugins;
+
+	for (size_t i = 0; i < c->n_load_plugins && !loaded; i++)
+		loaded = strcmp(c->load_plugins[i], name) == 0;
+	if (!loaded)
+		return NULL;
+	for (size_t i = 0; i < c->n_plugins; i++)
+		if (c->plugins[i].name && strcmp(c->plugins[i].name, name) == 0)
+			return &c->plugins[i];
+	return NULL;
+}
+
 /* Applies the whole value v to key k. */
 static int apply_value(struct ctx *x, const struct key_def *k, const struct ynode *v)
 {
@@ -517,9 +621,8 @@ static int apply_value(struct ctx *x, const struct key_def *k, const struct ynod
 					return 0;
 				}
 		if (is_scalar && strcmp(k->path, "engine.kind") == 0 &&
-		    (strcmp(v->val, "ebpf") == 0 || strcmp(v->val, "gvisor") == 0 ||
-		     strcmp(v->val, "nodriver") == 0)) {
-			aerr(x, v, "use modern_ebpf (the embedded eBPF probe), kmod or replay",
+		    (strcmp(v->val, "ebpf") == 0 || strcmp(v->val, "gvisor") == 0)) {
+			aerr(x, v, "use modern_ebpf (the embedded eBPF probe), kmod, replay or nodriver",
 			     "engine.kind '%s' is a Falco engine Osprey does not support", v->val);
 			return -EINVAL;
 		}
@@ -540,6 +643,30 @@ static int apply_value(struct ctx *x, const struct key_def *k, const struct ynod
 			return -EINVAL;
 		}
 		*(int *)p = r;
+		return 0;
+	case V_PLUGINS:
+		return plugins_apply(x, v);
+	case V_NAMES:
+		strlist_clear(&x->c->load_plugins, &x->c->n_load_plugins);
+		if (is_scalar && ynode_is_null(v))
+			return 0;
+		if (v->kind != YN_SEQ || v->n > CONFIG_PLUGINS_MAX) {
+			bad_value(x, k, v);
+			return -EINVAL;
+		}
+		x->c->load_plugins = calloc(v->n ? v->n : 1, sizeof(char *));
+		if (!x->c->load_plugins)
+			return x->r = -ENOMEM;
+		for (size_t i = 0; i < v->n; i++) {
+			if (v->kids[i]->kind != YN_SCALAR) {
+				bad_value(x, k, v);
+				return -EINVAL;
+			}
+			x->c->load_plugins[i] = strdup(v->kids[i]->val);
+			if (!x->c->load_plugins[i])
+				return x->r = -ENOMEM;
+			x->c->n_load_plugins++;
+		}
 		return 0;
 	case V_RULESEL:
 		rulesel_clear(x->c);
@@ -806,6 +933,24 @@ int osprey_config_set_option(struct osprey_config *c, const char *option, struct
 	}
 	memcpy(path, option, klen);
 	path[klen] = 0;
+	if (strncmp(path, "plugins[", 8) == 0) {
+		/* plugins[N].KEY=VALUE: one key of one plugin entry */
+		struct ynode scalar = {.kind = YN_SCALAR, .style = YAML_PLAIN_SCALAR_STYLE,
+				       .line = 1, .col = 1, .val = (char *)eq + 1,
+				       .len = strlen(eq + 1)};
+		char *end = NULL;
+		unsigned long pidx;
+
+		errno = 0;
+		pidx = strtoul(path + 8, &end, 10);
+		if (errno || !end || end == path + 8 || end[0] != ']' || end[1] != '.' || !end[2]) {
+			aerr(&x, NULL, "e.g. -o plugins[0].open_params=/var/log/audit.log",
+			     "bad key '%s'", path);
+			return -EINVAL;
+		}
+		r = plugin_set(&x, pidx, end + 2, &scalar);
+		return x.r < 0 ? x.r : r < 0 ? -EINVAL : 0;
+	}
 	/* The index may only follow the last segment. */
 	const char *last = strrchr(path, '.');
 	const char *lastseg = last ? last + 1 : path;
@@ -989,6 +1134,8 @@ void osprey_config_done(struct osprey_config *c)
 
 	strlist_clear(&c->rules_files, &c->n_rules_files);
 	rulesel_clear(c);
+	plugins_clear(c);
+	strlist_clear(&c->load_plugins, &c->n_load_plugins);
 	for (size_t i = 0; (sp = out_strings(c, i)); i++)
 		free((char *)*sp);
 	free(c->engine.replay.capture_file);
