@@ -1003,7 +1003,8 @@ int osprey_config_set_option(struct osprey_config *c, const char *option, struct
 
 	/* Scalars take the text as it is; lists, sections and rules entries are YAML. */
 	const char *val = eq + 1;
-	bool yaml = k->type == V_SECTION || k->type == V_RULESEL ||
+	bool yaml = k->type == V_SECTION || k->type == V_RULESEL || k->type == V_NAMES ||
+		    k->type == V_PLUGINS ||
 		    (k->type == V_STRLIST && !has_idx && val[0] == '[');
 	/* a plain scalar, so that an empty value reads as "not set" (an empty list, "") */
 	struct ynode scalar = {

@@ -307,7 +307,10 @@ int k8saudit_parse(struct k8saudit_parser *p, const char *buf, size_t len, k8sau
 	count = count_events(o, 0);
 	if (count < 0) {
 		p->stats.bad_payloads++;
-		set_err(errbuf, errsize, "%sdata not recognized as a k8s audit event", "");
+		set_err(errbuf, errsize,
+			"%sdata not recognized as a k8s audit event (expected an audit.k8s.io "
+			"Event or EventList object, or a JSON array of them)",
+			"");
 		json_object_put(o);
 		return -EBADMSG;
 	}
