@@ -17,12 +17,13 @@
 #define LINES_PER_TURN 256
 #define FOLLOW_POLL_MS 200
 
-struct krun {
+struct k8saudit_file {
 	const struct k8saudit_run_opts *o;
 	struct k8saudit_engine *e;
 	struct k8saudit_parser *p;
 	struct outputs *out;
 	struct loop *loop;
+	struct loop_source *poller;
 	int fd;
 	char *line; /* the line being assembled, up to K8SAUDIT_PAYLOAD_MAX */
 	size_t line_len, line_cap;
@@ -35,7 +36,7 @@ struct krun {
 	struct k8saudit_alert_scratch scratch;
 };
 
-static void bad_line(struct krun *k, const char *why)
+static void bad_line(struct k8saudit_file *k, const char *why)
 {
 	k->st.bad_lines++;
 	if (k->st.bad_lines <= K8SAUDIT_LOG_ERRORS_MAX)
@@ -48,7 +49,7 @@ static void bad_line(struct krun *k, const char *why)
 
 static int on_match(const struct rules_rule *r, const struct k8saudit_event *ev, void *userdata)
 {
-	struct krun *k = userdata;
+	struct k8saudit_file *k = userdata;
 	struct alert a;
 
 	k->st.matches++;
@@ -62,14 +63,14 @@ static int on_match(const struct rules_rule *r, const struct k8saudit_event *ev,
 
 static int on_event(const struct k8saudit_event *ev, void *userdata)
 {
-	struct krun *k = userdata;
+	struct k8saudit_file *k = userdata;
 
 	k->st.events++;
 	k8saudit_engine_match(k->e, ev, on_match, k);
 	return 0;
 }
 
-static void handle_line(struct krun *k)
+static void handle_line(struct k8saudit_file *k)
 {
 	char err[256];
 	size_t len = k->line_len;
@@ -103,7 +104,7 @@ static void handle_line(struct krun *k)
 }
 
 /* Appends data to the current line, or drops it past the bound. */
-static int line_append(struct krun *k, const char *data, size_t n)
+static int line_append(struct k8saudit_file *k, const char *data, size_t n)
 {
 	if (k->skipping)
 		return 0;
@@ -134,7 +135,7 @@ static int line_append(struct krun *k, const char *data, size_t n)
 /* Up to LINES_PER_TURN lines. > 0: did work, 0: nothing new (following), -errno. */
 static int poll_file(struct loop_source *s, void *userdata)
 {
-	struct krun *k = userdata;
+	struct k8saudit_file *k = userdata;
 	unsigned lines = 0;
 	int r;
 
@@ -179,110 +180,149 @@ static int poll_file(struct loop_source *s, void *userdata)
 static int on_stop_signal(struct loop_source *s, const struct signalfd_siginfo *si,
 			  void *userdata)
 {
-	struct krun *k = userdata;
-
 	(void)s;
 	log_info("Received %s: stopping.", si->ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
-	loop_exit(k->loop, 0);
+	loop_exit(userdata, 0);
 	return 0;
 }
 
 static int on_reopen_signal(struct loop_source *s, const struct signalfd_siginfo *si,
 			    void *userdata)
 {
-	struct krun *k = userdata;
-
 	(void)s;
 	(void)si;
-	outputs_reopen(k->out);
+	outputs_reopen(userdata);
 	return 0;
 }
 
 static int on_duration(struct loop_source *s, uint64_t now_usec, void *userdata)
 {
-	struct krun *k = userdata;
-
 	(void)s;
 	(void)now_usec;
-	loop_exit(k->loop, 0);
+	loop_exit(userdata, 0);
 	return 0;
 }
 
-int k8saudit_run(const struct osprey_config *c, const struct ruleset *rs,
-		 const struct k8saudit_run_opts *o, struct k8saudit_run_stats *ret_stats)
+int k8saudit_file_new(const struct osprey_config *c, const struct ruleset *rs,
+		      const struct k8saudit_run_opts *o, struct outputs *out, struct loop *loop,
+		      struct k8saudit_file **ret)
 {
 	struct k8saudit_engine_opts eo = {
 		.min_priority = c->priority,
 		.match_all = c->rule_matching == RULE_MATCHING_ALL,
 	};
-	struct krun *k;
-	struct outputs_stats os;
-	struct k8saudit_parse_stats ps;
+	struct k8saudit_file *k;
 	int r;
 
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return log_error_errno(-ENOMEM, "Out of memory.");
 	k->o = o;
+	k->out = out;
+	k->loop = loop;
 	k->fd = open(o->path, O_RDONLY | O_CLOEXEC);
 	if (k->fd < 0) {
 		r = log_error_errno(-errno,
 				    "Cannot open the audit log '%s': %m (check "
 				    "plugins[].open_params of the k8saudit plugin).",
 				    o->path);
-		goto out;
+		goto fail;
 	}
 	r = k8saudit_engine_new(rs, &eo, &k->e);
 	if (r >= 0)
 		r = k8saudit_parser_new(&k->p);
 	if (r < 0) {
 		log_error_errno(r, "Failed to set up the k8s_audit rules: %m");
-		goto out;
+		goto fail;
 	}
-	r = outputs_new(&c->out, &k->out);
+	r = loop_add_poller(loop, -1, FOLLOW_POLL_MS, poll_file, k, &k->poller);
 	if (r < 0) {
-		log_error_errno(r, "Failed to start the alert outputs: %m");
-		goto out;
-	}
-	r = loop_new(&k->loop);
-	if (r >= 0)
-		r = loop_add_signal(k->loop, SIGINT, on_stop_signal, k, NULL);
-	if (r >= 0)
-		r = loop_add_signal(k->loop, SIGTERM, on_stop_signal, k, NULL);
-	if (r >= 0)
-		r = loop_add_signal(k->loop, SIGUSR1, on_reopen_signal, k, NULL);
-	if (r >= 0 && o->duration_usec)
-		r = loop_add_timer(k->loop, o->duration_usec, 0, on_duration, k, NULL);
-	if (r >= 0)
-		r = loop_add_poller(k->loop, -1, FOLLOW_POLL_MS, poll_file, k, NULL);
-	if (r < 0) {
-		log_error_errno(r, "Failed to set up the main loop: %m");
-		goto out;
+		log_error_errno(r, "Failed to add the audit log to the main loop: %m");
+		goto fail;
 	}
 	log_info("Reading Kubernetes audit events from '%s'%s: %zu k8s_audit rules.", o->path,
 		 o->follow ? " (following it)" : "", k8saudit_engine_n_rules(k->e));
-	r = loop_run(k->loop);
-	outputs_stop(k->out);
-	outputs_get_stats(k->out, &os);
-	k8saudit_parser_get_stats(k->p, &ps);
-	k->st.bad_events = ps.bad_events;
-	log_info("Audit events: %llu from %llu lines (%llu bad lines, %llu bad events), rule "
-		 "matches: %llu, alerts: %llu pushed, %llu refused (throttled %llu, dropped %llu).",
-		 (unsigned long long)k->st.events, (unsigned long long)k->st.lines,
-		 (unsigned long long)k->st.bad_lines, (unsigned long long)ps.bad_events,
-		 (unsigned long long)k->st.matches, (unsigned long long)k->st.alerts_pushed,
-		 (unsigned long long)k->st.alerts_failed, (unsigned long long)os.throttled,
-		 (unsigned long long)os.dropped);
-out:
-	if (ret_stats)
-		*ret_stats = k->st;
-	loop_free(k->loop);
-	outputs_free(k->out);
+	*ret = k;
+	return 0;
+fail:
+	k8saudit_file_free(k);
+	return r;
+}
+
+void k8saudit_file_get_stats(const struct k8saudit_file *k, struct k8saudit_run_stats *ret)
+{
+	struct k8saudit_parse_stats ps;
+
+	*ret = k->st;
+	if (k->p) {
+		k8saudit_parser_get_stats(k->p, &ps);
+		ret->bad_events = ps.bad_events;
+	}
+}
+
+void k8saudit_file_free(struct k8saudit_file *k)
+{
+	struct k8saudit_run_stats st;
+
+	if (!k)
+		return;
+	if (k->poller) {
+		k8saudit_file_get_stats(k, &st);
+		log_info("Audit events: %llu from %llu lines (%llu bad lines, %llu bad events), "
+			 "rule matches: %llu, alerts: %llu pushed, %llu refused.",
+			 (unsigned long long)st.events, (unsigned long long)st.lines,
+			 (unsigned long long)st.bad_lines, (unsigned long long)st.bad_events,
+			 (unsigned long long)st.matches, (unsigned long long)st.alerts_pushed,
+			 (unsigned long long)st.alerts_failed);
+	}
+	/* the poller belongs to the loop, which may be gone already (loop_free() frees it) */
 	k8saudit_parser_free(k->p);
 	k8saudit_engine_free(k->e);
 	if (k->fd >= 0)
 		close(k->fd);
 	free(k->line);
 	free(k);
+}
+
+int k8saudit_run(const struct osprey_config *c, const struct ruleset *rs,
+		 const struct k8saudit_run_opts *o, struct k8saudit_run_stats *ret_stats)
+{
+	struct k8saudit_file *k = NULL;
+	struct outputs *out = NULL;
+	struct outputs_stats os;
+	struct loop *loop = NULL;
+	int r;
+
+	r = outputs_new(&c->out, &out);
+	if (r < 0)
+		return log_error_errno(r, "Failed to start the alert outputs: %m");
+	r = loop_new(&loop);
+	if (r >= 0)
+		r = loop_add_signal(loop, SIGINT, on_stop_signal, loop, NULL);
+	if (r >= 0)
+		r = loop_add_signal(loop, SIGTERM, on_stop_signal, loop, NULL);
+	if (r >= 0)
+		r = loop_add_signal(loop, SIGUSR1, on_reopen_signal, out, NULL);
+	if (r >= 0 && o->duration_usec)
+		r = loop_add_timer(loop, o->duration_usec, 0, on_duration, loop, NULL);
+	if (r < 0) {
+		log_error_errno(r, "Failed to set up the main loop: %m");
+		goto out;
+	}
+	r = k8saudit_file_new(c, rs, o, out, loop, &k);
+	if (r < 0)
+		goto out;
+	r = loop_run(loop);
+	outputs_stop(out);
+	outputs_get_stats(out, &os);
+	if (os.throttled || os.dropped)
+		log_info("Alerts throttled: %llu, dropped: %llu.", (unsigned long long)os.throttled,
+			 (unsigned long long)os.dropped);
+	if (ret_stats)
+		k8saudit_file_get_stats(k, ret_stats);
+out:
+	k8saudit_file_free(k);
+	loop_free(loop);
+	outputs_free(out);
 	return r < 0 ? r : 0;
 }

@@ -36,3 +36,19 @@ struct k8saudit_run_stats {
 /* Logs why it failed; returns 0 or -errno. stats (optional) receives the counts. */
 int k8saudit_run(const struct osprey_config *c, const struct ruleset *rs,
 		 const struct k8saudit_run_opts *o, struct k8saudit_run_stats *ret_stats);
+
+/*
+ * The same file source on someone else's loop, beside other sources (the syscall capture): the
+ * alerts go to out (borrowed). Without follow, the end of the file ends the loop (loop_exit 0).
+ * k8saudit_file_free() logs the counts; call it once the loop stopped running (the loop owns
+ * the poller and frees it with itself). c, rs, o and out must outlive *ret. Logs why it failed;
+ * returns 0 or -errno.
+ */
+struct loop;
+struct outputs;
+struct k8saudit_file;
+int k8saudit_file_new(const struct osprey_config *c, const struct ruleset *rs,
+		      const struct k8saudit_run_opts *o, struct outputs *out, struct loop *loop,
+		      struct k8saudit_file **ret);
+void k8saudit_file_get_stats(const struct k8saudit_file *k, struct k8saudit_run_stats *ret);
+void k8saudit_file_free(struct k8saudit_file *k);
