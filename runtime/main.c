@@ -76,7 +76,7 @@ static void help(void)
 	       "                             -o rules_files[]=/more.yaml; repeatable\n"
 	       "  -V, --validate=FILE|DIR    validate rules files (repeatable) and exit\n"
 	       "  -L                         list the loaded rules (name, priority, description)\n"
-	       "      --list[=SOURCE]        list the fields (SOURCE: syscall) and exit\n"
+	       "      --list[=SOURCE]        list the fields (SOURCE: syscall, k8s_audit) and exit\n"
 	       "  -e FILE                    replay a capture file (osprey capture -w) instead of\n"
 	       "                             live events (engine.kind=replay)\n"
 	       "  -M, --duration=SECONDS     stop after SECONDS\n"
@@ -811,12 +811,20 @@ int main(int argc, char *argv[])
 	if (arg_n_validate > 0)
 		return do_validate() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 	if (arg_list_fields) {
-		if (arg_list_source && strcmp(arg_list_source, "syscall") != 0) {
-			log_error("Unknown event source '%s': Osprey has one source, syscall.",
+		bool verbose = log_get_max_level() >= LOG_DEBUG;
+
+		if (arg_list_source && strcmp(arg_list_source, "syscall") != 0 &&
+		    strcmp(arg_list_source, K8SAUDIT_SOURCE) != 0) {
+			log_error("Unknown event source '%s': use syscall or k8s_audit.",
 				  arg_list_source);
 			return EXIT_FAILURE;
 		}
-		fields_list_print(stdout, log_get_max_level() >= LOG_DEBUG);
+		if (!arg_list_source || strcmp(arg_list_source, "syscall") == 0)
+			fields_list_print(stdout, verbose);
+		if (!arg_list_source)
+			fputc('\n', stdout);
+		if (!arg_list_source || strcmp(arg_list_source, K8SAUDIT_SOURCE) == 0)
+			k8saudit_fields_print(stdout, verbose);
 		return EXIT_SUCCESS;
 	}
 

@@ -391,3 +391,37 @@ void fields_list_print(FILE *f, bool verbose)
 		}
 	}
 }
+
+void fields_list_print_source(FILE *f, const struct field_source *src, field_class_fn class_of,
+			      bool verbose)
+{
+	const char *last = NULL;
+
+	fprintf(f, "Event Sources: %s\n\n", src->name);
+	for (size_t i = 0; i < src->n_fields; i++) {
+		const struct field_info *fi = &src->fields[i];
+		const char *desc = "", *cls = class_of(fi, &desc);
+		char name[96];
+
+		if (!last || strcmp(cls, last) != 0) {
+			if (last)
+				fputc('\n', f);
+			fprintf(f, "---------------------------------------------------------------"
+				   "----------------\n");
+			fprintf(f, "%-30s%s\n", "Field Class:", cls);
+			fprintf(f, "%-30s%s\n", "Event Sources:", src->name);
+			fprintf(f, "\n%s\n\n", desc);
+			last = cls;
+		}
+		snprintf(name, sizeof(name), "%s%s", fi->name, arg_suffix(fi->arg));
+		if (verbose) {
+			char d[512];
+
+			snprintf(d, sizeof(d), "Type: %s%s. %s", field_type_name(fi->type),
+				 fi->flags & FF_LIST ? " (list)" : "", fi->desc);
+			print_wrapped(f, name, d);
+		} else {
+			print_wrapped(f, name, fi->desc);
+		}
+	}
+}

@@ -121,6 +121,11 @@ const struct field_source *field_source_by_index(size_t i);
 int field_resolve_in(const struct field_source *src, const char *name, const char *bracket_arg,
 		     struct field_ref *ret, const char **ret_errmsg);
 const char *field_suggest_in(const struct field_source *src, const char *name);
+/* Prints a registered source's fields like fields_list_print(); class_of names each field's
+ * class and sets its description (consecutive fields of one class are grouped). */
+typedef const char *(*field_class_fn)(const struct field_info *f, const char **ret_desc);
+void fields_list_print_source(FILE *f, const struct field_source *src, field_class_fn class_of,
+			      bool verbose);
 
 const char *field_type_name(enum field_type t); /* Falco's spelling: CHARBUF, UINT64, ... */
 enum field_class field_class_of(const struct field_info *f);

@@ -55,6 +55,23 @@ const struct field_source *k8saudit_field_source(void)
 	return &ka_source;
 }
 
+static const char *ka_class_of(const struct field_info *f, const char **ret_desc)
+{
+	if (strncmp(f->name, "ka.", 3) == 0) {
+		*ret_desc = "Kubernetes Audit Events (Falco's k8saudit plugin fields, built into "
+			    "Osprey)";
+		return "k8saudit";
+	}
+	*ret_desc = "Values of the audit event's JSON (Falco's json plugin fields, built into "
+		    "Osprey)";
+	return "json";
+}
+
+void k8saudit_fields_print(FILE *f, bool verbose)
+{
+	fields_list_print_source(f, &ka_source, ka_class_of, verbose);
+}
+
 static int ka_field_of(const struct field_ref *ref)
 {
 	if (!ref->info || ref->info < ka_fields || ref->info >= ka_fields + _KA_MAX)

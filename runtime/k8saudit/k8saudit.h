@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "alert.h"
 #include "fields.h"
@@ -41,6 +42,8 @@ struct json_object;
 /* Registers the k8s_audit field source with the rules engine (fields.h). Idempotent. */
 int k8saudit_register(void);
 const struct field_source *k8saudit_field_source(void);
+/* `osprey --list k8s_audit`: the fields grouped as Falco lists them (k8saudit, json). */
+void k8saudit_fields_print(FILE *f, bool verbose);
 
 /* One audit event, a view valid during the callback. */
 struct k8saudit_event {

@@ -170,12 +170,19 @@ list-fields)
 	done
 	n=$(grep -cE '^[a-z0-9_]+\.[^[:space:]]+' "$T/out")
 	[ "$n" -ge 200 ] || fail "expected at least 200 fields, got $n"
+	expect_in out '^ka.user.name[[:space:]]'
 	run --list syscall
 	expect_rc 0
 	expect_in out '^proc.name[[:space:]]'
+	expect_not_in out '^ka.user.name[[:space:]]'
 	run --list=k8s_audit
+	expect_rc 0
+	expect_in out '^ka.req.pod.containers.image\[N\]([[:space:]]|$)'
+	expect_in out '^jevt.value\[key\][[:space:]]'
+	expect_not_in out '^proc.name[[:space:]]'
+	run --list=aws_cloudtrail
 	expect_rc nonzero
-	expect_in err "Unknown event source 'k8s_audit'"
+	expect_in err "Unknown event source 'aws_cloudtrail'"
 	;;
 list-rules)
 	good_rules "$T/good.yaml"
