@@ -662,37 +662,9 @@ static int driver_choice_apply(struct osprey_config *c, char *dev_dir, size_t si
 	return 0;
 }
 
-/* The k8s_audit file source beside the syscall capture (detect_hooks). */
-struct k8saudit_beside {
-	const struct osprey_config *c;
-	const struct ruleset *rs;
-	struct k8saudit_run_opts o;
-	struct k8saudit_file *f;
-};
-
-static int k8saudit_beside_start(struct loop *l, struct outputs *out, void *userdata)
-{
-	struct k8saudit_beside *b = userdata;
-
-	return k8saudit_file_new(b->c, b->rs, &b->o, out, l, &b->f);
-}
-
-static void k8saudit_beside_stop(void *userdata)
-{
-	struct k8saudit_beside *b = userdata;
-
-	k8saudit_file_free(b->f);
-	b->f = NULL;
-}
-
 static int run_default(const struct osprey_config *c, const struct ruleset *rs, size_t n_files,
-		       size_t n_enabled, const char *dev_dir, struct k8saudit_beside *ka)
+		       size_t n_enabled, const char *dev_dir, const struct detect_hooks *hooks)
 {
-	struct detect_hooks hooks = {
-		.on_start = k8saudit_beside_start,
-		.on_stop = k8saudit_beside_stop,
-		.userdata = ka,
-	};
 	struct capture_opts o = {
 		.path = dev_dir && *dev_dir ? dev_dir : arg_dev_dir,
 		.host_root = c->host_root ? c->host_root : getenv("HOST_ROOT"),
@@ -734,62 +706,7 @@ static int run_default(const struct osprey_config *c, const struct ruleset *rs, 
 			    "%s names them.",
 			    OSPREY_CONFIG_PATH);
 	log_info("Loaded %zu rules (%zu enabled) from %zu files.", rs->n_rules, n_enabled, n_files);
-	return detect_run_with(c, rs, &o, arg_duration_usec, ka && ka->o.path ? &hooks : NULL);
-}
-
-/* --enable-source / --disable-source as Falco reads them: enabling lists the sources to run. */
-static bool source_wanted(const char *name, bool by_default)
-{
-	for (size_t i = 0; i < arg_n_disable_sources; i++)
-		if (strcmp(arg_disable_sources[i], name) == 0)
-			return false;
-	if (arg_n_enable_sources == 0)
-		return by_default;
-	for (size_t i = 0; i < arg_n_enable_sources; i++)
-		if (strcmp(arg_enable_sources[i], name) == 0)
-			return true;
-	return false;
-}
-
-/*
- * The k8s_audit source (runtime/k8saudit/), enabled by Falco's plugin configuration (a plugins:
- * entry named k8saudit that load_plugins loads) unless --enable-source/--disable-source leave it
- * out. Alone (engine.kind: nodriver, or --enable-source=k8s_audit), it replays the audit log to
- * its end and returns; beside the syscall source it fills *beside (the file is followed on the
- * capture's loop) and returns 1, as it does when it is not wanted.
- */
-static int run_k8saudit(const struct osprey_config *c, const struct ruleset *rs, bool syscall,
-			struct k8saudit_beside *beside)
-{
-	const struct config_plugin *ka = config_plugin_loaded(c, "k8saudit");
-	struct k8saudit_run_opts o = {.duration_usec = arg_duration_usec};
-	const char *path;
-
-	if (!source_wanted(K8SAUDIT_SOURCE, ka != NULL))
-		return 1;
-	if (!ka || !ka->open_params || !ka->open_params[0])
-		return log_error_errno(-EINVAL,
-				       "The k8s_audit source needs a plugins: entry named k8saudit "
-				       "with open_params (an audit log file), loaded by "
-				       "load_plugins; e.g. -o plugins[0].open_params=FILE.");
-	log_info("Plugins k8saudit and json: Osprey implements them natively; '%s' is not loaded.",
-		 ka->library_path && ka->library_path[0] ? ka->library_path : "(no library_path)");
-	path = ka->open_params;
-	while (*path == ' ' || *path == '\t')
-		path++;
-	if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0)
-		return log_error_errno(-EOPNOTSUPP,
-				       "The k8s audit webhook (%s) is not available yet: give an "
-				       "audit log file in open_params.",
-				       path);
-	o.path = path;
-	if (syscall) {
-		/* beside the syscall capture: follow the file, the capture decides when to stop */
-		*beside = (struct k8saudit_beside){.c = c, .rs = rs, .o = o};
-		beside->o.follow = true;
-		return 1;
-	}
-	return k8saudit_run(c, rs, &o, NULL);
+	return detect_run_with(c, rs, &o, arg_duration_usec, hooks);
 }
 
 int main(int argc, char *argv[])
@@ -797,7 +714,7 @@ int main(int argc, char *argv[])
 	_cleanup_(ruleset_freep) struct ruleset *rs = NULL;
 	struct osprey_config c;
 	char dev_dir[4096] = "";
-	struct k8saudit_beside beside = {};
+	struct k8saudit_plan plan = {};
 	size_t n_files = 0, n_enabled = 0;
 	int r;
 
@@ -829,25 +746,25 @@ int main(int argc, char *argv[])
 	}
 
 	r = config_setup(&c);
-	bool syscall = r >= 0 && c.engine.kind != ENGINE_NODRIVER && source_wanted("syscall", true);
-	if (r >= 0 && !arg_list_rules && syscall)
+	if (r >= 0 && !arg_list_rules)
+		r = k8saudit_plan_make(&c, arg_enable_sources, arg_n_enable_sources,
+				       arg_disable_sources, arg_n_disable_sources, arg_duration_usec,
+				       &plan);
+	if (r >= 0 && !arg_list_rules && plan.syscall)
 		r = driver_choice_apply(&c, dev_dir, sizeof(dev_dir));
 	/* A replayed file can wait for the alert outputs; every alert must come out, in order. */
-	if (r >= 0 && (c.engine.kind == ENGINE_REPLAY || !syscall))
+	if (r >= 0 && (c.engine.kind == ENGINE_REPLAY || (!arg_list_rules && !plan.syscall)))
 		c.out.wait_when_full = true;
 	if (r >= 0)
 		r = rules_setup(&c, &rs, &n_files, &n_enabled);
 	if (r >= 0) {
 		if (arg_list_rules)
 			print_rules(rs);
-		else if ((r = run_k8saudit(&c, rs, syscall, &beside)) == 1) {
-			if (syscall)
-				r = run_default(&c, rs, n_files, n_enabled, dev_dir, &beside);
-			else
-				r = log_error_errno(-EINVAL, "No event source to run: the syscall "
-							     "source is off and k8s_audit is not "
-							     "configured.");
-		}
+		else if (plan.syscall)
+			r = run_default(&c, rs, n_files, n_enabled, dev_dir,
+					k8saudit_plan_hooks(&plan, rs));
+		else
+			r = k8saudit_run(&c, rs, &plan.o, NULL);
 	}
 	osprey_config_done(&c);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -325,4 +326,90 @@ out:
 	loop_free(loop);
 	outputs_free(out);
 	return r < 0 ? r : 0;
+}
+
+/* ---- which sources run ---- */
+
+static bool source_listed(const char *const *list, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
+static bool source_wanted(const char *name, bool by_default, const char *const *enable,
+			  size_t n_enable, const char *const *disable, size_t n_disable)
+{
+	if (source_listed(disable, n_disable, name))
+		return false;
+	return n_enable ? source_listed(enable, n_enable, name) : by_default;
+}
+
+int k8saudit_plan_make(const struct osprey_config *c, const char *const *enable, size_t n_enable,
+		       const char *const *disable, size_t n_disable, uint64_t duration_usec,
+		       struct k8saudit_plan *ret)
+{
+	const struct config_plugin *ka = config_plugin_loaded(c, "k8saudit");
+	const char *path;
+
+	*ret = (struct k8saudit_plan){.c = c, .o = {.duration_usec = duration_usec}};
+	ret->syscall = c->engine.kind != ENGINE_NODRIVER &&
+		       source_wanted("syscall", true, enable, n_enable, disable, n_disable);
+	ret->k8s_audit = source_wanted(K8SAUDIT_SOURCE, ka != NULL, enable, n_enable, disable,
+				       n_disable);
+	if (!ret->syscall && !ret->k8s_audit)
+		return log_error_errno(-EINVAL,
+				       "No event source to run: the syscall source is off "
+				       "(engine.kind: nodriver or --enable-source) and k8s_audit is "
+				       "not configured (a plugins: entry named k8saudit).");
+	if (!ret->k8s_audit)
+		return 0;
+	if (!ka || !ka->open_params || !ka->open_params[0])
+		return log_error_errno(-EINVAL,
+				       "The k8s_audit source needs a plugins: entry named k8saudit "
+				       "with open_params (an audit log file), loaded by "
+				       "load_plugins; e.g. -o plugins[0].open_params=FILE.");
+	log_info("Plugins k8saudit and json: Osprey implements them natively; '%s' is not loaded.",
+		 ka->library_path && ka->library_path[0] ? ka->library_path : "(no library_path)");
+	path = ka->open_params;
+	while (*path == ' ' || *path == '\t')
+		path++;
+	if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0)
+		return log_error_errno(-EOPNOTSUPP,
+				       "The k8s audit webhook (%s) is not available yet: give an "
+				       "audit log file in open_params.",
+				       path);
+	ret->o.path = path;
+	/* beside the syscall capture the file is followed; the capture decides when to stop */
+	ret->o.follow = ret->syscall;
+	return 0;
+}
+
+static int plan_start(struct loop *l, struct outputs *out, void *userdata)
+{
+	struct k8saudit_plan *p = userdata;
+
+	return k8saudit_file_new(p->c, p->rs, &p->o, out, l, &p->f);
+}
+
+static void plan_stop(void *userdata)
+{
+	struct k8saudit_plan *p = userdata;
+
+	k8saudit_file_free(p->f);
+	p->f = NULL;
+}
+
+const struct detect_hooks *k8saudit_plan_hooks(struct k8saudit_plan *p, const struct ruleset *rs)
+{
+	if (!p->k8s_audit || !p->syscall)
+		return NULL;
+	p->rs = rs;
+	p->hooks = (struct detect_hooks){
+		.on_start = plan_start,
+		.on_stop = plan_stop,
+		.userdata = p,
+	};
+	return &p->hooks;
 }

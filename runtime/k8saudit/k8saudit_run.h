@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "detect.h"
 #include "osprey_config.h"
 #include "ruleset.h"
 
@@ -52,3 +53,28 @@ int k8saudit_file_new(const struct osprey_config *c, const struct ruleset *rs,
 		      struct k8saudit_file **ret);
 void k8saudit_file_get_stats(const struct k8saudit_file *k, struct k8saudit_run_stats *ret);
 void k8saudit_file_free(struct k8saudit_file *k);
+
+/*
+ * Which sources osprey runs, as Falco decides: syscall unless engine.kind is nodriver; k8s_audit
+ * when a plugins: entry named k8saudit is loaded (load_plugins); --enable-source lists the
+ * sources to run, --disable-source removes one. k8s_audit alone replays its file to the end
+ * (k8saudit_run()); beside the syscall capture the file is followed on the capture's loop
+ * (k8saudit_plan_hooks() for detect_run_with()). Logs and returns -errno when nothing would run,
+ * when open_params is missing, or names the webhook (not available yet).
+ */
+struct k8saudit_plan {
+	bool syscall;
+	bool k8s_audit;
+	struct k8saudit_run_opts o; /* the audit log; o.path points into the configuration */
+	/* beside the capture */
+	const struct osprey_config *c;
+	const struct ruleset *rs;
+	struct k8saudit_file *f;
+	struct detect_hooks hooks;
+};
+int k8saudit_plan_make(const struct osprey_config *c, const char *const *enable, size_t n_enable,
+		       const char *const *disable, size_t n_disable, uint64_t duration_usec,
+		       struct k8saudit_plan *ret);
+/* The hooks that run the audit log beside the capture, or NULL when k8s_audit is not planned.
+ * rs must outlive the run. */
+const struct detect_hooks *k8saudit_plan_hooks(struct k8saudit_plan *p, const struct ruleset *rs);
