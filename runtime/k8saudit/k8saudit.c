@@ -19,17 +19,17 @@
 /* ---- fields ---- */
 
 enum ka_field {
-#define KA_FIELD(id, name, arg, flags, desc) KA_##id,
+#define KA_FIELD(id, name, type, arg, flags, desc) KA_##id,
 #include "k8saudit_fields.h"
 #undef KA_FIELD
 	_KA_MAX,
 };
 
 static const struct field_info ka_fields[] = {
-#define KA_FIELD(id_, name_, arg_, flags_, desc_)                                                  \
+#define KA_FIELD(id_, name_, type_, arg_, flags_, desc_)                                           \
 	{.id = FIELD_INVALID,                                                                      \
 	 .name = name_,                                                                            \
-	 .type = FT_CHARBUF,                                                                       \
+	 .type = FT_##type_,                                                                       \
 	 .arg = FA_##arg_,                                                                         \
 	 .flags = flags_,                                                                          \
 	 .desc = desc_},
@@ -61,6 +61,10 @@ static const char *ka_class_of(const struct field_info *f, const char **ret_desc
 		*ret_desc = "Kubernetes Audit Events (Falco's k8saudit plugin fields, built into "
 			    "Osprey)";
 		return "k8saudit";
+	}
+	if (strncmp(f->name, "evt.", 4) == 0) {
+		*ret_desc = "These fields can be used for all event types";
+		return "evt";
 	}
 	*ret_desc = "Values of the audit event's JSON (Falco's json plugin fields, built into "
 		    "Osprey)";
@@ -574,7 +578,7 @@ static void containers_field(struct xctx *x, struct json_object *root, const cha
 		case CF_COMMAND:
 		case CF_ARGS: {
 			static const char *const keys[] = {
-				[CF_NAME] = "name",	  [CF_IMAGE] = "image",
+				[CF_NAME] = "name",	   [CF_IMAGE] = "image",
 				[CF_IMAGE_REPO] = "image", [CF_COMMAND] = "command",
 				[CF_ARGS] = "args",
 			};
@@ -725,7 +729,8 @@ static void json_pointer(struct xctx *x, struct json_object *o, const char *ptr)
 		struct json_object *v = NULL;
 
 		for (size_t i = 0; i < n && k + 1 < sizeof(key); i++) {
-			if (ptr[i] == '~' && i + 1 < n && (ptr[i + 1] == '0' || ptr[i + 1] == '1')) {
+			if (ptr[i] == '~' && i + 1 < n &&
+			    (ptr[i + 1] == '0' || ptr[i + 1] == '1')) {
 				key[k++] = ptr[i + 1] == '1' ? '/' : '~';
 				i++;
 			} else
@@ -751,14 +756,25 @@ static void json_pointer(struct xctx *x, struct json_object *o, const char *ptr)
 	push_json(x, o);
 }
 
-static void push_time(struct xctx *x, uint64_t ts_ns, bool iso)
+enum time_fmt {
+	TF_TIME,     /* 04:12:34.123456789, local */
+	TF_ISO8601,  /* 2026-11-22T04:12:34.123456789Z */
+	TF_DATETIME, /* 2026-11-22 04:12:34.123456789, local */
+};
+
+static void push_time(struct xctx *x, uint64_t ts_ns, enum time_fmt fmt)
 {
 	time_t t = (time_t)(ts_ns / 1000000000ull);
 	struct tm tm;
 	char buf[64];
 	int n;
 
-	if (iso) {
+	if (fmt == TF_DATETIME) {
+		localtime_r(&t, &tm);
+		n = snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%09llu",
+			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			     tm.tm_sec, (unsigned long long)(ts_ns % 1000000000ull));
+	} else if (fmt == TF_ISO8601) {
 		gmtime_r(&t, &tm);
 		n = snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%09lluZ",
 			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
@@ -792,9 +808,8 @@ static void binding_subjects(struct xctx *x, struct json_object *root, const cha
 			continue;
 		}
 		ns = JGET(s, "namespace");
-		const char *nss = json_object_is_type(ns, json_type_string)
-					  ? json_object_get_string(ns)
-					  : "";
+		const char *nss =
+			json_object_is_type(ns, json_type_string) ? json_object_get_string(ns) : "";
 		size_t l1 = strlen(nss), l2 = (size_t)json_object_get_string_len(name);
 		char *p = arena_alloc(x, l1 + 1 + l2);
 
@@ -874,7 +889,7 @@ static void extract_raw(struct xctx *x, const struct field_ref *ref)
 #define KEYS(id, ...)                                                                              \
 	case KA_##id:                                                                              \
 		v = JGETP(root, &present, __VA_ARGS__);                                            \
-		from_keys(x, v, present, ka_fields[f].flags & FF_LIST);                            \
+		from_keys(x, v, present, ka_fields[f].flags &FF_LIST);                             \
 		return;
 		KEYS(AUDITID, "auditID")
 		KEYS(STAGE, "stage")
@@ -1006,7 +1021,8 @@ static void extract_raw(struct xctx *x, const struct field_ref *ref)
 			if (!json_object_is_type(v, json_type_string))
 				continue;
 			p = json_object_get_string(v);
-			hit = prefix ? strncmp(p, ref->arg, alen - 1) == 0 : strcmp(p, ref->arg) == 0;
+			hit = prefix ? strncmp(p, ref->arg, alen - 1) == 0
+				     : strcmp(p, ref->arg) == 0;
 		}
 		push_val(x, hit ? "true" : "false", hit ? 4 : 5);
 		return;
@@ -1053,7 +1069,8 @@ static void extract_raw(struct xctx *x, const struct field_ref *ref)
 		return;
 	}
 	case KA_JEVT_RAWTIME:
-	case KA_JSON_RAWTIME: {
+	case KA_JSON_RAWTIME:
+	case KA_EVT_RAWTIME: {
 		char buf[24];
 		int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)ev->ts_ns);
 
@@ -1061,9 +1078,26 @@ static void extract_raw(struct xctx *x, const struct field_ref *ref)
 		return;
 	}
 	case KA_JEVT_TIME:
-	case KA_JEVT_TIME_ISO8601:
-		push_time(x, ev->ts_ns, f == KA_JEVT_TIME_ISO8601);
+	case KA_EVT_TIME:
+		push_time(x, ev->ts_ns, TF_TIME);
 		return;
+	case KA_JEVT_TIME_ISO8601:
+	case KA_EVT_TIME_ISO8601:
+		push_time(x, ev->ts_ns, TF_ISO8601);
+		return;
+	case KA_EVT_DATETIME:
+		push_time(x, ev->ts_ns, TF_DATETIME);
+		return;
+	case KA_EVT_SOURCE:
+		push_val(x, K8SAUDIT_SOURCE, strlen(K8SAUDIT_SOURCE));
+		return;
+	case KA_EVT_NUM: {
+		char buf[24];
+		int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)ev->num);
+
+		push_copy(x, buf, (size_t)n);
+		return;
+	}
 	default:
 		break;
 	}
@@ -1130,9 +1164,10 @@ static void extract_xf(struct xctx *x, const struct field_ref *ref, const enum x
 			for (uint32_t j = 0; j < kv->len; j++) {
 				char c = kv->s[j];
 
-				p[j] = xf[i] == XF_TOLOWER && c >= 'A' && c <= 'Z'   ? (char)(c + 32)
-				       : xf[i] == XF_TOUPPER && c >= 'a' && c <= 'z' ? (char)(c - 32)
-										       : c;
+				p[j] = xf[i] == XF_TOLOWER && c >= 'A' && c <= 'Z' ? (char)(c + 32)
+				       : xf[i] == XF_TOUPPER && c >= 'a' && c <= 'z'
+					       ? (char)(c - 32)
+					       : c;
 			}
 			kv->s = p;
 		}
@@ -1265,8 +1300,9 @@ static bool cmp_one(const struct knode *n, const struct kval *v, const struct kv
 		for (size_t i = 0; i < n->n_vals; i++) {
 			const struct kval *p = &n->vals[i];
 
-			if (str_eq(v, p) || (v->len > p->len && memcmp(v->s, p->s, p->len) == 0 &&
-					     (v->s[p->len] == '/' || (p->len && p->s[p->len - 1] == '/'))))
+			if (str_eq(v, p) ||
+			    (v->len > p->len && memcmp(v->s, p->s, p->len) == 0 &&
+			     (v->s[p->len] == '/' || (p->len && p->s[p->len - 1] == '/'))))
 				return true;
 		}
 		return false;
@@ -1349,7 +1385,8 @@ static int slot_of(struct k8saudit_engine *e, const struct ast_fieldexpr *f, siz
 			return 0;
 		}
 	if (ka_field_of(&f->ref) < 0)
-		return -EINVAL; /* not a k8s_audit field: the rule was compiled for another source */
+		return -EINVAL; /* not a k8s_audit field: the rule was compiled for another source
+				 */
 	ns = reallocarray(e->slots, e->n_slots + 1, sizeof(*ns));
 	if (!ns)
 		return -ENOMEM;
@@ -1616,9 +1653,11 @@ void k8saudit_alert_build(struct k8saudit_engine *e, const struct rules_rule *r,
 		if (dup)
 			continue;
 		f->name = p->text;
-		if (k8saudit_field_render(e, ev, &p->ref, s->values[nf], sizeof(s->values[nf])) <
-		    0)
+		if (k8saudit_field_render(e, ev, &p->ref, s->values[nf], sizeof(s->values[nf])) < 0)
 			f->type = ALERT_VALUE_NULL;
+		else if (field_type_is_numeric(p->ref.info->type) &&
+			 safe_atou64(s->values[nf], &f->u64) >= 0)
+			f->type = ALERT_VALUE_U64;
 		else {
 			f->type = ALERT_VALUE_STRING;
 			f->str = s->values[nf];

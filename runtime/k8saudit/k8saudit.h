@@ -30,12 +30,12 @@
 #include "macro.h"
 #include "ruleset.h"
 
-#define K8SAUDIT_SOURCE		 "k8s_audit"
-#define K8SAUDIT_PAYLOAD_MAX	 (16u << 20) /* bytes of one line or webhook body */
-#define K8SAUDIT_EVENTS_MAX	 100000	     /* events in one payload (EventList items) */
-#define K8SAUDIT_DEPTH_MAX	 64	     /* JSON nesting */
-#define K8SAUDIT_EVENT_VALUES_MAX 16384	     /* field values extracted from one event */
-#define K8SAUDIT_ARENA_MAX	 (1u << 20)  /* bytes of derived strings for one event */
+#define K8SAUDIT_SOURCE		  "k8s_audit"
+#define K8SAUDIT_PAYLOAD_MAX	  (16u << 20) /* bytes of one line or webhook body */
+#define K8SAUDIT_EVENTS_MAX	  100000      /* events in one payload (EventList items) */
+#define K8SAUDIT_DEPTH_MAX	  64	      /* JSON nesting */
+#define K8SAUDIT_EVENT_VALUES_MAX 16384	      /* field values extracted from one event */
+#define K8SAUDIT_ARENA_MAX	  (1u << 20)  /* bytes of derived strings for one event */
 
 struct json_object;
 
@@ -87,8 +87,8 @@ struct k8saudit_engine_opts {
 };
 
 struct k8saudit_engine_stats {
-	uint64_t events;	  /* k8saudit_engine_match() calls */
-	uint64_t matches;	  /* rule matches */
+	uint64_t events;	    /* k8saudit_engine_match() calls */
+	uint64_t matches;	    /* rule matches */
 	uint64_t scratch_exhausted; /* events that ran out of value scratch */
 };
 

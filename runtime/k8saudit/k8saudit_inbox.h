@@ -27,9 +27,9 @@ struct k8saudit_answer {
 
 struct k8saudit_inbox_stats {
 	uint64_t accepted;
-	uint64_t refused_full;	   /* 429 */
-	uint64_t refused_too_big;  /* 413 */
-	uint64_t refused_bad;	   /* 405, 415 */
+	uint64_t refused_full;	       /* 429 */
+	uint64_t refused_too_big;      /* 413 */
+	uint64_t refused_bad;	       /* 405, 415 */
 	uint64_t queued, queued_bytes; /* now */
 };
 

@@ -178,8 +178,7 @@ static int poll_file(struct loop_source *s, void *userdata)
 	return 1;
 }
 
-static int on_stop_signal(struct loop_source *s, const struct signalfd_siginfo *si,
-			  void *userdata)
+static int on_stop_signal(struct loop_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	(void)s;
 	log_info("Received %s: stopping.", si->ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
@@ -356,13 +355,13 @@ int k8saudit_plan_make(const struct osprey_config *c, const char *const *enable,
 	*ret = (struct k8saudit_plan){.c = c, .o = {.duration_usec = duration_usec}};
 	ret->syscall = c->engine.kind != ENGINE_NODRIVER &&
 		       source_wanted("syscall", true, enable, n_enable, disable, n_disable);
-	ret->k8s_audit = source_wanted(K8SAUDIT_SOURCE, ka != NULL, enable, n_enable, disable,
-				       n_disable);
+	ret->k8s_audit =
+		source_wanted(K8SAUDIT_SOURCE, ka != NULL, enable, n_enable, disable, n_disable);
 	if (!ret->syscall && !ret->k8s_audit)
-		return log_error_errno(-EINVAL,
-				       "No event source to run: the syscall source is off "
-				       "(engine.kind: nodriver or --enable-source) and k8s_audit is "
-				       "not configured (a plugins: entry named k8saudit).");
+		return log_error_errno(
+			-EINVAL, "No event source to run: the syscall source is off "
+				 "(engine.kind: nodriver or --enable-source) and k8s_audit is "
+				 "not configured (a plugins: entry named k8saudit).");
 	if (!ret->k8s_audit)
 		return 0;
 	if (!ka || !ka->open_params || !ka->open_params[0])

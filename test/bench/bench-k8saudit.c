@@ -85,8 +85,8 @@ static int on_event(const struct k8saudit_event *ev, void *userdata)
 
 /* Events per second of wall-clock time, and per second of this thread's CPU time (what one
  * core does when it is not shared: the machine may be busy). */
-static void run(struct k8saudit_parser *p, struct ctx *c, uint64_t n, bool rules,
-		double *ret_wall, double *ret_cpu)
+static void run(struct k8saudit_parser *p, struct ctx *c, uint64_t n, bool rules, double *ret_wall,
+		double *ret_cpu)
 {
 	uint64_t t0, c0;
 
@@ -102,8 +102,8 @@ static void run(struct k8saudit_parser *p, struct ctx *c, uint64_t n, bool rules
 
 int main(int argc, char *argv[])
 {
-	const char *fx = getenv("K8S_AUDIT_FIXTURES") ? getenv("K8S_AUDIT_FIXTURES")
-						       : "../shared/fixtures";
+	const char *fx =
+		getenv("K8S_AUDIT_FIXTURES") ? getenv("K8S_AUDIT_FIXTURES") : "../shared/fixtures";
 	const char *rules[16], *file = NULL;
 	char paths[2][4096], dir[4096];
 	size_t n_rules = 0;
@@ -127,7 +127,8 @@ int main(int argc, char *argv[])
 				rules[n_rules++] = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: bench-k8saudit [-n EVENTS] [-f FILE] [-r RULES]...\n");
+			fprintf(stderr,
+				"usage: bench-k8saudit [-n EVENTS] [-f FILE] [-r RULES]...\n");
 			return 2;
 		}
 	}
@@ -139,7 +140,8 @@ int main(int argc, char *argv[])
 	}
 	if (file) {
 		if (add_file(file) < 0) {
-			fprintf(stderr, "bench-k8saudit: cannot read '%s': %s\n", file, strerror(errno));
+			fprintf(stderr, "bench-k8saudit: cannot read '%s': %s\n", file,
+				strerror(errno));
 			return 1;
 		}
 	} else {
@@ -149,7 +151,8 @@ int main(int argc, char *argv[])
 		snprintf(dir, sizeof(dir), "%s/k8s-audit/traces", fx);
 		d = opendir(dir);
 		if (!d) {
-			fprintf(stderr, "SKIP: %s not found (set K8S_AUDIT_FIXTURES or use -f)\n", dir);
+			fprintf(stderr, "SKIP: %s not found (set K8S_AUDIT_FIXTURES or use -f)\n",
+				dir);
 			return 77;
 		}
 		while ((de = readdir(d))) {

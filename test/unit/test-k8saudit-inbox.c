@@ -93,8 +93,8 @@ static void test_answers(void)
 	CHECK_INT_EQ(a.status, 200);
 }
 
-#define THREADS		4
-#define PER_THREAD	2000
+#define THREADS	   4
+#define PER_THREAD 2000
 
 struct producer {
 	struct k8saudit_inbox *in;
@@ -104,8 +104,9 @@ struct producer {
 static void *produce(void *arg)
 {
 	struct producer *p = arg;
-	static const char body[] = "[{\"kind\":\"Event\",\"stageTimestamp\":\"2024-01-01T00:00:00Z\"},"
-				   "{\"kind\":\"Event\",\"stageTimestamp\":\"2024-01-01T00:00:01Z\"}]";
+	static const char body[] =
+		"[{\"kind\":\"Event\",\"stageTimestamp\":\"2024-01-01T00:00:00Z\"},"
+		"{\"kind\":\"Event\",\"stageTimestamp\":\"2024-01-01T00:00:01Z\"}]";
 
 	for (int i = 0; i < PER_THREAD; i++) {
 		struct k8saudit_answer a;

@@ -33,7 +33,7 @@ static const char rules[] = "- rule: exec into pod\n"
 			    "  source: k8s_audit\n";
 
 #define EXEC_EVENT                                                                                 \
-	"{\"kind\":\"Event\",\"verb\":\"create\",\"user\":{\"username\":\"eve\"},"                   \
+	"{\"kind\":\"Event\",\"verb\":\"create\",\"user\":{\"username\":\"eve\"},"                 \
 	"\"objectRef\":{\"resource\":\"pods\",\"name\":\"p1\",\"subresource\":\"exec\"},"          \
 	"\"stageTimestamp\":\"2023-01-02T03:04:05.5Z\"}"
 
@@ -95,16 +95,17 @@ static void test_replay(const struct ruleset *rs)
 	if (!f)
 		return;
 	fputs(EXEC_EVENT "\n", f);
-	fputs("{\"kind\":\"Event\",\n", f);		     /* malformed */
-	fputs("\n", f);					     /* blank: skipped silently */
-	fputs("{\"kind\":\"Deployment\"}\n", f);	     /* not an audit event */
+	fputs("{\"kind\":\"Event\",\n", f);			    /* malformed */
+	fputs("\n", f);						    /* blank: skipped silently */
+	fputs("{\"kind\":\"Deployment\"}\n", f);		    /* not an audit event */
 	for (size_t i = 0; i < K8SAUDIT_PAYLOAD_MAX + 100; i += 64) /* an over-long line */
 		fputs("{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{", f);
 	fputs("\n", f);
 	fputs("{\"kind\":\"EventList\",\"items\":[", f); /* 10,000 gets */
 	for (int i = 0; i < 10000; i++)
-		fprintf(f, "%s{\"kind\":\"Event\",\"verb\":\"get\",\"requestURI\":\"/api/%d\","
-			   "\"stageTimestamp\":\"2023-01-02T03:04:06Z\"}",
+		fprintf(f,
+			"%s{\"kind\":\"Event\",\"verb\":\"get\",\"requestURI\":\"/api/%d\","
+			"\"stageTimestamp\":\"2023-01-02T03:04:06Z\"}",
 			i ? "," : "", i);
 	fputs("]}\n", f);
 	fputs(EXEC_EVENT, f); /* a last line without '\n' */

@@ -106,8 +106,9 @@ static void test_parse(void)
 	CHECK(strstr(err, "stageTimestamp") != NULL);
 	CHECK(c.last_ts == 1672628646500000000ull);
 	/* a JSON array of Events, as some collectors forward them */
-	CHECK_INT_EQ(parse(p, "[{\"kind\":\"Event\",\"stageTimestamp\":\"2023-01-02T03:04:05Z\"}, "
-			      "{\"kind\":\"Event\",\"stageTimestamp\":\"2023-01-02T03:04:05Z\"}]\n",
+	CHECK_INT_EQ(parse(p,
+			   "[{\"kind\":\"Event\",\"stageTimestamp\":\"2023-01-02T03:04:05Z\"}, "
+			   "{\"kind\":\"Event\",\"stageTimestamp\":\"2023-01-02T03:04:05Z\"}]\n",
 			   &c, err, sizeof(err)),
 		     2);
 
@@ -133,8 +134,9 @@ static void test_parse(void)
 	if (s) {
 		size_t o = 0;
 
-		o += (size_t)sprintf(s, "{\"kind\":\"Event\",\"stageTimestamp\":\"2023-01-02T03:04:05Z\","
-					"\"x\":");
+		o += (size_t)sprintf(
+			s, "{\"kind\":\"Event\",\"stageTimestamp\":\"2023-01-02T03:04:05Z\","
+			   "\"x\":");
 		for (int i = 0; i < 200; i++)
 			s[o++] = '[';
 		for (int i = 0; i < 200; i++)
@@ -243,6 +245,9 @@ static const struct render_case render_cases[] = {
 	{"json.value", "/user/username", "alice"},
 	{"jevt.rawtime", NULL, "1672628645123456789"},
 	{"jevt.time.iso8601", NULL, "2023-01-02T03:04:05.123456789Z"},
+	{"evt.source", NULL, "k8s_audit"},
+	{"evt.rawtime", NULL, "1672628645123456789"},
+	{"evt.time.iso8601", NULL, "2023-01-02T03:04:05.123456789Z"},
 };
 
 static int keep_event(const struct k8saudit_event *ev, void *userdata)
@@ -298,9 +303,9 @@ static void test_fields(void)
 	CHECK_INT_EQ(k8saudit_engine_new(rs, &o, &e), 0);
 	ud[0] = e;
 	ud[1] = &failures;
-	CHECK_INT_EQ(k8saudit_parse(p, pod_event, strlen(pod_event), keep_event, ud, err,
-				    sizeof(err)),
-		     1);
+	CHECK_INT_EQ(
+		k8saudit_parse(p, pod_event, strlen(pod_event), keep_event, ud, err, sizeof(err)),
+		1);
 	test_checks++;
 	if (failures) {
 		fprintf(stderr, "%s:%d: %d field value(s) differ\n", __FILE__, __LINE__, failures);
@@ -318,7 +323,8 @@ static const char rules_text[] =
 	"- rule: all images allowed\n"
 	"  desc: in wants every value in the set\n"
 	"  condition: kevt and ka.req.pod.containers.image.repository in (allowed_repos)\n"
-	"  output: ok images=%ka.req.pod.containers.image user=%ka.user.name none=%ka.response.reason\n"
+	"  output: ok images=%ka.req.pod.containers.image user=%ka.user.name "
+	"none=%ka.response.reason\n"
 	"  priority: NOTICE\n"
 	"  source: k8s_audit\n"
 	"- rule: one image allowed\n"
@@ -329,7 +335,9 @@ static const char rules_text[] =
 	"  source: k8s_audit\n"
 	"- rule: privileged\n"
 	"  desc: intersects wants one\n"
-	"  condition: ka.req.pod.containers.privileged intersects (true) and ka.response.code startswith 2\n"
+	"  condition: ka.req.pod.containers.privileged intersects (true) and ka.response.code "
+	"startswith 2 and evt.rawtime > 1672628645000000000 and evt.source = k8s_audit and "
+	"evt.num > 0\n"
 	"  output: priv %jevt.value[/requestObject/spec/containers/1/name]\n"
 	"  priority: WARNING\n"
 	"  source: k8s_audit\n"
@@ -411,9 +419,9 @@ static void test_rules(void)
 	CHECK_INT_EQ(k8saudit_engine_new(rs, &o, &e), 0);
 	CHECK_INT_EQ(k8saudit_engine_n_rules(e), 5);
 	m.e = e;
-	CHECK_INT_EQ(k8saudit_parse(p, pod_event, strlen(pod_event), match_event, &m, err,
-				    sizeof(err)),
-		     1);
+	CHECK_INT_EQ(
+		k8saudit_parse(p, pod_event, strlen(pod_event), match_event, &m, err, sizeof(err)),
+		1);
 	CHECK_INT_EQ(m.n, 3);
 	CHECK_STR_EQ(m.names[0], "all images allowed");
 	CHECK_STR_EQ(m.names[1], "privileged");
