@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "k8saudit.h"
@@ -133,6 +134,45 @@ static int line_append(struct k8saudit_file *k, const char *data, size_t n)
 	return 0;
 }
 
+/*
+ * Following, at the end of the file: the API server rotated the log (the path now names another
+ * file: read the new one from its start, the old one is done) or truncated it (start over).
+ * Returns 1 when there is something new to read, 0 when not, and keeps the old file when the
+ * new one cannot be opened (it is retried at the next poll).
+ */
+static int follow_reopen(struct k8saudit_file *k)
+{
+	struct stat cur, now;
+	off_t pos;
+	int fd;
+
+	if (fstat(k->fd, &cur) < 0 || stat(k->o->path, &now) < 0)
+		return 0;
+	if (cur.st_dev != now.st_dev || cur.st_ino != now.st_ino) {
+		fd = open(k->o->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return 0;
+		close(k->fd);
+		k->fd = fd;
+		k->line_len = 0;
+		k->skipping = false;
+		k->line_no = 0;
+		log_info("The audit log '%s' was rotated: reading the new file.", k->o->path);
+		return 1;
+	}
+	pos = lseek(k->fd, 0, SEEK_CUR);
+	if (pos > 0 && now.st_size < pos) {
+		lseek(k->fd, 0, SEEK_SET);
+		k->line_len = 0;
+		k->skipping = false;
+		k->line_no = 0;
+		log_info("The audit log '%s' was truncated: reading it from its start.",
+			 k->o->path);
+		return 1;
+	}
+	return 0;
+}
+
 /* Up to LINES_PER_TURN lines. > 0: did work, 0: nothing new (following), -errno. */
 static int poll_file(struct loop_source *s, void *userdata)
 {
@@ -151,8 +191,12 @@ static int poll_file(struct loop_source *s, void *userdata)
 				return log_error_errno(-errno, "Failed to read '%s': %m",
 						       k->o->path);
 			if (n == 0) {
-				if (k->o->follow)
+				if (k->o->follow) {
+					/* at the end: a rotated or truncated log starts over */
+					if (lines == 0 && follow_reopen(k) > 0)
+						continue;
 					return lines > 0;
+				}
 				if (k->line_len || k->skipping)
 					handle_line(k); /* a last line without '\n' */
 				k->eof = true;

@@ -3,7 +3,7 @@
  * The k8s_audit file source end to end (k8saudit_run.h), with a real rules file, the real
  * outputs (a file sink) and the real main loop: an audit log with good events, malformed lines,
  * an over-long line and a 10,000-item EventList is replayed to its end; then a followed file gets
- * a line appended while the loop runs, and it is read.
+ * a line appended while the loop runs, is rotated, then truncated, and every line is read once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -133,20 +133,54 @@ static void test_replay(const struct ruleset *rs)
 struct follow_ctx {
 	const char *path;
 	struct loop *loop;
+	struct k8saudit_file *kf;
+	unsigned step;
 };
 
-static int append_line(struct loop_source *s, uint64_t now, void *userdata)
+/* appended in two writes: the reader must wait for the end of the line */
+static void append_line(const char *path)
 {
-	struct follow_ctx *fc = userdata;
-	int fd = open(fc->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 
-	(void)s;
-	(void)now;
 	if (fd >= 0) {
-		/* in two writes: the reader must wait for the end of the line */
 		(void)!write(fd, EXEC_EVENT, 40);
 		(void)!write(fd, EXEC_EVENT "\n" + 40, strlen(EXEC_EVENT "\n") - 40);
 		close(fd);
+	}
+}
+
+/*
+ * Every 50 ms: once the reader has caught up, change the log the next way: append a line,
+ * rotate it as logrotate does (rename, a new file with two lines), truncate it as copytruncate
+ * does (emptied, one line written), then stop. Event-driven, so a slow machine only slows it.
+ */
+static int step(struct loop_source *s, uint64_t now, void *userdata)
+{
+	static const uint64_t want[] = {1, 2, 4, 5};
+	struct follow_ctx *fc = userdata;
+	struct k8saudit_run_stats st;
+	char old[300];
+
+	(void)s;
+	(void)now;
+	k8saudit_file_get_stats(fc->kf, &st);
+	if (fc->step >= ARRAY_SIZE(want) || st.events < want[fc->step])
+		return 0;
+	switch (fc->step++) {
+	case 0:
+		append_line(fc->path);
+		break;
+	case 1:
+		snprintf(old, sizeof(old), "%s.1", fc->path);
+		if (rename(fc->path, old) == 0)
+			write_file(fc->path, EXEC_EVENT "\n" EXEC_EVENT "\n");
+		break;
+	case 2:
+		write_file(fc->path, EXEC_EVENT "\n");
+		break;
+	default:
+		loop_exit(fc->loop, 0);
+		break;
 	}
 	return 0;
 }
@@ -180,16 +214,18 @@ static void test_follow(const struct ruleset *rs)
 		return;
 	fc.loop = l;
 	CHECK_INT_EQ(k8saudit_file_new(&c, rs, &o, out, l, &kf), 0);
-	CHECK_INT_EQ(loop_add_timer(l, 300000, 0, append_line, &fc, NULL), 0);
-	CHECK_INT_EQ(loop_add_timer(l, 1500000, 0, stop, l, NULL), 0);
+	fc.kf = kf;
+	CHECK_INT_EQ(loop_add_timer(l, 50000, 50000, step, &fc, NULL), 0);
+	CHECK_INT_EQ(loop_add_timer(l, 30000000, 0, stop, l, NULL), 0); /* a bound, not a pace */
 	CHECK_INT_EQ(loop_run(l), 0);
+	CHECK_INT_EQ(fc.step, 4);
 	k8saudit_file_get_stats(kf, &st);
-	CHECK_INT_EQ(st.events, 2);
+	CHECK_INT_EQ(st.events, 5);
 	CHECK_INT_EQ(st.bad_lines, 0);
 	loop_free(l);
 	k8saudit_file_free(kf);
 	outputs_free(out);
-	CHECK_INT_EQ(count_in_file(alerts, "exec by eve into p1"), 2);
+	CHECK_INT_EQ(count_in_file(alerts, "exec by eve into p1"), 5);
 	osprey_config_done(&c);
 }
 
