@@ -254,6 +254,7 @@ int detect_on_event(struct detect *d, const struct event *ev)
 struct run_ctx {
 	struct detect *d;
 	struct outputs *out;
+	const struct detect_hooks *hooks;
 	char hostname[256];
 };
 
@@ -283,6 +284,8 @@ static int run_on_start(struct capture *c, struct loop *l, void *userdata)
 	r = loop_add_signal(l, SIGUSR1, on_reopen_signal, rc, NULL);
 	if (r < 0)
 		return log_error_errno(r, "Failed to watch SIGUSR1 (reopening outputs): %m");
+	if (rc->hooks && rc->hooks->on_start)
+		return rc->hooks->on_start(l, rc->out, rc->hooks->userdata);
 	return 0;
 }
 
@@ -296,6 +299,13 @@ static int run_on_event(const struct event *ev, void *userdata)
 
 int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	       const struct capture_opts *copts, uint64_t duration_usec)
+{
+	return detect_run_with(c, rs, copts, duration_usec, NULL);
+}
+
+int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
+		    const struct capture_opts *copts, uint64_t duration_usec,
+		    const struct detect_hooks *hooks)
 {
 	_cleanup_(detect_freep) struct detect *d = NULL;
 	struct detect_opts dopts = {
@@ -332,8 +342,11 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	ro.capture.interest = copts->source == CAPTURE_SOURCE_FILE ? NULL : interest;
 	rc.d = d;
 	rc.out = out;
+	rc.hooks = hooks;
 	log_info("Evaluating %zu rules on %u event types.", eval_n_rules(d->ev), n);
 	r = run_capture(&ro, &cst);
+	if (hooks && hooks->on_stop)
+		hooks->on_stop(hooks->userdata);
 	outputs_stop(out);
 	detect_get_stats(d, &ds);
 	outputs_get_stats(out, &os);
