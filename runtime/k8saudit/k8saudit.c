@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <json-c/json.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "k8saudit.h"
 #include "parse.h"
+#include "rx.h"
 
 /* ---- fields ---- */
 
@@ -370,7 +370,7 @@ struct knode {
 	struct kval *vals;
 	uint64_t *nums;
 	size_t n_vals;
-	regex_t *re;
+	struct rx *re; /* OP_REGEX: RE2 syntax, whole value, bounded (rx.h) */
 };
 
 struct krule {
@@ -392,6 +392,7 @@ struct k8saudit_engine {
 	char arena[K8SAUDIT_ARENA_MAX];
 	size_t arena_used;
 	bool exhausted;
+	struct rx_matcher *rxm; /* the regex operator's limits and match data */
 	struct k8saudit_engine_stats stats;
 };
 
@@ -1219,7 +1220,8 @@ static bool to_u64(const struct kval *v, uint64_t *ret)
 	return safe_atou64(buf, ret) >= 0;
 }
 
-static bool cmp_one(const struct knode *n, const struct kval *v, const struct kval *rhs)
+static bool cmp_one(struct k8saudit_engine *e, const struct knode *n, const struct kval *v,
+		    const struct kval *rhs)
 {
 	char buf[4096];
 
@@ -1281,11 +1283,16 @@ static bool cmp_one(const struct knode *n, const struct kval *v, const struct kv
 		memcpy(buf, v->s, v->len);
 		buf[v->len] = 0;
 		return fnmatch(rhs->s, buf, n->op == OP_IGLOB ? FNM_CASEFOLD : 0) == 0;
-	case OP_REGEX: {
-		regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)v->len};
-
-		return n->re && regexec(n->re, v->s, 1, &m, REG_STARTEND) == 0;
-	}
+	case OP_REGEX:
+		switch (rx_match(n->re, e->rxm, v->s, v->len)) {
+		case 1:
+			return true;
+		case RX_LIMIT:
+			e->stats.regex_limit_hits++; /* as for syscall rules: no match */
+			return false;
+		default:
+			return false;
+		}
 	case OP_IN:
 	case OP_INTERSECTS:
 		for (size_t i = 0; i < n->n_vals; i++)
@@ -1342,16 +1349,16 @@ static bool eval_node(struct k8saudit_engine *e, const struct knode *n)
 			/* a list: `in` wants every value in the set, anything else one value */
 			if (n->op == OP_IN) {
 				for (uint32_t i = 0; i < cnt; i++)
-					if (!cmp_one(n, &e->vals[first + i], rhs))
+					if (!cmp_one(e, n, &e->vals[first + i], rhs))
 						return false;
 				return true;
 			}
 			for (uint32_t i = 0; i < cnt; i++)
-				if (cmp_one(n, &e->vals[first + i], rhs))
+				if (cmp_one(e, n, &e->vals[first + i], rhs))
 					return true;
 			return false;
 		}
-		return cmp_one(n, &e->vals[first], rhs);
+		return cmp_one(e, n, &e->vals[first], rhs);
 	}
 	default:
 		return false;
@@ -1402,10 +1409,7 @@ static void knode_free(struct knode *n)
 	free(n->kids);
 	free(n->vals);
 	free(n->nums);
-	if (n->re) {
-		regfree(n->re);
-		free(n->re);
-	}
+	rx_free(n->re);
 	free(n);
 }
 
@@ -1458,13 +1462,12 @@ static int knode_build(struct k8saudit_engine *e, const struct ast_node *a, stru
 		}
 		n->n_vals = a->cmp.n_vals;
 		if (n->op == OP_REGEX) {
-			n->re = calloc(1, sizeof(*n->re));
-			if (!n->re)
-				r = -ENOMEM;
-			else if (regcomp(n->re, n->vals[0].s, REG_EXTENDED | REG_NOSUB) != 0) {
-				free(n->re);
-				n->re = NULL; /* the compiler checked it: cannot happen */
-			}
+			struct rx_error err;
+
+			/* the rules compiler refused a bad pattern with its file and line */
+			r = rx_compile(n->vals[0].s, n->vals[0].len, true, &n->re, &err);
+			if (r >= 0 && !e->rxm)
+				r = rx_matcher_new(&e->rxm);
 		}
 		break;
 	default:
@@ -1517,6 +1520,7 @@ void k8saudit_engine_free(struct k8saudit_engine *e)
 		knode_free(e->rules[i].root);
 	free(e->rules);
 	free(e->slots);
+	rx_matcher_free(e->rxm);
 	free(e);
 }
 

@@ -14,6 +14,9 @@
  *	    on_event: k8saudit_engine_match(e, ev, on_match, ud);
  *	        on_match: k8saudit_alert_build(e, r, ev, &scratch, &alert) -> outputs_push()
  *
+ * The regex operator is the rules engine's (rx.h): RE2 syntax matched against the whole value,
+ * bounded in steps and memory, as in syscall rules.
+ *
  * Threads: an engine and a parser are used by one thread at a time. Every value an event yields
  * lives in the engine's per-event scratch (bounded): at the bound a field reads as missing and
  * the event is counted in the stats, nothing grows.
@@ -89,6 +92,7 @@ struct k8saudit_engine_stats {
 	uint64_t events;	    /* k8saudit_engine_match() calls */
 	uint64_t matches;	    /* rule matches */
 	uint64_t scratch_exhausted; /* events that ran out of value scratch */
+	uint64_t regex_limit_hits;  /* regex matches stopped at a limit (rx.h): no match */
 };
 
 struct k8saudit_engine;

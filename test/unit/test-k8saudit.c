@@ -3,8 +3,9 @@
  * The k8s_audit source: the payload parser and its bounds (malformed JSON, not an audit event,
  * over-long payloads, deep nesting, EventLists of 10,000 items and over the cap), every kind of
  * ka.* / jevt.* field on a pod creation event, Falco's comparison semantics on list fields and
- * missing values, per-source field resolution in the rules compiler, and the plugins: /
- * load_plugins: / -o plugins[N].KEY / engine.kind: nodriver configuration.
+ * missing values, per-source field resolution in the rules compiler, the regex operator (the
+ * rules engine's rx.h: RE2 syntax, whole value, bounded), and the plugins: / load_plugins: /
+ * -o plugins[N].KEY / engine.kind: nodriver configuration.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -469,6 +470,98 @@ static void test_sources(void)
 	CHECK(ruleset_find_rule(c, "r")->skipped);
 }
 
+/*
+ * The regex operator on audit events is the syscall rules' (rx.h): RE2 syntax matched against
+ * the whole value (a part of it does not match, as POSIX regexec would), one value of a list
+ * field is enough, a pattern RE2 refuses is refused when the rules load (file and line), and a
+ * catastrophic pattern stops at the match limit, counted, as no match.
+ */
+static const char regex_rules[] =
+	"- rule: whole\n  desc: d\n  condition: ka.user.name regex \"al[a-z]+\"\n"
+	"  output: o\n  priority: INFO\n  source: k8s_audit\n"
+	"- rule: part\n  desc: d\n  condition: ka.user.name regex \"lic\"\n"
+	"  output: o\n  priority: INFO\n  source: k8s_audit\n"
+	"- rule: list\n  desc: d\n"
+	"  condition: ka.req.pod.containers.image regex \"busybox@sha256:[a-f0-9]+\"\n"
+	"  output: o\n  priority: INFO\n  source: k8s_audit\n"
+	"- rule: re2 classes\n  desc: d\n  condition: ka.useragent regex \"kubectl/v\\\\d+\\\\.\\\\d+\"\n"
+	"  output: o\n  priority: INFO\n  source: k8s_audit\n"
+	"- rule: catastrophic\n  desc: d\n  condition: ka.useragent regex \"(a|aa)*[cd]\"\n"
+	"  output: o\n  priority: INFO\n  source: k8s_audit\n";
+
+static void test_regex(void)
+{
+	_cleanup_(diag_list_clear) struct diag_list d = {}, d2 = {};
+	_cleanup_(ruleset_freep) struct ruleset *rs = compile(regex_rules, &d);
+	_cleanup_(ruleset_freep) struct ruleset *bad = NULL;
+	_cleanup_(k8saudit_parser_freep) struct k8saudit_parser *p = NULL;
+	_cleanup_(k8saudit_engine_freep) struct k8saudit_engine *e = NULL;
+	struct k8saudit_engine_opts o = {.min_priority = PRIORITY_DEBUG, .match_all = true};
+	struct k8saudit_engine_stats st;
+	struct matches m = {};
+	char err[128], ev[4096], ua[3001];
+	char buf[1024];
+
+	if (diag_has_errors(&d))
+		diag_list_print(&d, stderr);
+	CHECK(!diag_has_errors(&d));
+	CHECK_INT_EQ(k8saudit_parser_new(&p), 0);
+	CHECK_INT_EQ(k8saudit_engine_new(rs, &o, &e), 0);
+	CHECK_INT_EQ(k8saudit_engine_n_rules(e), 5);
+	m.e = e;
+	CHECK_INT_EQ(
+		k8saudit_parse(p, pod_event, strlen(pod_event), match_event, &m, err, sizeof(err)),
+		1);
+	CHECK_INT_EQ(m.n, 3);
+	CHECK_STR_EQ(m.names[0], "whole");
+	CHECK_STR_EQ(m.names[1], "list");
+	CHECK_STR_EQ(m.names[2], "re2 classes");
+	k8saudit_engine_get_stats(e, &st);
+	CHECK_INT_EQ(st.regex_limit_hits, 0);
+
+	/* a user agent of 3000 'a's: exponential for a backtracking matcher, stopped */
+	memset(ua, 'a', sizeof(ua) - 1);
+	ua[sizeof(ua) - 1] = '\0';
+	snprintf(ev, sizeof(ev),
+		 "{\"kind\":\"Event\",\"stageTimestamp\":\"2023-01-02T03:04:05Z\","
+		 "\"userAgent\":\"%s\"}",
+		 ua);
+	m = (struct matches){.e = e};
+	CHECK_INT_EQ(k8saudit_parse(p, ev, strlen(ev), match_event, &m, err, sizeof(err)), 1);
+	CHECK_INT_EQ(m.n, 0);
+	k8saudit_engine_get_stats(e, &st);
+	CHECK_INT_EQ(st.regex_limit_hits, 1);
+
+	/* what RE2 refuses is refused at load time, in an audit rule too */
+	bad = compile("- rule: backref\n  desc: d\n  condition: ka.user.name regex \"(a)\\\\1\"\n"
+		      "  output: o\n  priority: INFO\n  source: k8s_audit\n",
+		      &d2);
+	CHECK(diag_has_errors(&d2));
+	if (d2.n) {
+		diag_format(&d2.items[0], buf, sizeof(buf));
+		CHECK(strstr(buf, "t.yaml:3:") != NULL);
+		CHECK(strstr(buf, "regex") != NULL);
+	}
+}
+
+/* join(), concat() and getopt() are the syscall evaluator's: refused in audit rules, clearly. */
+static void test_mvx_refused(void)
+{
+	_cleanup_(diag_list_clear) struct diag_list d = {};
+	_cleanup_(ruleset_freep) struct ruleset *rs = NULL;
+	char buf[1024];
+
+	rs = compile("- rule: r\n  desc: d\n"
+		     "  condition: concat(ka.user.name, \"x\") = alicex\n"
+		     "  output: o\n  priority: INFO\n  source: k8s_audit\n",
+		     &d);
+	CHECK(diag_has_errors(&d));
+	if (d.n) {
+		diag_format(&d.items[0], buf, sizeof(buf));
+		CHECK(strstr(buf, "concat() is available in syscall rules only") != NULL);
+	}
+}
+
 static void test_config(void)
 {
 	static const char yaml[] = "engine:\n  kind: nodriver\n"
@@ -539,6 +632,8 @@ int main(void)
 	test_fields();
 	test_rules();
 	test_sources();
+	test_regex();
+	test_mvx_refused();
 	test_config();
 	return test_finish("test-k8saudit");
 }
