@@ -527,7 +527,8 @@ static int plugin_entry_merge(struct ctx *x, size_t idx, const struct ynode *v)
 	}
 	for (size_t j = 0; j + 1 < v->n; j += 2) {
 		if (v->kids[j]->kind != YN_SCALAR) {
-			aerr(x, v->kids[j], NULL, "a key of a 'plugins' entry must be a plain word");
+			aerr(x, v->kids[j], NULL,
+			     "a key of a 'plugins' entry must be a plain word");
 			ret = -EINVAL;
 		} else if (plugin_set(x, idx, v->kids[j]->val, v->kids[j + 1]) < 0)
 			ret = -EINVAL;

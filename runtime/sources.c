@@ -12,9 +12,9 @@
 
 static const char *syscall_unavailable(const struct osprey_config *c)
 {
-	return c->engine.kind == ENGINE_NODRIVER
-		       ? "engine.kind is nodriver (set engine.kind, or --driver, to read system calls)"
-		       : NULL;
+	return c->engine.kind == ENGINE_NODRIVER ? "engine.kind is nodriver (set engine.kind, or "
+						   "--driver, to read system calls)"
+						 : NULL;
 }
 
 static const char *k8s_audit_unavailable(const struct osprey_config *c)
@@ -92,8 +92,9 @@ int sources_register(void)
 		int r = field_source_register(fs);
 
 		if (r < 0)
-			return log_error_errno(r, "Cannot register the fields of event source '%s': %m",
-					       sources[i].name);
+			return log_error_errno(
+				r, "Cannot register the fields of event source '%s': %m",
+				sources[i].name);
 	}
 	return 0;
 }

@@ -15,8 +15,8 @@ struct field_source;
 struct osprey_config;
 
 struct event_source {
-	const char *name; /* Falco's name: syscall, k8s_audit */
-	const char *desc; /* one line, for messages */
+	const char *name;			    /* Falco's name: syscall, k8s_audit */
+	const char *desc;			    /* one line, for messages */
 	const struct field_source *(*fields)(void); /* its fields (--list, the rules' source:) */
 	/* NULL when the configuration provides the source, else why it does not and how to */
 	const char *(*unavailable)(const struct osprey_config *c);

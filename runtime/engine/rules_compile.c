@@ -276,7 +276,7 @@ static int resolve_fieldexpr(struct compiler *C, const struct cond_src *src,
 
 	if (f->mv) {
 		if (C->fields != field_source_syscall()) {
-			/* the k8s_audit evaluator (runtime/k8saudit) has no multi-value transformers */
+			/* the k8s_audit evaluator (runtime/k8saudit) has none */
 			cerror(C, src, f->off, "compare the fields themselves",
 			       "%s() is available in syscall rules only, not in source '%s'",
 			       f->name, C->fields->name);

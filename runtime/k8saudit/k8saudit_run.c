@@ -324,9 +324,10 @@ void k8saudit_file_free(struct k8saudit_file *k)
 
 		k8saudit_engine_get_stats(k->e, &es);
 		if (es.regex_limit_hits)
-			log_warning("%llu k8s_audit regex matches stopped at their limit and counted "
-				    "as no match (see docs/rules.md, regular expressions).",
-				    (unsigned long long)es.regex_limit_hits);
+			log_warning(
+				"%llu k8s_audit regex matches stopped at their limit and counted "
+				"as no match (see docs/rules.md, regular expressions).",
+				(unsigned long long)es.regex_limit_hits);
 	}
 	/* the poller belongs to the loop, which may be gone already (loop_free() frees it) */
 	k8saudit_parser_free(k->p);

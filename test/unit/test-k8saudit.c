@@ -484,7 +484,8 @@ static const char regex_rules[] =
 	"- rule: list\n  desc: d\n"
 	"  condition: ka.req.pod.containers.image regex \"busybox@sha256:[a-f0-9]+\"\n"
 	"  output: o\n  priority: INFO\n  source: k8s_audit\n"
-	"- rule: re2 classes\n  desc: d\n  condition: ka.useragent regex \"kubectl/v\\\\d+\\\\.\\\\d+\"\n"
+	"- rule: re2 classes\n  desc: d\n  condition: ka.useragent regex "
+	"\"kubectl/v\\\\d+\\\\.\\\\d+\"\n"
 	"  output: o\n  priority: INFO\n  source: k8s_audit\n"
 	"- rule: catastrophic\n  desc: d\n  condition: ka.useragent regex \"(a|aa)*[cd]\"\n"
 	"  output: o\n  priority: INFO\n  source: k8s_audit\n";
