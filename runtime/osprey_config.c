@@ -47,6 +47,7 @@ struct key_def {
 	enum vtype type;
 	size_t off;
 	uint32_t min, max;	  /* V_U32 */
+	size_t off_n;		  /* V_STRLIST: its count (0: rules_files') */
 	const char *const *words; /* V_ENUM: NULL-terminated */
 };
 
@@ -59,6 +60,11 @@ static const char *const rule_matchings[] = {"first", "all", NULL};
 #define BOOL(p, m) { .path = p, .type = V_BOOL, .off = OFF(m) }
 #define STR(p, m) { .path = p, .type = V_STR, .off = OFF(m) }
 #define U32(p, m, lo, hi) { .path = p, .type = V_U32, .off = OFF(m), .min = lo, .max = hi }
+#define CENGINE(name, e) \
+	SECTION("container.engines." name), \
+	BOOL("container.engines." name ".enabled", container.engines[e].enabled), \
+	{ .path = "container.engines." name ".sockets", .type = V_STRLIST, \
+	  .off = OFF(container.engines[e].sockets), .off_n = OFF(container.engines[e].n_sockets) }
 /* clang-format on */
 
 static const struct key_def keys[] = {
@@ -131,6 +137,17 @@ static const struct key_def keys[] = {
 	STR("host_root", host_root),
 	U32("snaplen", snaplen, 1, OSP_SNAPLEN_MAX),
 	STR("driver_choice_file", driver_choice_file),
+	/* container metadata: Falco's container plugin init_config (runtime/meta/meta.h) */
+	SECTION("container"),
+	BOOL("container.enabled", container.enabled),
+	U32("container.label_max_len", container.label_max_len, 0, META_STR_MAX),
+	U32("container.timeout_ms", container.timeout_ms, 1, 60000),
+	SECTION("container.engines"),
+	CENGINE("docker", META_ENGINE_DOCKER),
+	CENGINE("podman", META_ENGINE_PODMAN),
+	CENGINE("containerd", META_ENGINE_CONTAINERD),
+	CENGINE("cri", META_ENGINE_CRI),
+	CENGINE("bundle", META_ENGINE_BUNDLE),
 };
 
 /*
@@ -491,7 +508,7 @@ static int apply_value(struct ctx *x, const struct key_def *k, const struct ynod
 		return set_str(x, p, ynode_is_null(v) ? "" : v->val);
 	case V_STRLIST: {
 		char ***l = p;
-		size_t *n = (size_t *)((char *)x->c + OFF(n_rules_files));
+		size_t *n = (size_t *)((char *)x->c + (k->off_n ? k->off_n : OFF(n_rules_files)));
 
 		strlist_clear(l, n);
 		if (is_scalar)
@@ -886,7 +903,9 @@ int osprey_config_set_option(struct osprey_config *c, const char *option, struct
 		r = apply_value(&x, k, root);
 		goto out;
 	}
-	size_t n = k->type == V_STRLIST ? c->n_rules_files : c->n_rules;
+	char ***sl = (char ***)((char *)c + k->off);
+	size_t *sn = (size_t *)((char *)c + (k->off_n ? k->off_n : OFF(n_rules_files)));
+	size_t n = k->type == V_STRLIST ? *sn : c->n_rules;
 
 	if (append)
 		idx = n;
@@ -897,7 +916,7 @@ int osprey_config_set_option(struct osprey_config *c, const char *option, struct
 		goto out;
 	}
 	if (k->type == V_STRLIST)
-		r = strlist_set(&x, k, &c->rules_files, &c->n_rules_files, idx, root);
+		r = strlist_set(&x, k, sl, sn, idx, root);
 	else
 		r = rulesel_set(&x, idx, root);
 out:
@@ -976,6 +995,7 @@ void osprey_config_init(struct osprey_config *c)
 		.log_stderr = true,
 	};
 	outputs_config_init(&c->out);
+	meta_config_init(&c->container);
 	c->driver_choice_file = strdup(CHOICE_DEFAULT_PATH);
 	/* own every default string; strdup failing leaves NULL, which reads as "not set" */
 	for (size_t i = 0; (sp = out_strings(c, i)); i++)
@@ -994,6 +1014,7 @@ void osprey_config_done(struct osprey_config *c)
 	free(c->engine.replay.capture_file);
 	free(c->host_root);
 	free(c->driver_choice_file);
+	meta_config_done(&c->container);
 	*c = (struct osprey_config){};
 }
 

@@ -313,6 +313,7 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 		.on_event = run_on_event,
 		.userdata = &rc,
 	};
+	_cleanup_(meta_freep) struct meta *meta = NULL;
 	struct outputs *out = NULL;
 	struct capture_stats cst = {};
 	struct detect_stats ds;
@@ -327,6 +328,14 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	if (r < 0)
 		return log_error_errno(r, "Failed to start the alert outputs: %m");
 	detect_set_outputs(d, out);
+	/* container metadata, live only: a recording's containers are not today's */
+	if (c->container.enabled && copts->source != CAPTURE_SOURCE_FILE) {
+		r = meta_new(&c->container, copts->host_root, true, &meta);
+		if (r < 0)
+			log_warning_errno(r, "Container metadata is off (%m): container names, "
+					     "images and pods read <NA>.");
+		state_set_meta(d->st, meta);
+	}
 	n = detect_interest(d, interest);
 	ro.capture.interest = copts->source == CAPTURE_SOURCE_FILE ? NULL : interest;
 	rc.d = d;
@@ -346,5 +355,15 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 		 (unsigned long long)os.throttled, (unsigned long long)os.dropped);
 	if (copts->source != CAPTURE_SOURCE_FILE)
 		run_log_stats(&cst, cst.events, " from the driver");
+	if (meta) {
+		struct meta_stats ms;
+
+		meta_get_stats(meta, &ms);
+		log_info("Container metadata: %llu containers described, %llu not; %llu reads "
+			 "found it, %llu read <NA> before it was known; %llu replies refused.",
+			 (unsigned long long)ms.lookups_found, (unsigned long long)ms.lookups_failed,
+			 (unsigned long long)ms.hits, (unsigned long long)ms.misses,
+			 (unsigned long long)ms.replies_refused);
+	}
 	return r < 0 ? r : 0;
 }
