@@ -359,11 +359,12 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 		struct meta_stats ms;
 
 		meta_get_stats(meta, &ms);
-		log_info("Container metadata: %llu containers described, %llu not; %llu reads "
-			 "found it, %llu read <NA> before it was known; %llu replies refused.",
+		log_info("Container metadata: %llu lookups answered, %llu not; %llu reads found "
+			 "it, %llu read <NA> before it was known; %llu replies refused; %llu "
+			 "exited containers dropped.",
 			 (unsigned long long)ms.lookups_found, (unsigned long long)ms.lookups_failed,
 			 (unsigned long long)ms.hits, (unsigned long long)ms.misses,
-			 (unsigned long long)ms.replies_refused);
+			 (unsigned long long)ms.replies_refused, (unsigned long long)ms.removed);
 	}
 	return r < 0 ? r : 0;
 }
