@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "log.h"
@@ -268,13 +269,22 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 
 static void socket_down(struct docker_socket *s, const char *why, const char *id)
 {
+	struct stat st;
+
 	s->backoff = s->backoff ? MIN(s->backoff * 2, BACKOFF_MAX_NS) : BACKOFF_MIN_NS;
 	s->down_until = mono_ns() + s->backoff;
-	if (!s->logged_down)
+	if (s->logged_down)
+		return;
+	s->logged_down = true;
+	/* no socket at all: that runtime is not installed or its service is off, which is usual */
+	if (stat(s->path, &st) < 0 && errno == ENOENT)
+		log_info("Container metadata: no %s API socket at %s (container %.12s); asking the "
+			 "other sources, and it again after a back-off.",
+			 meta_engine_name(s->engine), s->path, id);
+	else
 		log_warning("Container metadata: %s API at %s does not answer (%s, container "
 			    "%.12s); asking its other sources, and it again after a back-off.",
 			    meta_engine_name(s->engine), s->path, why, id);
-	s->logged_down = true;
 }
 
 /*
