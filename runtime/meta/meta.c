@@ -407,14 +407,32 @@ struct meta_container *meta_container_get(struct meta *m, const char *full_id,
 	return c;
 }
 
-void meta_container_prefetch(struct meta *m, const char *full_id, enum container_type type,
-			     const char *cgroup)
+int meta_container_prefetch(struct meta *m, const char *full_id, enum container_type type,
+			    const char *cgroup)
 {
+	size_t before;
+	int r;
+
 	if (!m || !full_id || !is_full_id(full_id))
-		return;
+		return 0;
 	pthread_mutex_lock(&m->lock);
-	(void)slot_get(m, full_id, type, cgroup);
+	before = m->n_used;
+	r = slot_get(m, full_id, type, cgroup) && m->n_used > before;
 	pthread_mutex_unlock(&m->lock);
+	return r;
+}
+
+enum meta_status meta_container_status(struct meta *m, const char *full_id)
+{
+	enum meta_status st = META_UNKNOWN;
+	struct meta_slot *s;
+
+	pthread_mutex_lock(&m->lock);
+	s = slot_find(m, full_id, NULL);
+	if (s)
+		st = s->c && !s->queued ? s->c->status : META_PENDING;
+	pthread_mutex_unlock(&m->lock);
+	return st;
 }
 
 bool meta_container_forget(struct meta *m, const char *full_id)

@@ -149,9 +149,14 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct meta *, meta_free);
  */
 struct meta_container *meta_container_get(struct meta *m, const char *full_id,
 					  enum container_type type, const char *cgroup);
-/* Queues a lookup if the container is not cached, without taking a reference (at exec). */
-void meta_container_prefetch(struct meta *m, const char *full_id, enum container_type type,
-			     const char *cgroup);
+/*
+ * Queues a lookup if the container is not cached, without taking a reference (at exec).
+ * Returns 1 when the container was not known before (it is starting), 0 otherwise.
+ */
+int meta_container_prefetch(struct meta *m, const char *full_id, enum container_type type,
+			    const char *cgroup);
+/* Where the lookup of full_id stands: META_PENDING (or not cached: META_UNKNOWN). */
+enum meta_status meta_container_status(struct meta *m, const char *full_id);
 void meta_container_unref(struct meta_container *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct meta_container *, meta_container_unref);
 

@@ -9,7 +9,8 @@
 # checks the alerts' container fields:
 #
 #   1. api      the Docker Engine API of `podman system service` on a socket of the test:
-#               name, image, labels, ip; then the service stopped mid-run (capture goes on,
+#               name, image, labels, ip; an entrypoint that reads the file at once (its start
+#               is held until the metadata is there); then the service stopped mid-run (capture goes on,
 #               the alert comes with container.id and <NA> names, the outage is logged once),
 #               then started again (names are back after the back-off); exited containers
 #               are dropped from the cache.
@@ -161,6 +162,14 @@ run_container() {
 		sh -c 'sleep 1; cat /etc/shadow >/dev/null; sleep 1'
 }
 
+# run_direct NAME [podman args]: the entrypoint itself reads /etc/shadow, at once
+run_direct() {
+	local name=$TAG-$1
+
+	shift
+	timeout 60 podman run -d --name "$name" "$@" "$IMAGE" cat /etc/shadow
+}
+
 # probe_alert ID: the probe rule's alert of the container (waits up to 10 s)
 probe_alert() {
 	local a
@@ -239,6 +248,17 @@ expect "api: the default rule's alert" "$a" \
 	'f("container.image.repository") == "localhost/osp-busybox"'
 wait_gone "$TAG-api"
 
+# the entrypoint's very first syscalls: its start is held until the metadata is known
+id=$(run_direct first --label osp=first)
+a=$(probe_alert "$id")
+expect "api: the entrypoint's first open already has the metadata" "$a" \
+	"f(\"container.name\") == \"$TAG-first\"" 'f("container.label[osp]") == "first"'
+a=$(jq -c --arg id "${id:0:12}" 'select(.rule == "Shadow or Sudoers File Read by Untrusted Program"
+	and .output_fields["container.id"] == $id)' "$ALERTS" | head -n1)
+expect "api: the entrypoint's default-rule alert has the image" "$a" \
+	'f("proc.name") == "cat"' 'f("container.image.repository") == "localhost/osp-busybox"'
+wait_gone "$TAG-first"
+
 # the service stops mid-run: capture goes on, names read <NA>, the outage is logged
 stop_service
 id=$(run_container down)
@@ -267,6 +287,11 @@ if grep -Eq "Container metadata: [0-9]+ lookups answered.* [1-9][0-9]* exited co
 	ok "api: exited containers dropped from the cache"
 else
 	fail "api: no exited container dropped: $(grep 'Container metadata:' "$LOG")"
+fi
+if grep -Eq "Container starts: [1-9][0-9]* held for their metadata" "$LOG"; then
+	ok "api: container starts held, and counted"
+else
+	fail "api: no container start held: $(grep 'Container starts:' "$LOG")"
 fi
 
 # ---- 2. no socket: the runtime's files -----------------------------------------------------------
