@@ -194,10 +194,11 @@ bool hold_take(struct hold *h, const struct event *ev)
 	if (h->n_used)
 		g = group_of_tid(h, ev->hdr->tid);
 	if (!g && type == OSP_EVT_PROC_FORK && h->n_used) {
-		uint32_t ptid;
+		uint64_t ptid;
 
 		/* a held thread's child is held with it (the fork record is the child's) */
-		if (event_get_u32(ev, OSP_FORK_P_PTID, &ptid) && (g = group_of_tid(h, ptid)) &&
+		if (event_get_u64(ev, OSP_FORK_P_PTID, &ptid) &&
+		    (g = group_of_tid(h, (uint32_t)ptid)) &&
 		    !add_tid(g, ev->hdr->tid)) {
 			h->stats.overflow++;
 			g->deadline = 0; /* released at the next check */

@@ -430,7 +430,8 @@ enum meta_status meta_container_status(struct meta *m, const char *full_id)
 	pthread_mutex_lock(&m->lock);
 	s = slot_find(m, full_id, NULL);
 	if (s)
-		st = s->c && !s->queued ? s->c->status : META_PENDING;
+		st = s->c && (s->c->status == META_FOUND || !s->queued) ? s->c->status
+									  : META_PENDING;
 	pthread_mutex_unlock(&m->lock);
 	return st;
 }
