@@ -28,6 +28,7 @@
 struct meta_slot {
 	bool used;
 	bool queued;		 /* a request for it is in the queue or in flight */
+	bool cgroup_seen;	 /* its cgroup was seen once: its absence means an exit */
 	char id[CONTAINER_FULL_ID_LEN + 1];
 	enum container_type type;
 	struct meta_container *c; /* NULL while nothing was published */
@@ -596,7 +597,11 @@ static void sweep(struct meta *m)
 		pthread_mutex_unlock(&m->lock);
 		alive = cgroup_alive(m, cg);
 		pthread_mutex_lock(&m->lock);
-		if (!alive && s->used && strcmp(s->id, id) == 0 && !s->queued) {
+		if (alive && s->used && strcmp(s->id, id) == 0)
+			s->cgroup_seen = true;
+		/* a cgroup never seen (another hierarchy, another namespace) drops nothing: an
+		 * entry dropped at once would be looked up again on every read */
+		if (!alive && s->used && s->cgroup_seen && strcmp(s->id, id) == 0 && !s->queued) {
 			log_debug("Container %.12s exited: its metadata is dropped.", id);
 			slot_clear(m, s);
 			m->stats.removed++;
