@@ -50,6 +50,7 @@ struct key_def {
 	enum vtype type;
 	size_t off;
 	uint32_t min, max;	  /* V_U32 */
+	size_t off_n;		  /* V_STRLIST: its count (0: rules_files') */
 	const char *const *words; /* V_ENUM: NULL-terminated */
 };
 
@@ -62,6 +63,11 @@ static const char *const rule_matchings[] = {"first", "all", NULL};
 #define BOOL(p, m) { .path = p, .type = V_BOOL, .off = OFF(m) }
 #define STR(p, m) { .path = p, .type = V_STR, .off = OFF(m) }
 #define U32(p, m, lo, hi) { .path = p, .type = V_U32, .off = OFF(m), .min = lo, .max = hi }
+#define CENGINE(name, e) \
+	SECTION("container.engines." name), \
+	BOOL("container.engines." name ".enabled", container.engines[e].enabled), \
+	{ .path = "container.engines." name ".sockets", .type = V_STRLIST, \
+	  .off = OFF(container.engines[e].sockets), .off_n = OFF(container.engines[e].n_sockets) }
 /* clang-format on */
 
 static const struct key_def keys[] = {
@@ -137,6 +143,17 @@ static const struct key_def keys[] = {
 	STR("host_root", host_root),
 	U32("snaplen", snaplen, 1, OSP_SNAPLEN_MAX),
 	STR("driver_choice_file", driver_choice_file),
+	/* container metadata: Falco's container plugin init_config (runtime/meta/meta.h) */
+	SECTION("container"),
+	BOOL("container.enabled", container.enabled),
+	U32("container.label_max_len", container.label_max_len, 0, META_STR_MAX),
+	U32("container.timeout_ms", container.timeout_ms, 1, 60000),
+	SECTION("container.engines"),
+	CENGINE("docker", META_ENGINE_DOCKER),
+	CENGINE("podman", META_ENGINE_PODMAN),
+	CENGINE("containerd", META_ENGINE_CONTAINERD),
+	CENGINE("cri", META_ENGINE_CRI),
+	CENGINE("bundle", META_ENGINE_BUNDLE),
 };
 
 /*
@@ -623,7 +640,7 @@ static int apply_value(struct ctx *x, const struct key_def *k, const struct ynod
 		return set_str(x, p, ynode_is_null(v) ? "" : v->val);
 	case V_STRLIST: {
 		char ***l = p;
-		size_t *n = (size_t *)((char *)x->c + OFF(n_rules_files));
+		size_t *n = (size_t *)((char *)x->c + (k->off_n ? k->off_n : OFF(n_rules_files)));
 
 		strlist_clear(l, n);
 		if (is_scalar)
@@ -1203,7 +1220,9 @@ int osprey_config_set_option(struct osprey_config *c, const char *option, struct
 		r = apply_value(&x, k, root);
 		goto out;
 	}
-	size_t n = list_len(c, k);
+	char ***sl = (char ***)((char *)c + k->off);
+	size_t *sn = (size_t *)((char *)c + (k->off_n ? k->off_n : OFF(n_rules_files)));
+	size_t n = k->type == V_STRLIST ? *sn : list_len(c, k);
 
 	if (append)
 		idx = n;
@@ -1214,7 +1233,7 @@ int osprey_config_set_option(struct osprey_config *c, const char *option, struct
 		goto out;
 	}
 	if (k->type == V_STRLIST)
-		r = strlist_set(&x, k, &c->rules_files, &c->n_rules_files, idx, root);
+		r = strlist_set(&x, k, sl, sn, idx, root);
 	else
 		r = list_entry_set(&x, k, idx, root);
 out:
@@ -1293,6 +1312,7 @@ void osprey_config_init(struct osprey_config *c)
 		.log_stderr = true,
 	};
 	outputs_config_init(&c->out);
+	meta_config_init(&c->container);
 	c->driver_choice_file = strdup(CHOICE_DEFAULT_PATH);
 	/* own every default string; strdup failing leaves NULL, which reads as "not set" */
 	for (size_t i = 0; (sp = out_strings(c, i)); i++)
@@ -1313,6 +1333,7 @@ void osprey_config_done(struct osprey_config *c)
 	free(c->engine.replay.capture_file);
 	free(c->host_root);
 	free(c->driver_choice_file);
+	meta_config_done(&c->container);
 	*c = (struct osprey_config){};
 }
 

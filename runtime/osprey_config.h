@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "meta.h"
 #include "outputs.h"
 #include "ruleset.h"
 
@@ -132,6 +133,9 @@ struct osprey_config {
 	 * [/var/run/osprey/driver]
 	 */
 	char *driver_choice_file;
+
+	/* container: metadata sources, Falco's container plugin keys (meta.h, meta_config_init) */
+	struct meta_config container;
 };
 
 void osprey_config_init(struct osprey_config *c);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "detect.h"
+#include "hold.h"
 #include "log.h"
 #include "loop.h"
 #include "macro.h"
@@ -19,6 +20,7 @@ struct detect {
 	struct eval *ev;
 	struct extract_ctx *x;
 	struct outputs *out;
+	struct hold *hold; /* a starting container's first events, held (NULL: none) */
 	detect_alert_fn alert_fn;
 	void *alert_ud;
 	const char *hostname;
@@ -73,6 +75,7 @@ void detect_free(struct detect *d)
 {
 	if (!d)
 		return;
+	hold_free(d->hold);
 	extract_ctx_free(d->x);
 	eval_free(d->ev);
 	state_free(d->st);
@@ -219,7 +222,24 @@ static int on_match(const struct rules_rule *r, void *userdata)
 	return 0;
 }
 
+static int detect_process(struct detect *d, const struct event *ev);
+
+static void on_released(const struct event *ev, void *userdata)
+{
+	(void)detect_process(userdata, ev);
+}
+
 int detect_on_event(struct detect *d, const struct event *ev)
+{
+	if (_unlikely_(d->hold)) {
+		hold_release(d->hold, false, on_released, d);
+		if (hold_take(d->hold, ev))
+			return 0;
+	}
+	return detect_process(d, ev);
+}
+
+static int detect_process(struct detect *d, const struct event *ev)
 {
 	struct state_thread *t;
 	uint16_t type = ev->hdr->type;
@@ -324,6 +344,7 @@ int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 		.on_event = run_on_event,
 		.userdata = &rc,
 	};
+	_cleanup_(meta_freep) struct meta *meta = NULL;
 	struct outputs *out = NULL;
 	struct capture_stats cst = {};
 	struct detect_stats ds;
@@ -338,6 +359,17 @@ int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 	if (r < 0)
 		return log_error_errno(r, "Failed to start the alert outputs: %m");
 	detect_set_outputs(d, out);
+	/* container metadata, live only: a recording's containers are not today's */
+	if (c->container.enabled && copts->source != CAPTURE_SOURCE_FILE) {
+		r = meta_new(&c->container, copts->host_root, true, &meta);
+		if (r < 0)
+			log_warning_errno(r, "Container metadata is off (%m): container names, "
+					     "images and pods read <NA>.");
+		state_set_meta(d->st, meta);
+		if (meta && hold_new(meta, &d->hold) < 0)
+			log_warning("Out of memory: a starting container's first events are not held "
+				    "for its metadata.");
+	}
 	n = detect_interest(d, interest);
 	ro.capture.interest = copts->source == CAPTURE_SOURCE_FILE ? NULL : interest;
 	rc.d = d;
@@ -345,6 +377,8 @@ int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 	rc.hooks = hooks;
 	log_info("Evaluating %zu rules on %u event types.", eval_n_rules(d->ev), n);
 	r = run_capture(&ro, &cst);
+	if (d->hold)
+		hold_release(d->hold, true, on_released, d);
 	if (hooks && hooks->on_stop)
 		hooks->on_stop(hooks->userdata);
 	outputs_stop(out);
@@ -363,5 +397,27 @@ int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 			    (unsigned long long)ds.regex_limit_hits);
 	if (copts->source != CAPTURE_SOURCE_FILE)
 		run_log_stats(&cst, cst.events, " from the driver");
+	if (meta) {
+		struct meta_stats ms;
+
+		meta_get_stats(meta, &ms);
+		if (d->hold) {
+			struct hold_stats hs;
+
+			hold_get_stats(d->hold, &hs);
+			log_info("Container starts: %llu held for their metadata (%llu events), "
+				 "%llu events processed at the %u ms limit without it, %llu starts "
+				 "not held.",
+				 (unsigned long long)hs.containers, (unsigned long long)hs.events,
+				 (unsigned long long)hs.late, HOLD_MAX_MS,
+				 (unsigned long long)(hs.not_held + hs.overflow));
+		}
+		log_info("Container metadata: %llu lookups answered, %llu not; %llu reads found "
+			 "it, %llu read <NA> before it was known; %llu replies refused; %llu "
+			 "exited containers dropped.",
+			 (unsigned long long)ms.lookups_found, (unsigned long long)ms.lookups_failed,
+			 (unsigned long long)ms.hits, (unsigned long long)ms.misses,
+			 (unsigned long long)ms.replies_refused, (unsigned long long)ms.removed);
+	}
 	return r < 0 ? r : 0;
 }

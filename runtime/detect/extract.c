@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "extract.h"
+#include "extract_meta.h"
 #include "flag_names.h"
 
 #define AT_FDCWD_VALUE	(-100)
@@ -1585,20 +1586,6 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 	case FIELD_GROUP_NAME:
 		return t ? put_cstr(v, state_group_name(c->st, t, t->egid)) : 0;
 
-	/* container */
-	case FIELD_CONTAINER_ID:
-		return im ? put_cstr(v, im->container_id) : 0;
-	case FIELD_CONTAINER_FULL_ID:
-		return im ? put_cstr(v, im->container_full_id) : 0;
-	case FIELD_CONTAINER_TYPE:
-		return im && strcmp(im->container_id, "host") != 0
-			       ? put_cstr(v, container_type_name(im->container_type))
-			       : 0;
-	case FIELD_CONTAINER_NAME:
-		return t ? put_cstr(v, state_container_name(t)) : 0;
-	case FIELD_CONTAINER_IMAGE:
-		return t ? put_cstr(v, state_container_image(t)) : 0;
-
 	/* fd */
 	case FIELD_FD_TYPE:
 		fd = event_fd(c);
@@ -1704,9 +1691,12 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 	case FIELD_FS_PATH_TARGETRAW:
 		return fs_path_value(c, id, v);
 
-	default:
-		/* not known yet: container metadata, k8s, exe times, memory, fd lists */
-		return 0;
+	default: {
+		/* container.* and k8s.* (extract_meta.c); not known yet: exe times, memory, fd lists */
+		size_t n = extract_container_field(c, ref, out, max);
+
+		return n != SIZE_MAX ? n : 0;
+	}
 	}
 }
 

@@ -311,6 +311,10 @@ FIELD(CONTAINER_HOST_NETWORK, "container.host_network", BOOL, NONE, 0,
 	"true if the container is running in the host network namespace.")
 FIELD(CONTAINER_HOST_IPC, "container.host_ipc", BOOL, NONE, 0,
 	"true if the container is running in the host IPC namespace.")
+FIELD(CONTAINER_LABEL, "container.label", CHARBUF, KEY_REQ, 0,
+	"the container label: container.label[foo].")
+FIELD(CONTAINER_LABELS, "container.labels", CHARBUF, NONE, 0,
+	"the container comma-separated key/value labels, e.g. (foo1:bar1,foo2:bar2).")
 /* fd */
 FIELD(FD_NUM, "fd.num", INT64, NONE, 0, "the unique number identifying the file descriptor.")
 FIELD(FD_TYPE, "fd.type", CHARBUF, NONE, 0,

@@ -106,6 +106,7 @@ struct state {
 	struct state_image *empty_image;
 	struct state_str *empty_cwd;
 	struct users *users;
+	struct meta *meta; /* container metadata, borrowed; NULL: none */
 	uint8_t *scratch; /* one record, for the /proc fallback */
 	uint64_t procfs_tokens;
 	uint64_t procfs_last_ts;
@@ -318,6 +319,9 @@ static struct state_image *image_from_event(struct state *s, const struct event 
 		im->exe_flags = (uint32_t)v;
 	im->container_type =
 		container_from_cgroup(im->cgroup, im->container_id, im->container_full_id);
+	if (s->meta && im->container_type != CONTAINER_HOST) /* the lookup starts now */
+		meta_container_prefetch(s->meta, im->container_full_id, im->container_type,
+					im->cgroup);
 	s->nimages++;
 	return im;
 }
@@ -1903,6 +1907,16 @@ void state_get_stats(const struct state *s, struct state_stats *ret)
 	ret->procs = s->nprocs;
 	ret->fds = s->nfds;
 	ret->images = s->nimages;
+}
+
+void state_set_meta(struct state *s, struct meta *m)
+{
+	s->meta = m;
+}
+
+struct meta *state_meta(const struct state *s)
+{
+	return s->meta;
 }
 
 int state_new(const struct state_opts *opts, struct state **ret)

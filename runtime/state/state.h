@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "container.h"
+#include "meta.h"
 #include "event.h"
 #include "fdtable.h"
 
@@ -201,17 +202,12 @@ const char *state_user_name(struct state *s, const struct state_thread *t, uint3
 const char *state_user_home(struct state *s, const struct state_thread *t, uint32_t uid);
 const char *state_user_shell(struct state *s, const struct state_thread *t, uint32_t uid);
 const char *state_group_name(struct state *s, const struct state_thread *t, uint32_t gid);
-/* Container fields not known yet (name, image, k8s.*): always NULL, printed as <NA>. */
-static inline const char *state_container_name(const struct state_thread *t)
-{
-	(void)t;
-	return NULL;
-}
-static inline const char *state_container_image(const struct state_thread *t)
-{
-	(void)t;
-	return NULL;
-}
+/*
+ * The container metadata layer (meta.h) the state asks at every exec into a container (a
+ * lookup is queued, never waited for) and the field extractors read; borrowed, NULL: none.
+ */
+void state_set_meta(struct state *s, struct meta *m);
+struct meta *state_meta(const struct state *s);
 
 /* proc.cmdline (comm, a space, args) into buf; returns the length it needed (like snprintf). */
 size_t state_thread_cmdline(const struct state_thread *t, char *buf, size_t size);

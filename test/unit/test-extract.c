@@ -117,7 +117,7 @@ static void test_process_and_user(void)
 	V("group.gid", "0");
 	V("group.name", "root");
 	V("container.id", "host");
-	V("container.name", "<NA>");
+	V("container.name", "host"); /* Falco names the host "host" */
 	V("k8s.pod.name", "<NA>");
 	V("evt.type", "execve");
 	V("syscall.type", "execve");
