@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -1806,6 +1807,44 @@ size_t state_fd_format_name(const struct state_fd *fd, char *buf, size_t size)
 		n = format_arrow(buf, size, n);
 		n = format_end(buf, size, n, fd->family, fd->raddr, fd->rport);
 	}
+	return n;
+}
+
+bool state_image_exe_times(struct state *s, const struct state_thread *t, uint64_t *ret_ctime_ns,
+			   uint64_t *ret_mtime_ns)
+{
+	struct state_image *im = t->proc->image;
+
+	if (im->exe_times == 0) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		im->exe_times = 2;
+		if (!s->no_procfs && im->exe_ino &&
+		    (size_t)snprintf(path, sizeof(path), "%s/proc/%u/exe",
+				     s->host_root ? s->host_root : "", t->proc->pid) < sizeof(path) &&
+		    stat(path, &st) == 0 && (uint64_t)st.st_ino == im->exe_ino) {
+			im->exe_ctime_ns = (uint64_t)st.st_ctim.tv_sec * 1000000000ull +
+					   (uint64_t)st.st_ctim.tv_nsec;
+			im->exe_mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull +
+					   (uint64_t)st.st_mtim.tv_nsec;
+			im->exe_times = 1;
+		}
+	}
+	if (im->exe_times != 1)
+		return false;
+	*ret_ctime_ns = im->exe_ctime_ns;
+	*ret_mtime_ns = im->exe_mtime_ns;
+	return true;
+}
+
+uint32_t state_proc_nchilds(struct state *s, const struct state_thread *t)
+{
+	const struct state_thread *leader = state_proc_leader(s, t->proc->pid);
+	uint32_t n = state_proc_nthreads(t->proc);
+
+	if (leader && leader->proc == t->proc && !(leader->flags & STATE_THREAD_EXITED) && n)
+		n--;
 	return n;
 }
 

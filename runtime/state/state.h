@@ -75,6 +75,9 @@ struct state_image {
 	uint32_t exe_flags; /* OSP_EXE_* */
 	bool args_truncated;
 	bool env_truncated;
+	/* private: state_image_exe_times()' cache, the one part that changes after the exec */
+	uint8_t exe_times; /* 0 not looked up, 1 known, 2 not to be had */
+	uint64_t exe_ctime_ns, exe_mtime_ns;
 	enum container_type container_type;
 	char container_id[CONTAINER_ID_LEN + 1];	   /* "host" or 12 hex */
 	char container_full_id[CONTAINER_FULL_ID_LEN + 1]; /* "host" or 64 hex */
@@ -221,6 +224,17 @@ const char *state_proc_env(const struct state_proc *p, const char *name, uint32_
 size_t state_fd_format_name(const struct state_fd *fd, char *buf, size_t size);
 /* fd.l4proto: "tcp", "udp", "icmp", "raw" or NULL when unknown / not an inet socket. */
 const char *state_fd_l4proto(const struct state_fd *fd);
+/*
+ * proc.exe_ino.ctime and .mtime: the executable's inode change and modification times (epoch
+ * ns), read once per image from <host_root>/proc/<pid>/exe, and only while that is still the
+ * file the exec recorded (same inode). False when /proc is not read (a replayed capture), the
+ * process is gone, or the driver recorded no inode.
+ */
+bool state_image_exe_times(struct state *s, const struct state_thread *t, uint64_t *ret_ctime_ns,
+			   uint64_t *ret_mtime_ns);
+/* proc.nchilds: the process' threads in the table other than its leader. */
+uint32_t state_proc_nchilds(struct state *s, const struct state_thread *t);
+
 /* Number of threads of a process currently in the table. */
 static inline uint32_t state_proc_nthreads(const struct state_proc *p)
 {

@@ -152,11 +152,11 @@ static void test_fd_and_paths(void)
 	V("evt.is_open_read", "false");
 	V("evt.is_open_create", "true");
 	V("evt.is_open_exec", "false");
-	VA("evt.arg", "flags", "O_WRONLY|O_CREAT|O_TRUNC");
+	VA("evt.arg", "flags", "O_TRUNC|O_CREAT|O_WRONLY"); /* as Falco prints it */
 	VA("evt.rawarg", "flags", "577");
 	VA("evt.arg", "mode", "S_IRGRP|S_IWUSR|S_IRUSR");
 	VA("evt.arg", "0", "3");
-	V("evt.args", "fd=3 dirfd=-100 name=/etc/sudoers.d/x flags=O_WRONLY|O_CREAT|O_TRUNC "
+	V("evt.args", "fd=3 dirfd=-100 name=/etc/sudoers.d/x flags=O_TRUNC|O_CREAT|O_WRONLY "
 		      "mode=S_IRGRP|S_IWUSR|S_IRUSR");
 	V("fd.containername", "host:/etc/sudoers.d/x");
 	V("fd.containerdirectory", "host:/etc/sudoers.d");
