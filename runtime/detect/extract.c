@@ -1611,6 +1611,26 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 		start = t->proc->start_ts + c->boot_time_ns;
 		return t->proc->start_ts && start > ctime ? put_u64(v, start - ctime) : 0;
 	}
+	case FIELD_PROC_VPGID:
+	case FIELD_PROC_VPGID_NAME:
+	case FIELD_PROC_VPGID_EXE:
+	case FIELD_PROC_VPGID_EXEPATH:
+	case FIELD_PROC_IS_VPGID_LEADER: {
+		struct state_thread *leader = NULL;
+		uint32_t pgid, vpgid;
+
+		if (!t || !state_proc_pgid(c->st, t, &pgid, &vpgid, &leader))
+			return 0;
+		if (id == FIELD_PROC_VPGID)
+			return put_s64(v, vpgid);
+		if (id == FIELD_PROC_IS_VPGID_LEADER)
+			return put_bool(v, pgid == t->proc->pid);
+		return proc_value(c, leader,
+				  id == FIELD_PROC_VPGID_NAME  ? P_NAME
+				  : id == FIELD_PROC_VPGID_EXE ? P_EXE
+							       : P_EXEPATH,
+				  v);
+	}
 	case FIELD_PROC_NCHILDS:
 		return t ? put_u64(v, state_proc_nchilds(c->st, t)) : 0;
 	case FIELD_PROC_FDOPENCOUNT:

@@ -79,12 +79,6 @@ const char *field_unsupported_reason(const struct field_info *f)
 	case FIELD_THREAD_EXECTIME:
 	case FIELD_THREAD_TOTEXECTIME:
 		return "Osprey does not capture scheduler switch events";
-	case FIELD_PROC_VPGID:
-	case FIELD_PROC_VPGID_NAME:
-	case FIELD_PROC_VPGID_EXE:
-	case FIELD_PROC_VPGID_EXEPATH:
-	case FIELD_PROC_IS_VPGID_LEADER:
-		return "the driver does not record the process group id";
 	case FIELD_PROC_FDLIMIT:
 		return "the driver does not record the process' open file limit";
 	case FIELD_PROC_VMSIZE:

@@ -1838,6 +1838,63 @@ bool state_image_exe_times(struct state *s, const struct state_thread *t, uint64
 	return true;
 }
 
+/* Field 5 (pgrp) of <host_root>/proc/<pid>/stat, after the comm's closing parenthesis. */
+static bool procfs_read_pgid(const struct state *s, uint32_t pid, uint32_t *ret)
+{
+	char path[PATH_MAX], buf[1024], *p;
+	unsigned long v;
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/proc/%u/stat",
+			     s->host_root ? s->host_root : "", pid) >= sizeof(path))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* ") S ppid pgrp": state, ppid, then the group */
+	if (!p || sscanf(p + 1, " %*c %*d %lu", &v) != 1 || v == 0 || v > UINT32_MAX)
+		return false;
+	*ret = (uint32_t)v;
+	return true;
+}
+
+bool state_proc_pgid(struct state *s, const struct state_thread *t, uint32_t *ret_pgid,
+		     uint32_t *ret_vpgid, struct state_thread **ret_leader)
+{
+	struct state_proc *p = t->proc;
+	struct state_thread *leader;
+
+	if (p->pgid_image != p->image) {
+		p->pgid_image = p->image;
+		p->pgid = 0;
+		if (!s->no_procfs && !procfs_read_pgid(s, p->pid, &p->pgid))
+			p->pgid = 0;
+	}
+	if (!p->pgid)
+		return false;
+	leader = state_thread_get(s, p->pgid);
+	if (leader && leader->tid != leader->pid)
+		leader = NULL;
+	*ret_pgid = p->pgid;
+	if (p->pgid == p->pid)
+		*ret_vpgid = p->vpid;
+	else if (leader)
+		*ret_vpgid = leader->proc->vpid;
+	else if (p->vpid == p->pid) /* the initial namespace */
+		*ret_vpgid = p->pgid;
+	else
+		return false;
+	*ret_leader = leader;
+	return true;
+}
+
 uint32_t state_proc_nchilds(struct state *s, const struct state_thread *t)
 {
 	const struct state_thread *leader = state_proc_leader(s, t->proc->pid);

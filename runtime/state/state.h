@@ -98,6 +98,9 @@ struct state_proc {
 	struct state_str *cwd;	   /* never NULL; "" when unknown */
 	struct fd_table fds;
 	uint32_t fds_dropped; /* fds not tracked: per-process or total cap */
+	/* private: state_proc_pgid()'s cache, valid for pgid_image */
+	uint32_t pgid;
+	const struct state_image *pgid_image;
 };
 
 #define STATE_THREAD_EXITED	0x1 /* exit processed, removal pending */
@@ -232,6 +235,15 @@ const char *state_fd_l4proto(const struct state_fd *fd);
  */
 bool state_image_exe_times(struct state *s, const struct state_thread *t, uint64_t *ret_ctime_ns,
 			   uint64_t *ret_mtime_ns);
+/*
+ * The process group of t's process: its id in the initial namespace (*ret_pgid), in the process'
+ * own namespace (*ret_vpgid) and its leader if the table has it (*ret_leader, may be NULL). The
+ * driver does not record it: read from <host_root>/proc/<pid>/stat once per process and exec
+ * (a shell sets a job's group before the exec). False when /proc is not read (a replayed
+ * capture), the process is gone, or the namespace's id is not known.
+ */
+bool state_proc_pgid(struct state *s, const struct state_thread *t, uint32_t *ret_pgid,
+		     uint32_t *ret_vpgid, struct state_thread **ret_leader);
 /* proc.nchilds: the process' threads in the table other than its leader. */
 uint32_t state_proc_nchilds(struct state *s, const struct state_thread *t);
 
