@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dnsnames.h"
 #include "extract.h"
 #include "flag_names.h"
 
@@ -1732,6 +1733,28 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 		is_server = fd->role & STATE_FD_SERVER;
 		/* the local end is the server's for a server fd, the client's otherwise */
 		return put_ip(v, fd, server_end == is_server);
+	}
+	case FIELD_FD_CIP_NAME:
+	case FIELD_FD_SIP_NAME:
+	case FIELD_FD_LIP_NAME:
+	case FIELD_FD_RIP_NAME: {
+		const char *names[EXTRACT_VALUES_MAX];
+		bool local;
+		size_t n;
+		struct xval a;
+
+		fd = event_fd(c);
+		if (!fd || !fd_is_inet(fd) || !c->dns)
+			return 0;
+		if (id == FIELD_FD_CIP_NAME || id == FIELD_FD_SIP_NAME)
+			local = (id == FIELD_FD_SIP_NAME) == !!(fd->role & STATE_FD_SERVER);
+		else
+			local = id == FIELD_FD_LIP_NAME;
+		put_ip(&a, fd, local);
+		n = dnsnames_lookup(c->dns, a.family, a.ip, names, MIN(max, EXTRACT_VALUES_MAX));
+		for (size_t k = 0; k < n; k++)
+			put_cstr(&out[k], names[k]);
+		return n;
 	}
 	case FIELD_FD_LIP:
 	case FIELD_FD_LNET:
