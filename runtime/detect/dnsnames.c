@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -238,6 +239,7 @@ static void *resolver(void *arg)
 
 int dnsnames_start(struct dnsnames *d)
 {
+	sigset_t all, old;
 	pthread_attr_t attr;
 	pthread_t th;
 	int r;
@@ -248,10 +250,14 @@ int dnsnames_start(struct dnsnames *d)
 	pthread_mutex_lock(&d->lock);
 	d->refs++;
 	pthread_mutex_unlock(&d->lock);
+	/* no signal for this thread: the main loop reads them from a signalfd */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	r = -pthread_create(&th, &attr, resolver, d);
 	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r < 0) {
 		pthread_mutex_lock(&d->lock);
 		d->refs--;

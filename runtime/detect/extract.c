@@ -722,7 +722,9 @@ static size_t param_value(struct extract_ctx *c, int i, bool raw, struct xval *v
 		out = arena_tail(c, &avail);
 		if (!out)
 			return 0;
-		if (pi->type == OSP_PT_MODE)
+		if (pi->type == OSP_PT_MODE && !u)
+			n = (size_t)snprintf(out, avail, "0");
+		else if (pi->type == OSP_PT_MODE)
 			n = extract_mode_format((uint32_t)u, out, avail);
 		else if (pi->type == OSP_PT_CAPS)
 			n = extract_caps_format(u, out, avail);
@@ -1531,8 +1533,15 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 			}
 		}
 		return 0;
-	case FIELD_PROC_CWD:
-		return t ? put_cstr(v, proc_cwd(t)) : 0;
+	case FIELD_PROC_CWD: {
+		/* as Falco keeps it: with a trailing slash ("/root/") */
+		const char *cwd = t ? proc_cwd(t) : NULL;
+		size_t len = cwd ? strlen(cwd) : 0;
+
+		if (!t)
+			return 0;
+		return len && cwd[len - 1] != '/' ? put_fmt(c, v, "%s/", cwd) : put_cstr(v, cwd);
+	}
 	case FIELD_PROC_LOGINSHELLID: {
 		int64_t pid = -1;
 
@@ -1834,7 +1843,8 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 		return put_bool(v, ev->hdr->type == OSP_EVT_CONNECT);
 	case FIELD_FD_UID:
 		fd = event_fd(c);
-		return fd && t ? put_fmt(c, v, "%lld%u", (long long)fd->num, t->tid) : 0;
+		/* Falco: the thread id, then the fd number */
+		return fd && t ? put_fmt(c, v, "%u%lld", t->tid, (long long)fd->num) : 0;
 	case FIELD_FD_CONTAINERNAME:
 	case FIELD_FD_CONTAINERDIRECTORY: {
 		struct xval n;

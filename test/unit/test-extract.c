@@ -96,7 +96,7 @@ static void test_process_and_user(void)
 	V("proc.sid", "600");
 	V("proc.sname", "bash");
 	V("proc.tty", "34816");
-	V("proc.cwd", "/home/alice");
+	V("proc.cwd", "/home/alice/"); /* as Falco: a trailing slash */
 	V("proc.env", "LANG=C");
 	VA("proc.env", "LANG", "C");
 	VA("proc.env", "HOME", "<NA>");
