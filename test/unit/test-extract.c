@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "detect-events.h"
+#include "dnsnames.h"
 #include "extract.h"
 #include "fields.h"
 #include "macro.h"
@@ -148,6 +149,10 @@ static void test_fd_and_paths(void)
 	V("fd.typechar", "f");
 	V("fs.path.name", "/etc/sudoers.d/x");
 	V("fs.path.nameraw", "../../etc//sudoers.d/./x");
+	/* Falco's m_name_raw: as passed, neither absolute nor normalized; "//" folded */
+	V("fd.nameraw", "../../etc/sudoers.d/./x");
+	VA("fd.types", "3", "file");
+	V("proc.nchilds", "0");
 	V("evt.is_open_write", "true");
 	V("evt.is_open_read", "false");
 	V("evt.is_open_create", "true");
@@ -189,6 +194,20 @@ static void test_fd_and_paths(void)
 	V("fd.sockfamily", "ip");
 	V("fd.is_server", "false");
 	V("evt.res", "SUCCESS");
+	/* the ports as strings, Falco without port name resolution */
+	V("fd.sproto", "443");
+	V("fd.cproto", "50000");
+	V("fd.lproto", "50000");
+	V("fd.rproto", "443");
+	V("fd.proto", "50000 443");
+	V("fd.uid", "6014"); /* Falco: the tid, then the fd number */
+	V("fd.sip.name", "<NA>"); /* no names to resolve in this context */
+	V("evt.is_syslog", "false");
+	{
+		const char *types = val("fd.types", NULL); /* the process' distinct fd types */
+
+		CHECK(strcmp(types, "file ipv6") == 0 || strcmp(types, "ipv6 file") == 0);
+	}
 
 	feed(tb_unlinkat(601, -2, "missing"));
 	V("evt.res", "ENOENT");
@@ -289,6 +308,7 @@ static void test_failed_open(void)
 
 	feed(tb_openat(601, -2, AT_FDCWD_K, "include/../stdio.h", 0, 0));
 	V("fd.num", "-2");
+	V("fd.nameraw", "include/../stdio.h");
 	V("fd.typechar", "f");
 	V("evt.is_open_read", "true");
 	V("fd.name", "/home/alice/stdio.h");
@@ -302,6 +322,46 @@ static void test_failed_open(void)
 	V("fd.type", "file");
 	fd = cur_t ? state_fd_get(cur_t, 7) : NULL;
 	CHECK(fd && fd->type == OSP_FD_TYPE_FILE);
+}
+
+/* fd.*ip.name: the names the rules compare with, resolved; a connection's end is one of them */
+static void test_dns_names(void)
+{
+	struct dnsnames *d = NULL;
+	const char *names[4];
+	uint8_t lo[4] = {127, 0, 0, 1}, t[13] = {OSP_AF_INET};
+	uint16_t lp = 40000, rp = 8080;
+
+	CHECK_INT_EQ(dnsnames_new(&d), 0);
+	if (!d)
+		return;
+	CHECK_INT_EQ(dnsnames_add(d, "localhost"), 0);
+	CHECK_INT_EQ(dnsnames_add(d, "localhost"), 0); /* kept once */
+	CHECK_INT_EQ(dnsnames_add(d, ""), -EINVAL);
+	CHECK_INT_EQ(dnsnames_count(d), 1);
+	dnsnames_resolve_all(d); /* /etc/hosts: no network */
+	if (dnsnames_lookup(d, 4, lo, names, 4) == 0) {
+		printf("SKIP (part): localhost does not resolve to 127.0.0.1 here\n");
+		dnsnames_free(d);
+		return;
+	}
+	x->dns = d;
+	feed(tb_socket(601, 5, 2, 1));
+	memcpy(t + 1, lo, 4);
+	memcpy(t + 5, &lp, 2);
+	memcpy(t + 7, lo, 4);
+	memcpy(t + 11, &rp, 2);
+	tb_begin(OSP_EVT_CONNECT, 601, 601);
+	record_add_s64(&tb, 0);
+	record_add_s64(&tb, 5);
+	record_add_bytes(&tb, t, sizeof(t), sizeof(t));
+	feed(tb_end());
+	V("fd.sip.name", "localhost");
+	V("fd.cip.name", "localhost");
+	V("fd.rip.name", "localhost");
+	V("fd.lip.name", "localhost");
+	x->dns = NULL;
+	dnsnames_free(d);
 }
 
 /* After a burst of threads has gone, state_purge() gives the memory back (once). */
@@ -371,6 +431,7 @@ int main(void)
 		test_fd_and_paths();
 		test_path_resolve();
 		test_failed_open();
+		test_dns_names();
 		test_trim();
 		test_cache();
 	}
