@@ -1641,6 +1641,24 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 							       : P_EXEPATH,
 				  v);
 	}
+	case FIELD_PROC_VMSIZE:
+	case FIELD_PROC_VMRSS:
+	case FIELD_PROC_VMSWAP: {
+		uint32_t size, rss, swap;
+
+		if (!t || !state_proc_limits(c->st, t, &size, &rss, &swap, NULL))
+			return 0;
+		return put_u64(v, id == FIELD_PROC_VMSIZE  ? size
+				  : id == FIELD_PROC_VMRSS ? rss
+							   : swap);
+	}
+	case FIELD_PROC_FDLIMIT: {
+		int64_t lim;
+
+		if (!t || !state_proc_limits(c->st, t, NULL, NULL, NULL, &lim))
+			return 0;
+		return put_s64(v, lim);
+	}
 	case FIELD_PROC_NCHILDS:
 		return t ? put_u64(v, state_proc_nchilds(c->st, t)) : 0;
 	case FIELD_PROC_FDOPENCOUNT:

@@ -79,12 +79,6 @@ const char *field_unsupported_reason(const struct field_info *f)
 	case FIELD_THREAD_EXECTIME:
 	case FIELD_THREAD_TOTEXECTIME:
 		return "Osprey does not capture scheduler switch events";
-	case FIELD_PROC_FDLIMIT:
-		return "the driver does not record the process' open file limit";
-	case FIELD_PROC_VMSIZE:
-	case FIELD_PROC_VMRSS:
-	case FIELD_PROC_VMSWAP:
-		return "the driver does not record the process' memory usage";
 	case FIELD_PROC_PIDNS_INIT_START_TS:
 	case FIELD_PROC_EXE_INO_CTIME_DURATION_PIDNS_START:
 		return "the driver does not record the start time of the PID namespace's init";

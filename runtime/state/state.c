@@ -1838,31 +1838,82 @@ bool state_image_exe_times(struct state *s, const struct state_thread *t, uint64
 	return true;
 }
 
-/* Field 5 (pgrp) of <host_root>/proc/<pid>/stat, after the comm's closing parenthesis. */
-static bool procfs_read_pgid(const struct state *s, uint32_t pid, uint32_t *ret)
+#define STATE_FACT_PGID   0x1
+#define STATE_FACT_VM	  0x2
+#define STATE_FACT_FDLIMIT 0x4
+
+/* <host_root>/proc/<pid>/<name> into buf (NUL-terminated); false when it cannot be read. */
+static bool procfs_read(const struct state *s, uint32_t pid, const char *name, char *buf,
+			size_t size)
 {
-	char path[PATH_MAX], buf[1024], *p;
-	unsigned long v;
+	char path[PATH_MAX];
 	ssize_t n;
 	int fd;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/proc/%u/stat",
-			     s->host_root ? s->host_root : "", pid) >= sizeof(path))
+	if ((size_t)snprintf(path, sizeof(path), "%s/proc/%u/%s", s->host_root ? s->host_root : "",
+			     pid, name) >= sizeof(path))
 		return false;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	/* ") S ppid pgrp": state, ppid, then the group */
-	if (!p || sscanf(p + 1, " %*c %*d %lu", &v) != 1 || v == 0 || v > UINT32_MAX)
-		return false;
-	*ret = (uint32_t)v;
 	return true;
+}
+
+/* The number after "Key:" in a status file (kB for the Vm lines). */
+static bool status_number(const char *status, const char *key, unsigned long *ret)
+{
+	const char *p = strstr(status, key);
+
+	return p && sscanf(p + strlen(key), " %lu", ret) == 1;
+}
+
+/* Once per process and exec: the process group, memory and fd limit, as /proc has them. */
+static void proc_facts_load(struct state *s, struct state_proc *p)
+{
+	char buf[4096], *q;
+	unsigned long v, rss, swap;
+
+	if (p->facts_image == p->image)
+		return;
+	p->facts_image = p->image;
+	p->facts = 0;
+	if (s->no_procfs)
+		return;
+	/* stat: ") S ppid pgrp ...", after the comm's closing parenthesis */
+	if (procfs_read(s, p->pid, "stat", buf, sizeof(buf)) && (q = strrchr(buf, ')')) &&
+	    sscanf(q + 1, " %*c %*d %lu", &v) == 1 && v && v <= UINT32_MAX) {
+		p->pgid = (uint32_t)v;
+		p->facts |= STATE_FACT_PGID;
+	}
+	if (procfs_read(s, p->pid, "status", buf, sizeof(buf))) {
+		/* a kernel thread has no Vm lines: no value, as Falco's 0 would mislead */
+		if (status_number(buf, "\nVmSize:", &v) && status_number(buf, "\nVmRSS:", &rss)) {
+			if (!status_number(buf, "\nVmSwap:", &swap))
+				swap = 0;
+			p->vm_size_kb = (uint32_t)MIN(v, UINT32_MAX);
+			p->vm_rss_kb = (uint32_t)MIN(rss, UINT32_MAX);
+			p->vm_swap_kb = (uint32_t)MIN(swap, UINT32_MAX);
+			p->facts |= STATE_FACT_VM;
+		}
+	}
+	if (procfs_read(s, p->pid, "limits", buf, sizeof(buf)) &&
+	    (q = strstr(buf, "\nMax open files"))) {
+		q += strlen("\nMax open files");
+		while (*q == ' ')
+			q++;
+		if (strncmp(q, "unlimited", 9) == 0) {
+			p->fd_limit = -1;
+			p->facts |= STATE_FACT_FDLIMIT;
+		} else if (sscanf(q, "%lu", &v) == 1) {
+			p->fd_limit = (int64_t)v;
+			p->facts |= STATE_FACT_FDLIMIT;
+		}
+	}
 }
 
 bool state_proc_pgid(struct state *s, const struct state_thread *t, uint32_t *ret_pgid,
@@ -1871,13 +1922,8 @@ bool state_proc_pgid(struct state *s, const struct state_thread *t, uint32_t *re
 	struct state_proc *p = t->proc;
 	struct state_thread *leader;
 
-	if (p->pgid_image != p->image) {
-		p->pgid_image = p->image;
-		p->pgid = 0;
-		if (!s->no_procfs && !procfs_read_pgid(s, p->pid, &p->pgid))
-			p->pgid = 0;
-	}
-	if (!p->pgid)
+	proc_facts_load(s, p);
+	if (!(p->facts & STATE_FACT_PGID))
 		return false;
 	leader = state_thread_get(s, p->pgid);
 	if (leader && leader->tid != leader->pid)
@@ -1892,6 +1938,27 @@ bool state_proc_pgid(struct state *s, const struct state_thread *t, uint32_t *re
 	else
 		return false;
 	*ret_leader = leader;
+	return true;
+}
+
+bool state_proc_limits(struct state *s, const struct state_thread *t, uint32_t *ret_vm_size_kb,
+		       uint32_t *ret_vm_rss_kb, uint32_t *ret_vm_swap_kb, int64_t *ret_fd_limit)
+{
+	struct state_proc *p = t->proc;
+
+	proc_facts_load(s, p);
+	if (ret_vm_size_kb) {
+		if (!(p->facts & STATE_FACT_VM))
+			return false;
+		*ret_vm_size_kb = p->vm_size_kb;
+		*ret_vm_rss_kb = p->vm_rss_kb;
+		*ret_vm_swap_kb = p->vm_swap_kb;
+	}
+	if (ret_fd_limit) {
+		if (!(p->facts & STATE_FACT_FDLIMIT))
+			return false;
+		*ret_fd_limit = p->fd_limit;
+	}
 	return true;
 }
 

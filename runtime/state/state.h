@@ -98,9 +98,13 @@ struct state_proc {
 	struct state_str *cwd;	   /* never NULL; "" when unknown */
 	struct fd_table fds;
 	uint32_t fds_dropped; /* fds not tracked: per-process or total cap */
-	/* private: state_proc_pgid()'s cache, valid for pgid_image */
+	/* private: what /proc said of the process (state_proc_pgid(), state_proc_limits()),
+	 * read once for facts_image; facts has STATE_FACT_* bits of what it had */
+	const struct state_image *facts_image;
+	uint8_t facts;
 	uint32_t pgid;
-	const struct state_image *pgid_image;
+	uint32_t vm_size_kb, vm_rss_kb, vm_swap_kb;
+	int64_t fd_limit;
 };
 
 #define STATE_THREAD_EXITED	0x1 /* exit processed, removal pending */
@@ -244,6 +248,13 @@ bool state_image_exe_times(struct state *s, const struct state_thread *t, uint64
  */
 bool state_proc_pgid(struct state *s, const struct state_thread *t, uint32_t *ret_pgid,
 		     uint32_t *ret_vpgid, struct state_thread **ret_leader);
+/*
+ * proc.vmsize, proc.vmrss, proc.vmswap (kB) and proc.fdlimit (the soft RLIMIT_NOFILE; -1 for
+ * unlimited): read with the process group, from <host_root>/proc/<pid>/status and limits, once
+ * per process and exec, as Falco takes them at the exec. False as for state_proc_pgid().
+ */
+bool state_proc_limits(struct state *s, const struct state_thread *t, uint32_t *ret_vm_size_kb,
+		       uint32_t *ret_vm_rss_kb, uint32_t *ret_vm_swap_kb, int64_t *ret_fd_limit);
 /* proc.nchilds: the process' threads in the table other than its leader. */
 uint32_t state_proc_nchilds(struct state *s, const struct state_thread *t);
 

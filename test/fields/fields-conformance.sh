@@ -76,6 +76,8 @@ HOST=$(hostname)
 CAT_INO= # known once triggers.sh has made the copies: filled in after the run
 SLEEP_INO=
 SHADOW_INO=$(stat -c %i /etc/shadow)
+FDLIMIT=$(ulimit -Sn) # the triggers inherit it
+[ "$FDLIMIT" = unlimited ] && FDLIMIT=-1
 
 # the rules: one per case, named FC<line>; the ready rule first
 subst() { # the @...@ placeholders, in a condition (no regex escaping)
@@ -186,6 +188,7 @@ rx_subst() { # placeholders in an expected regex (values escaped for ERE)
 	s=${s//@CAT_INO@/$CAT_INO}
 	s=${s//@SHADOW_INO@/$SHADOW_INO}
 	s=${s//@SLEEP_INO@/$SLEEP_INO}
+	s=${s//@FDLIMIT@/$FDLIMIT}
 	s=${s//@HOSTNAME_INO@/$HOSTNAME_INO}
 	printf '%s' "$s"
 }
