@@ -1978,19 +1978,28 @@ int extract_render_slot(struct extract_ctx *c, size_t slot, const struct field_r
 {
 	const struct xval *v;
 	size_t n = extract_field(c, slot, ref, &v), used = 0;
+	bool list = ref->info->flags & FF_LIST; /* Falco prints a list as "(a,b)" */
 
 	if (n == 0)
 		return -ENODATA;
 	if (size)
 		buf[0] = 0;
+	if (list && size > 1) {
+		buf[used++] = '(';
+		buf[used] = 0;
+	}
 	for (size_t i = 0; i < n && used < size; i++) {
 		if (i) {
 			if (used + 1 >= size)
 				break;
-			buf[used++] = ' ';
+			buf[used++] = list ? ',' : ' ';
 			buf[used] = 0;
 		}
 		used += xval_format(&v[i], buf + used, size - used);
+	}
+	if (list && used + 1 < size) {
+		buf[used++] = ')';
+		buf[used] = 0;
 	}
 	return 0;
 }
