@@ -364,6 +364,30 @@ static void test_dns_names(void)
 	dnsnames_free(d);
 }
 
+/* evt.is_syslog: a send to the unix socket of /dev/log, as syslog(3) does */
+static void test_syslog(void)
+{
+	static const uint8_t dev_log[] = "\x01/dev/log"; /* OSP_AF_UNIX, the path */
+
+	feed(tb_socket(601, 9, 1, 2));
+	tb_begin(OSP_EVT_CONNECT, 601, 601);
+	record_add_s64(&tb, 0);
+	record_add_s64(&tb, 9);
+	record_add_bytes(&tb, dev_log, sizeof(dev_log), sizeof(dev_log));
+	feed(tb_end());
+	V("fd.name", "/dev/log");
+	V("evt.is_syslog", "false"); /* a connect is no write */
+	tb_begin(OSP_EVT_SENDTO, 601, 601);
+	record_add_s64(&tb, 20);
+	record_add_s64(&tb, 9);
+	record_add_u64(&tb, 20);
+	record_add_bytes(&tb, NULL, 0, 0);
+	feed(tb_end());
+	V("evt.type", "sendto");
+	V("evt.is_syslog", "true");
+	V("evt.is_io_write", "true");
+}
+
 /* After a burst of threads has gone, state_purge() gives the memory back (once). */
 static void test_trim(void)
 {
@@ -432,6 +456,7 @@ int main(void)
 		test_path_resolve();
 		test_failed_open();
 		test_dns_names();
+		test_syslog();
 		test_trim();
 		test_cache();
 	}
