@@ -717,7 +717,8 @@ static size_t param_value(struct extract_ctx *c, int i, bool raw, struct xval *v
 				return 0;
 			u = x;
 		}
-		if (raw)
+		/* Falco's socket "type" is a plain number (PT_UINT32): no names for rules either */
+		if (raw || (pi->type == OSP_PT_ENUM32 && pi->aux == OSP_FT_SOCKET_TYPE))
 			return put_u64(v, u);
 		out = arena_tail(c, &avail);
 		if (!out)

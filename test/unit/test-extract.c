@@ -369,7 +369,9 @@ static void test_syslog(void)
 {
 	static const uint8_t dev_log[] = "\x01/dev/log"; /* OSP_AF_UNIX, the path */
 
-	feed(tb_socket(601, 9, 1, 2));
+	feed(tb_socket(601, 9, 1, 2 | 02000000));
+	VA("evt.arg", "type", "524290"); /* SOCK_DGRAM|SOCK_CLOEXEC: a number, as in Falco */
+	VA("evt.arg", "domain", "AF_UNIX");
 	tb_begin(OSP_EVT_CONNECT, 601, 601);
 	record_add_s64(&tb, 0);
 	record_add_s64(&tb, 9);
