@@ -30,6 +30,7 @@ struct dnsnames {
 	unsigned refs;	      /* the owner, and the thread while it runs */
 	bool stop;
 	bool started;
+	size_t dropped; /* operands not added: past DNSNAMES_MAX, or not a name */
 	size_t n;
 	struct dns_entry entries[DNSNAMES_MAX];
 };
@@ -136,9 +137,10 @@ static int add_from_node(struct dnsnames *d, const struct ast_node *n)
 		for (size_t i = 0; i < n->cmp.n_vals; i++) {
 			size_t before = d->n;
 
-			r = dnsnames_add(d, n->cmp.vals[i].text);
-			if (r < 0)
-				return r;
+			/* past the cap, or not a name: that operand matches nothing, as an
+			 * unresolvable name */
+			if (dnsnames_add(d, n->cmp.vals[i].text) < 0)
+				d->dropped++;
 			added += d->n > before;
 		}
 		return added;

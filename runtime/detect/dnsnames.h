@@ -38,8 +38,8 @@ void dnsnames_free(struct dnsnames *d);
 /* Adds a name to resolve (before dnsnames_start()). 0, or -E2BIG past DNSNAMES_MAX names,
  * -EINVAL for an empty or over-long name, -EBUSY once started. A name already there is kept once. */
 int dnsnames_add(struct dnsnames *d, const char *name);
-/* The operands of every fd.*ip.name comparison in the compiled, enabled rules of rs. Returns the
- * number of names added or -errno. */
+/* The operands of every fd.*ip.name comparison in the compiled, enabled rules of rs (those past
+ * DNSNAMES_MAX are left out: they match nothing). Returns the number of names added. */
 int dnsnames_add_from_ruleset(struct dnsnames *d, const struct ruleset *rs);
 size_t dnsnames_count(const struct dnsnames *d);
 
