@@ -1820,10 +1820,16 @@ bool state_image_exe_times(struct state *s, const struct state_thread *t, uint64
 		struct stat st;
 
 		im->exe_times = 2;
+		/* the running image; else (the process is gone) the path, if still that inode */
 		if (!s->no_procfs && im->exe_ino &&
-		    (size_t)snprintf(path, sizeof(path), "%s/proc/%u/exe",
-				     s->host_root ? s->host_root : "", t->proc->pid) < sizeof(path) &&
-		    stat(path, &st) == 0 && (uint64_t)st.st_ino == im->exe_ino) {
+		    (((size_t)snprintf(path, sizeof(path), "%s/proc/%u/exe",
+				       s->host_root ? s->host_root : "",
+				       t->proc->pid) < sizeof(path) &&
+		      stat(path, &st) == 0 && (uint64_t)st.st_ino == im->exe_ino) ||
+		     (im->exepath[0] == '/' &&
+		      (size_t)snprintf(path, sizeof(path), "%s%s", s->host_root ? s->host_root : "",
+				       im->exepath) < sizeof(path) &&
+		      stat(path, &st) == 0 && (uint64_t)st.st_ino == im->exe_ino))) {
 			im->exe_ctime_ns = (uint64_t)st.st_ctim.tv_sec * 1000000000ull +
 					   (uint64_t)st.st_ctim.tv_nsec;
 			im->exe_mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull +

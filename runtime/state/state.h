@@ -233,9 +233,9 @@ size_t state_fd_format_name(const struct state_fd *fd, char *buf, size_t size);
 const char *state_fd_l4proto(const struct state_fd *fd);
 /*
  * proc.exe_ino.ctime and .mtime: the executable's inode change and modification times (epoch
- * ns), read once per image from <host_root>/proc/<pid>/exe, and only while that is still the
- * file the exec recorded (same inode). False when /proc is not read (a replayed capture), the
- * process is gone, or the driver recorded no inode.
+ * ns), read once per image from <host_root>/proc/<pid>/exe or, the process gone, from its path,
+ * and only while that is still the file the exec recorded (same inode). False when /proc is not
+ * read (a replayed capture), neither is that file, or the driver recorded no inode.
  */
 bool state_image_exe_times(struct state *s, const struct state_thread *t, uint64_t *ret_ctime_ns,
 			   uint64_t *ret_mtime_ns);
