@@ -27,7 +27,7 @@ struct dns_entry {
 struct dnsnames {
 	pthread_mutex_t lock; /* n_addrs and addrs of every entry; refs; stop */
 	pthread_cond_t wake;
-	unsigned refs;	      /* the owner, and the thread while it runs */
+	unsigned refs; /* the owner, and the thread while it runs */
 	bool stop;
 	bool started;
 	size_t dropped; /* operands not added: past DNSNAMES_MAX, or not a name */
@@ -280,7 +280,8 @@ size_t dnsnames_lookup(struct dnsnames *d, uint8_t family, const uint8_t *addr, 
 		const struct dns_entry *e = &d->entries[i];
 
 		for (uint32_t k = 0; k < e->n_addrs; k++)
-			if (e->addrs[k].family == family && memcmp(e->addrs[k].addr, addr, len) == 0) {
+			if (e->addrs[k].family == family &&
+			    memcmp(e->addrs[k].addr, addr, len) == 0) {
 				names[found++] = e->name;
 				break;
 			}

@@ -36,7 +36,8 @@ int dnsnames_new(struct dnsnames **ret);
 void dnsnames_free(struct dnsnames *d);
 
 /* Adds a name to resolve (before dnsnames_start()). 0, or -E2BIG past DNSNAMES_MAX names,
- * -EINVAL for an empty or over-long name, -EBUSY once started. A name already there is kept once. */
+ * -EINVAL for an empty or over-long name, -EBUSY once started. A name already there is kept once.
+ */
 int dnsnames_add(struct dnsnames *d, const char *name);
 /* The operands of every fd.*ip.name comparison in the compiled, enabled rules of rs (those past
  * DNSNAMES_MAX are left out: they match nothing). Returns the number of names added. */

@@ -185,7 +185,8 @@ static int resolve_fieldexpr(struct compiler *C, const struct cond_src *src,
 			return r;
 		}
 		if (C->rule && !C->rule->enabled) { /* refused too, but it was not to run */
-			cwarn(C, src, f->off, "docs/rules.md lists the fields Osprey does not support",
+			cwarn(C, src, f->off,
+			      "docs/rules.md lists the fields Osprey does not support",
 			      "field '%s' is not supported by Osprey: %s; the disabled rule stays "
 			      "disabled",
 			      f->name, why);

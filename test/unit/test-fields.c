@@ -149,7 +149,7 @@ static void test_list(void)
 static void test_unsupported(void)
 {
 	static const char *const refused[] = {
-		"evt.latency", "evt.cpu",     "evt.buffer",    "evt.buflen",	   "thread.exectime",
+		"evt.latency",	"evt.cpu",	"evt.buffer",  "evt.buflen", "thread.exectime",
 		"fd.dev",
 		"fd.dev.major", "fd.dev.minor", "fdlist.nums", "fdlist.names",
 		"proc.pidns_init_start_ts",

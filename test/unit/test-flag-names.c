@@ -76,8 +76,10 @@ static void test_examples(void)
 		     "MFD_CLOEXEC|MFD_HUGETLB|MFD_HUGE_2MB");
 	CHECK_STR_EQ(fmt(OSP_FT_DELETE_MODULE, 04000, false), "O_NONBLOCK");
 	CHECK_STR_EQ(fmt(OSP_FT_EXE, OSP_EXE_FROM_MEMFD, false), "EXE_FROM_MEMFD");
-	CHECK_STR_EQ(fmt(OSP_FT_EXE, OSP_EXE_WRITABLE | OSP_EXE_UPPER_LAYER | OSP_EXE_EXECVEAT, false),
-		     "EXE_WRITABLE|EXE_UPPER_LAYER"); /* Osprey's own bit is not shown */
+	/* Osprey's own bit is not shown */
+	CHECK_STR_EQ(fmt(OSP_FT_EXE,
+			 OSP_EXE_WRITABLE | OSP_EXE_UPPER_LAYER | OSP_EXE_EXECVEAT, false),
+		     "EXE_WRITABLE|EXE_UPPER_LAYER");
 	CHECK_STR_EQ(fmt(OSP_FT_FORK, OSP_FORK_THREAD, false), "CLONE_THREAD");
 	CHECK_STR_EQ(fmt(OSP_FT_UMOUNT, 2 | 8, false), "DETACH|NOFOLLOW");
 	/* no name of any table a rule or an output sees carries Osprey's prefix */
