@@ -204,6 +204,8 @@ static void fields_print(FILE *f, const struct field_source *src, bool names_onl
 		const struct field_info *fi = &src->fields[i];
 		const char *desc, *cls = field_source_class_of(src, fi, &desc);
 
+		if (!field_is_supported(fi))
+			continue; /* refused at load time: not listed (docs/rules.md) */
 		if (names_only) {
 			fprintf(f, "%s\n", fi->name);
 			continue;

@@ -13,10 +13,12 @@
 #include "log.h"
 #include "loop.h"
 #include "macro.h"
+#include "dnsnames.h"
 #include "run.h"
 
 struct detect {
 	struct state *st;
+	struct dnsnames *dns; /* live only: the fd.*ip.name operands, resolved */
 	struct eval *ev;
 	struct extract_ctx *x;
 	struct outputs *out;
@@ -65,6 +67,18 @@ int detect_new(const struct osprey_config *c, const struct ruleset *rs,
 	r = extract_ctx_new(d->st, eval_n_slots(d->ev), &d->x);
 	if (r < 0)
 		return r;
+	if (!(opts && opts->replay)) {
+		/* a replay resolves nothing: the recording machine's answers are not known */
+		r = dnsnames_new(&d->dns);
+		if (r < 0)
+			return r;
+		r = dnsnames_add_from_ruleset(d->dns, rs);
+		if (r > 0)
+			r = dnsnames_start(d->dns);
+		if (r < 0)
+			return r;
+		d->x->dns = d->dns;
+	}
 	for (unsigned id = 0; id < OSP_EVT_COUNT; id++)
 		d->has_rules[id] = eval_has_rules(d->ev, (uint16_t)id);
 	*ret = TAKE_PTR(d);
@@ -77,6 +91,7 @@ void detect_free(struct detect *d)
 		return;
 	hold_free(d->hold);
 	extract_ctx_free(d->x);
+	dnsnames_free(d->dns);
 	eval_free(d->ev);
 	state_free(d->st);
 	free(d);

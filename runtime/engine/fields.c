@@ -59,6 +59,46 @@ static const struct {
 	[FC_K8S] = {"k8s", "Kubernetes context about pods and namespace name."},
 };
 
+/*
+ * Fields Falco has and Osprey cannot give a value for: the events or the state do not carry what
+ * they read. A rule that uses one is refused when it loads (field_resolve() says why), and
+ * `--list` leaves them out, so that no rule compiles against a field that never has a value.
+ * Container metadata and k8s.* are another module's and stay as they are.
+ */
+const char *field_unsupported_reason(const struct field_info *f)
+{
+	switch (f->id) {
+	case FIELD_EVT_LATENCY:
+		return "Osprey records a system call once, at its exit: there is no enter event to "
+		       "measure the latency from";
+	case FIELD_EVT_CPU:
+		return "the events do not carry the number of the CPU they happened on";
+	case FIELD_EVT_BUFFER:
+	case FIELD_EVT_BUFLEN:
+		return "Osprey does not capture the data buffers of I/O system calls";
+	case FIELD_THREAD_EXECTIME:
+	case FIELD_THREAD_TOTEXECTIME:
+		return "Osprey does not capture scheduler switch events";
+	case FIELD_PROC_PIDNS_INIT_START_TS:
+	case FIELD_PROC_EXE_INO_CTIME_DURATION_PIDNS_START:
+		return "the driver does not record the start time of the PID namespace's init";
+	case FIELD_FD_DEV:
+	case FIELD_FD_DEV_MAJOR:
+	case FIELD_FD_DEV_MINOR:
+		return "the driver does not record the device of an opened file";
+	case FIELD_FDLIST_NUMS:
+	case FIELD_FDLIST_NAMES:
+		return "Osprey does not capture poll events";
+	default:
+		return NULL;
+	}
+}
+
+bool field_is_supported(const struct field_info *f)
+{
+	return field_unsupported_reason(f) == NULL;
+}
+
 const struct field_info *field_info_by_id(enum field_id id)
 {
 	if ((int)id < 0 || id >= _FIELD_MAX)
@@ -209,6 +249,10 @@ int field_resolve_in(const struct field_source *src, const char *name, const cha
 		return -ENOENT;
 	}
 	ret->info = f;
+	if (!field_is_supported(f)) {
+		*ret_errmsg = field_unsupported_reason(f);
+		return -EOPNOTSUPP;
+	}
 	if (bracket_arg)
 		return set_arg(f, bracket_arg, false, ret, ret_errmsg);
 	if (f->arg == FA_KEY_REQ || f->arg == FA_NAME_OR_IDX_REQ) {
@@ -263,7 +307,11 @@ const char *field_suggest_in(const struct field_source *src, const char *name)
 	if (limit > 4)
 		limit = 4;
 	for (size_t i = 0; i < src->n_fields; i++) {
-		size_t d = edit_distance(name, src->fields[i].name, limit);
+		size_t d;
+
+		if (!field_is_supported(&src->fields[i]))
+			continue;
+		d = edit_distance(name, src->fields[i].name, limit);
 
 		if (d <= limit && d < best) {
 			best = d;
@@ -386,6 +434,8 @@ void fields_list_print_source(FILE *f, const struct field_source *src, bool verb
 		const char *desc = "", *cls = field_source_class_of(src, fi, &desc);
 		char name[96];
 
+		if (!field_is_supported(fi))
+			continue;
 		if (!last || strcmp(cls, last) != 0) {
 			if (last)
 				fputc('\n', f);

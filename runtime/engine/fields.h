@@ -84,8 +84,17 @@ size_t field_count(void);
 const struct field_info *field_info_by_index(size_t i);
 
 /*
+ * Why Osprey gives no value for f (a field Falco has), or NULL for a field it supports. The
+ * registry keeps these fields so that a rule using one gets this reason rather than "unknown
+ * field"; `--list` leaves them out.
+ */
+const char *field_unsupported_reason(const struct field_info *f);
+bool field_is_supported(const struct field_info *f);
+
+/*
  * Resolves "name" (e.g. "evt.arg.flags", "proc.aname") and the optional bracket argument
  * (NULL when the reference had no [..]) into *ret. Returns 0, -ENOENT for an unknown field,
+ * -EOPNOTSUPP for a field Osprey does not support (errmsg is field_unsupported_reason()),
  * -EINVAL when the argument does not fit the field (errmsg says why), -E2BIG for an over-long
  * argument.
  */

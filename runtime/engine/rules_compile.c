@@ -304,6 +304,25 @@ static int resolve_fieldexpr(struct compiler *C, const struct cond_src *src,
 		       "unknown field '%s'", f->name);
 		return r;
 	}
+	if (r == -EOPNOTSUPP) { /* a Falco field Osprey has no value for: as an unknown one */
+		C->unknown = true;
+		if (C->rule && C->rule->skip_if_unknown_filter) {
+			C->failed = true;
+			return r;
+		}
+		if (C->rule && !C->rule->enabled) { /* refused too, but it was not to run */
+			cwarn(C, src, f->off,
+			      "docs/rules.md lists the fields Osprey does not support",
+			      "field '%s' is not supported by Osprey: %s; the disabled rule stays "
+			      "disabled",
+			      f->name, why);
+			C->failed = true;
+			return r;
+		}
+		cerror(C, src, f->off, "docs/rules.md lists the fields Osprey does not support",
+		       "field '%s' is not supported by Osprey: %s", f->name, why);
+		return r;
+	}
 	if (r < 0) {
 		cerror(C, src, f->off, NULL, "field '%s': %s", f->name, why);
 		return r;
@@ -1185,6 +1204,23 @@ static int compile_output(struct compiler *C, struct rules_rule *r)
 				cerror(C, r->output_src, (uint32_t)start,
 				       best ? hint : "`osprey --list` shows all fields",
 				       "unknown field '%s' in output", name);
+			else
+				C->failed = true;
+			ret = -EINVAL;
+		} else if (k == -EOPNOTSUPP) {
+			C->unknown = true;
+			if (!r->enabled && !r->skip_if_unknown_filter)
+				cwarn(C, r->output_src, (uint32_t)start, NULL,
+				      "output field '%s' is not supported by Osprey: %s; the "
+				      "disabled rule stays disabled",
+				      name, why);
+			if (!r->enabled)
+				C->failed = true;
+			else if (!r->skip_if_unknown_filter)
+				cerror(C, r->output_src, (uint32_t)start,
+				       "docs/rules.md lists the fields Osprey does not support",
+				       "output field '%s' is not supported by Osprey: %s", name,
+				       why);
 			else
 				C->failed = true;
 			ret = -EINVAL;
