@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "ops/ops_config.h"
 #include "outputs.h"
 #include "ruleset.h"
 
@@ -115,6 +116,9 @@ struct osprey_config {
 	 * [/var/run/osprey/driver]
 	 */
 	char *driver_choice_file;
+
+	/* webserver, metrics, syscall_event_drops, watchdog, recovery (ops/ops_config.h) */
+	struct ops_config ops;
 };
 
 void osprey_config_init(struct osprey_config *c);

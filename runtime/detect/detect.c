@@ -12,6 +12,7 @@
 #include "log.h"
 #include "loop.h"
 #include "macro.h"
+#include "ops/ops.h"
 #include "run.h"
 
 struct detect {
@@ -28,6 +29,8 @@ struct detect {
 	const struct rules_rule *cur_rule;
 	const size_t *cur_slots;
 	struct detect_stats stats;
+	const struct ruleset *rs;
+	uint64_t *rule_matches; /* per rule of rs, in its order (ops/ metrics) */
 	/* the alert being built */
 	char output[ALERT_OUTPUT_MAX];
 	struct alert_field fields[ALERT_FIELDS_MAX];
@@ -54,6 +57,10 @@ int detect_new(const struct osprey_config *c, const struct ruleset *rs,
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
+	d->rs = rs;
+	d->rule_matches = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(uint64_t));
+	if (!d->rule_matches)
+		return -ENOMEM;
 	r = state_new(&so, &d->st);
 	if (r < 0)
 		return r;
@@ -76,6 +83,7 @@ void detect_free(struct detect *d)
 	extract_ctx_free(d->x);
 	eval_free(d->ev);
 	state_free(d->st);
+	free(d->rule_matches);
 	free(d);
 }
 
@@ -163,6 +171,11 @@ static int on_match(const struct rules_rule *r, void *userdata)
 	size_t nf = 0, n;
 
 	d->stats.matches++;
+	for (size_t i = 0; i < d->rs->n_rules; i++) /* on a match only: an alert costs far more */
+		if (d->rs->rules[i] == r) {
+			d->rule_matches[i]++;
+			break;
+		}
 	d->cur_rule = r;
 	d->cur_slots = eval_output_slots(d->ev, r);
 	n = output_format(r, render_field, d, d->output, sizeof(d->output));
@@ -253,8 +266,34 @@ int detect_on_event(struct detect *d, const struct event *ev)
 struct run_ctx {
 	struct detect *d;
 	struct outputs *out;
+	struct ops *ops;
+	const uint32_t *canary_pid; /* the watchdog's canary (ops.h) */
+	const char *engine_name;
 	char hostname[256];
 };
+
+/* The counters ops/ publishes once a second (on this thread). */
+static void run_counters(struct ops_engine_counters *ret, void *userdata)
+{
+	struct run_ctx *rc = userdata;
+	struct state_stats ss;
+
+	state_get_stats(rc->d->st, &ss);
+	*ret = (struct ops_engine_counters){
+		.events = rc->d->stats.events,
+		.evaluated = rc->d->stats.evaluated,
+		.matches = rc->d->stats.matches,
+		.alerts_pushed = rc->d->stats.alerts_pushed,
+		.alerts_failed = rc->d->stats.alerts_failed,
+		.untracked = rc->d->stats.untracked,
+		.threads = ss.threads,
+		.fds = ss.fds,
+		.threads_dropped = ss.threads_dropped,
+		.fds_dropped = ss.fds_dropped,
+		.rule_matches = rc->d->rule_matches,
+		.n_rules = rc->d->rs->n_rules,
+	};
+}
 
 /* SIGUSR1, as in Falco: reopen the file output, so that logrotate can move the file away. */
 static int on_reopen_signal(struct loop_source *s, const struct signalfd_siginfo *si,
@@ -282,6 +321,22 @@ static int run_on_start(struct capture *c, struct loop *l, void *userdata)
 	r = loop_add_signal(l, SIGUSR1, on_reopen_signal, rc, NULL);
 	if (r < 0)
 		return log_error_errno(r, "Failed to watch SIGUSR1 (reopening outputs): %m");
+	if (rc->ops) {
+		struct ops_run or = {
+			.capture = c,
+			.loop = l,
+			.outputs = rc->out,
+			.counters = run_counters,
+			.userdata = rc,
+			.engine_name = rc->engine_name,
+			.live = strcmp(rc->engine_name, "replay") != 0,
+		};
+
+		r = ops_start(rc->ops, &or);
+		if (r < 0)
+			return r;
+		rc->canary_pid = ops_canary_pid(rc->ops);
+	}
 	return 0;
 }
 
@@ -289,6 +344,8 @@ static int run_on_event(const struct event *ev, void *userdata)
 {
 	struct run_ctx *rc = userdata;
 
+	if (_unlikely_(rc->canary_pid && ev->hdr->pid == *rc->canary_pid))
+		ops_on_canary_event(rc->ops, ev);
 	detect_on_event(rc->d, ev);
 	return 0;
 }
@@ -323,16 +380,26 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	r = detect_new(c, rs, &dopts, &d);
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up rule evaluation: %m");
-	r = outputs_new(&c->out, &out);
+	r = ops_new(&c->ops, rs, &rc.ops); /* first: a taken port fails before the driver loads */
 	if (r < 0)
+		return r;
+	r = outputs_new(&c->out, &out);
+	if (r < 0) {
+		ops_free(rc.ops);
 		return log_error_errno(r, "Failed to start the alert outputs: %m");
+	}
 	detect_set_outputs(d, out);
 	n = detect_interest(d, interest);
 	ro.capture.interest = copts->source == CAPTURE_SOURCE_FILE ? NULL : interest;
 	rc.d = d;
 	rc.out = out;
+	rc.engine_name = config_engine_kind_name(copts->source == CAPTURE_SOURCE_FILE ? ENGINE_REPLAY
+					       : copts->source == CAPTURE_SOURCE_KMOD
+						       ? ENGINE_KMOD
+						       : ENGINE_MODERN_EBPF);
 	log_info("Evaluating %zu rules on %u event types.", eval_n_rules(d->ev), n);
 	r = run_capture(&ro, &cst);
+	ops_free(rc.ops);
 	outputs_stop(out);
 	detect_get_stats(d, &ds);
 	outputs_get_stats(out, &os);

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Operating Osprey: the web endpoints (/healthz, /metrics, /versions), the metrics snapshot,
+ * the drop policy and the driver watchdog, driven by one timer of the main loop.
+ *
+ * Once a second the main loop's timer copies every counter (capture, engine, outputs, the
+ * process' resources) into a snapshot under a mutex; the web server's threads read only that
+ * snapshot. The event path is touched in one place: run_on_event() compares each event's pid
+ * with *ops_canary_pid() and hands the watchdog's canary events to ops_on_canary_event().
+ *
+ *	ops_new(&config->ops, ruleset, &ops);       binds the web server (fails early on a port)
+ *	ops_start(ops, &run);                        from the run's on_start: timers on the loop
+ *	per event: if (ev->hdr->pid == *ops_canary_pid(ops)) ops_on_canary_event(ops, ev);
+ *	ops_free(ops);
+ *
+ * Threads: everything but the web handlers runs on the main loop's thread.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture/capture.h"
+#include "engine/ruleset.h"
+#include "loop.h"
+#include "outputs/outputs.h"
+#include "ops_config.h"
+
+/* What the detection engine counts; rule_matches has one entry per rule of the ruleset given to
+ * ops_new(), in its order (borrowed for the call). */
+struct ops_engine_counters {
+	uint64_t events, evaluated, matches, alerts_pushed, alerts_failed, untracked;
+	uint64_t threads, fds, threads_dropped, fds_dropped;
+	const uint64_t *rule_matches;
+	size_t n_rules;
+};
+typedef void (*ops_counters_fn)(struct ops_engine_counters *ret, void *userdata);
+
+struct ops_run {
+	struct capture *capture;
+	struct loop *loop;
+	struct outputs *outputs; /* drop and watchdog alerts, metrics snapshots; may be NULL */
+	ops_counters_fn counters;
+	void *userdata;
+	const char *engine_name; /* "modern_ebpf", "kmod", "replay" */
+	bool live;		 /* a driver (not a file): the watchdog and drop policy run */
+};
+
+struct ops;
+
+/* c and rs must outlive the object. Starts the web server when webserver.enabled; logs why it
+ * failed. Caller owns *ret. */
+int ops_new(const struct ops_config *c, const struct ruleset *rs, struct ops **ret);
+int ops_start(struct ops *o, const struct ops_run *run);
+/* Stops the web server, reaps the canary; accepts NULL. */
+void ops_free(struct ops *o);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct ops *, ops_free);
+
+const uint32_t *ops_canary_pid(const struct ops *o);
+void ops_on_canary_event(struct ops *o, const struct event *ev);
+
+/* The web server's port (tests, port 0); 0 when it is off. */
+uint16_t ops_web_port(const struct ops *o);
