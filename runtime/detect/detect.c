@@ -269,6 +269,8 @@ struct run_ctx {
 	struct ops *ops;
 	const uint32_t *canary_pid; /* the watchdog's canary (ops.h) */
 	const char *engine_name;
+	bool reopen_request;	/* the watchdog asks run.c to reopen the source */
+	uint64_t source_errors; /* run.c counts */
 	char hostname[256];
 };
 
@@ -290,6 +292,7 @@ static void run_counters(struct ops_engine_counters *ret, void *userdata)
 		.fds = ss.fds,
 		.threads_dropped = ss.threads_dropped,
 		.fds_dropped = ss.fds_dropped,
+		.source_errors = rc->source_errors,
 		.rule_matches = rc->d->rule_matches,
 		.n_rules = rc->d->rs->n_rules,
 	};
@@ -330,6 +333,7 @@ static int run_on_start(struct capture *c, struct loop *l, void *userdata)
 			.userdata = rc,
 			.engine_name = rc->engine_name,
 			.live = strcmp(rc->engine_name, "replay") != 0,
+			.reopen_request = &rc->reopen_request,
 		};
 
 		r = ops_start(rc->ops, &or);
@@ -338,6 +342,15 @@ static int run_on_start(struct capture *c, struct loop *l, void *userdata)
 		rc->canary_pid = ops_canary_pid(rc->ops);
 	}
 	return 0;
+}
+
+/* Recovery closed (c NULL) or reopened the source. */
+static void run_on_source(struct capture *c, void *userdata)
+{
+	struct run_ctx *rc = userdata;
+
+	if (rc->ops)
+		ops_set_capture(rc->ops, c);
 }
 
 static int run_on_event(const struct event *ev, void *userdata)
@@ -369,6 +382,16 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 		.on_start = run_on_start,
 		.on_event = run_on_event,
 		.userdata = &rc,
+		.recovery =
+			{
+				.max_errors = c->ops.recovery.max_errors,
+				.max_reopens = c->ops.recovery.max_reopens,
+				.backoff_ms = c->ops.recovery.backoff_ms,
+				.backoff_max_ms = c->ops.recovery.backoff_max_ms,
+				.reopen_request = &rc.reopen_request,
+				.errors = &rc.source_errors,
+				.on_source = run_on_source,
+			},
 	};
 	struct outputs *out = NULL;
 	struct capture_stats cst = {};

@@ -48,13 +48,16 @@ struct ops {
 	size_t n_files;
 	struct ops_run run;
 	char hostname[256], kernel_release[65];
-	struct capture_stats last_cap;
+	struct capture_stats last_cap; /* totals at the last tick (base + the open capture's) */
+	struct capture_stats cap_base; /* what closed captures counted (recovery) */
+	struct capture_stats cap_raw;  /* the open capture's own, at the last tick */
 	uint64_t last_tick_ns;
 	uint64_t last_cpu_ticks;
 	uint64_t last_processed, processed_since_ns;
 	uint64_t next_snapshot_ns;
 	struct drops_policy drops;
 	struct watchdog wd;
+	uint64_t last_missed;
 	bool started;
 };
 
@@ -251,6 +254,28 @@ void ops_free(struct ops *o)
 	free(o->pub.rule_matches);
 	pthread_mutex_destroy(&o->lock);
 	free(o);
+}
+
+void ops_set_capture(struct ops *o, struct capture *c)
+{
+	struct capture_stats raw;
+
+	if (!c && o->run.capture && capture_get_stats(o->run.capture, &raw) >= 0) {
+		o->cap_base.events += raw.events;
+		o->cap_base.snapshot += raw.snapshot;
+		o->cap_base.drops_buffer += raw.drops_buffer;
+		o->cap_base.drops_too_big += raw.drops_too_big;
+		o->cap_base.faults += raw.faults;
+		o->cap_base.truncations += raw.truncations;
+		o->cap_base.malformed += raw.malformed;
+		o->cap_base.unknown += raw.unknown;
+		o->cap_base.produced += raw.produced;
+	}
+	if (c) {
+		o->cur.recovery.reopens++;
+		watchdog_restart(&o->wd);
+	}
+	o->run.capture = c;
 }
 
 const uint32_t *ops_canary_pid(const struct ops *o)
@@ -540,7 +565,19 @@ static int on_tick(struct loop_source *src, uint64_t now_usec, void *userdata)
 	unsigned dec = 0;
 	int r = 0;
 
-	if (o->run.capture && capture_get_stats(o->run.capture, &cs) >= 0) {
+	if (!o->run.capture)
+		cs = o->last_cap; /* reopening: nothing moves */
+	if (o->run.capture && capture_get_stats(o->run.capture, &o->cap_raw) >= 0) {
+		cs = o->cap_raw;
+		cs.events += o->cap_base.events;
+		cs.snapshot += o->cap_base.snapshot;
+		cs.drops_buffer += o->cap_base.drops_buffer;
+		cs.drops_too_big += o->cap_base.drops_too_big;
+		cs.faults += o->cap_base.faults;
+		cs.truncations += o->cap_base.truncations;
+		cs.malformed += o->cap_base.malformed;
+		cs.unknown += o->cap_base.unknown;
+		cs.produced += o->cap_base.produced;
 		o->cur.have_capture = true;
 		if (elapsed) {
 			double secs = (double)elapsed / 1e9;
@@ -567,6 +604,7 @@ static int on_tick(struct loop_source *src, uint64_t now_usec, void *userdata)
 		o->cur.engine.fds = ec.fds;
 		o->cur.engine.threads_dropped = ec.threads_dropped;
 		o->cur.engine.fds_dropped = ec.fds_dropped;
+		o->cur.recovery.errors = ec.source_errors;
 		if (ec.rule_matches && ec.n_rules == o->cur.n_rules)
 			memcpy(o->cur.rule_matches, ec.rule_matches, ec.n_rules * sizeof(uint64_t));
 	}
@@ -578,7 +616,7 @@ static int on_tick(struct loop_source *src, uint64_t now_usec, void *userdata)
 			o->processed_since_ns = now;
 		}
 	}
-	if (o->run.live && o->c->watchdog.enabled)
+	if (o->run.live && o->c->watchdog.enabled && o->run.capture)
 		wr = watchdog_tick(&o->wd, now, cs.produced);
 	o->cur.watchdog.canaries = o->wd.canaries;
 	o->cur.watchdog.seen = o->wd.seen;
@@ -604,6 +642,12 @@ static int on_tick(struct loop_source *src, uint64_t now_usec, void *userdata)
 
 	if (dec & DROPS_ACT)
 		r = drops_act(o);
+	/* every missed canary asks again: a reopened probe can be detached again */
+	if (o->wd.missed != o->last_missed) {
+		o->last_missed = o->wd.missed;
+		if (o->run.reopen_request && (o->c->watchdog.actions & OPS_WATCHDOG_REOPEN))
+			*o->run.reopen_request = true;
+	}
 	o->last_cap = cs;
 	o->last_tick_ns = now;
 	if (r >= 0)

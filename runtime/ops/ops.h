@@ -32,6 +32,7 @@
 struct ops_engine_counters {
 	uint64_t events, evaluated, matches, alerts_pushed, alerts_failed, untracked;
 	uint64_t threads, fds, threads_dropped, fds_dropped;
+	uint64_t source_errors; /* counted and skipped (run.h recovery) */
 	const uint64_t *rule_matches;
 	size_t n_rules;
 };
@@ -45,6 +46,7 @@ struct ops_run {
 	void *userdata;
 	const char *engine_name; /* "modern_ebpf", "kmod", "replay" */
 	bool live;		 /* a driver (not a file): the watchdog and drop policy run */
+	bool *reopen_request;	 /* set to ask run.c to reopen the source (watchdog: reopen) */
 };
 
 struct ops;
@@ -56,6 +58,9 @@ int ops_start(struct ops *o, const struct ops_run *run);
 /* Stops the web server, reaps the canary; accepts NULL. */
 void ops_free(struct ops *o);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct ops *, ops_free);
+
+/* The source was closed (c NULL: counters so far are kept) or reopened (run_source_fn). */
+void ops_set_capture(struct ops *o, struct capture *c);
 
 const uint32_t *ops_canary_pid(const struct ops *o);
 void ops_on_canary_event(struct ops *o, const struct event *ev);

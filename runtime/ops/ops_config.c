@@ -6,7 +6,7 @@
 #include "ops_config.h"
 
 const char *const ops_drop_action_words[] = {"ignore", "log", "alert", "exit", NULL};
-const char *const ops_watchdog_action_words[] = {"alert", "healthz", "exit", NULL};
+const char *const ops_watchdog_action_words[] = {"alert", "healthz", "exit", "reopen", NULL};
 
 void ops_config_init(struct ops_config *c)
 {
@@ -43,7 +43,7 @@ void ops_config_init(struct ops_config *c)
 				.enabled = true,
 				.interval_ms = 5000,
 				.timeout_ms = 10000,
-				.actions = OPS_WATCHDOG_ALERT | OPS_WATCHDOG_HEALTHZ,
+				.actions = OPS_WATCHDOG_ALERT | OPS_WATCHDOG_HEALTHZ | OPS_WATCHDOG_REOPEN,
 			},
 		.recovery =
 			{

@@ -23,6 +23,7 @@ enum ops_watchdog_action {
 	OPS_WATCHDOG_ALERT = 1u << 0,	/* an internal alert */
 	OPS_WATCHDOG_HEALTHZ = 1u << 1, /* /healthz answers 503 */
 	OPS_WATCHDOG_EXIT = 1u << 2,	/* exit non-zero: the kubelet or systemd restarts osprey */
+	OPS_WATCHDOG_REOPEN = 1u << 3,	/* reopen the event source (reattach the probe) */
 };
 extern const char *const ops_watchdog_action_words[];
 
@@ -64,7 +65,7 @@ struct ops_config {
 		bool enabled;		/* watchdog.enabled [true] for live drivers */
 		uint64_t interval_ms;	/* watchdog.interval: a canary every [5s] */
 		uint64_t timeout_ms;	/* watchdog.timeout: the canary must be seen within [10s] */
-		uint32_t actions;	/* OPS_WATCHDOG_* bits [alert, healthz] */
+		uint32_t actions;	/* OPS_WATCHDOG_* bits [alert, healthz, reopen] */
 	} watchdog;
 	struct {
 		uint32_t max_errors;	/* recovery.max_errors: source errors before a reopen [16] */

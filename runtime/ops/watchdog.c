@@ -29,6 +29,12 @@ void watchdog_done(struct watchdog *w)
 	w->pid = WATCHDOG_NO_PID;
 }
 
+void watchdog_restart(struct watchdog *w)
+{
+	w->pid = WATCHDOG_NO_PID;
+	w->started_ns = 0;
+}
+
 void watchdog_on_event(struct watchdog *w, const struct event *ev)
 {
 	switch (ev->hdr->type) {

@@ -48,6 +48,9 @@ static inline const uint32_t *watchdog_pid(const struct watchdog *w)
 {
 	return &w->pid;
 }
+/* Forgets the canary in flight (the source was reopened: its events are gone); the next tick
+ * starts a new one. Failure state and counters stay. */
+void watchdog_restart(struct watchdog *w);
 /* An event of the canary (ev->hdr->pid == w->pid). */
 void watchdog_on_event(struct watchdog *w, const struct event *ev);
 /* Once a second or so: checks the canary, starts the next one. produced: the driver's

@@ -92,6 +92,29 @@ http_code() {
 	curl -s -o "$T/body" -w '%{http_code}' --max-time 5 "$@" "$URL$p"
 }
 
+# detach_links: what an attacker does first, to this osprey's BPF links only (other programs may
+# have links too; the link fds' fdinfo names them)
+detach_links() {
+	local ids detached=0 id gargs f
+	ids=$(sed -n 's/^link_id:[[:space:]]*//p' /proc/"$OSP_PID"/fdinfo/* 2>/dev/null)
+	[ -n "$ids" ] || skip "no BPF link fd in /proc/$OSP_PID/fdinfo"
+	for id in $ids; do bpftool link detach id "$id" 2>>"$T/bpftool" && detached=$((detached + 1)); done
+	[ "$detached" = 0 ] || return 0
+	# the kernel cannot detach tracepoint links ("Operation not supported"): an attacker with
+	# root closes the link fds inside osprey instead, through ptrace
+	command -v gdb >/dev/null ||
+		skip "bpftool cannot detach tracepoint links ($(head -1 "$T/bpftool")) and gdb is missing"
+	gargs=()
+	for f in $(grep -l '^link_id:' /proc/"$OSP_PID"/fdinfo/* | xargs -n1 basename); do
+		gargs+=(-ex "call (int)close($f)")
+	done
+	gdb -p "$OSP_PID" -batch -nx "${gargs[@]}" >"$T/gdb" 2>&1 ||
+		fail "gdb could not close the link fds: $(tail -3 "$T/gdb")"
+	grep -q '^link_id:' /proc/"$OSP_PID"/fdinfo/* 2>/dev/null &&
+		fail "osprey still holds BPF links after the detach"
+	echo "links $(echo $ids): bpftool cannot detach them, closed inside osprey with gdb"
+}
+
 URL="http://127.0.0.1:$PORT"
 
 case "$CASE" in
@@ -296,28 +319,7 @@ watchdog-detach | watchdog-exit)
 	wait_for 10 sh -c "curl -s '$URL/metrics' | grep -q '^osprey_watchdog_canaries_seen_total [1-9]'" ||
 		fail "no canary came back with the probe attached: $(curl -s "$URL/metrics" | grep watchdog)"
 	healthy || fail "unhealthy before the detach: $(curl -s "$URL/healthz")"
-	# what an attacker does first: detach osprey's BPF links (this osprey's only: other
-	# programs may have links too; the link fds' fdinfo names them)
-	ids=$(sed -n 's/^link_id:[[:space:]]*//p' /proc/"$OSP_PID"/fdinfo/* 2>/dev/null)
-	[ -n "$ids" ] || skip "no BPF link fd in /proc/$OSP_PID/fdinfo"
-
-	detached=0
-	for id in $ids; do bpftool link detach id "$id" 2>>"$T/bpftool" && detached=$((detached + 1)); done
-	if [ "$detached" = 0 ]; then
-		# the kernel cannot detach tracepoint links ("Operation not supported"): an attacker
-		# with root closes the link fds inside osprey instead, through ptrace
-		command -v gdb >/dev/null ||
-			skip "bpftool cannot detach tracepoint links ($(head -1 "$T/bpftool")) and gdb is missing"
-		gargs=()
-		for f in $(grep -l '^link_id:' /proc/"$OSP_PID"/fdinfo/* | xargs -n1 basename); do
-			gargs+=(-ex "call (int)close($f)")
-		done
-		gdb -p "$OSP_PID" -batch -nx "${gargs[@]}" >"$T/gdb" 2>&1 ||
-			fail "gdb could not close the link fds: $(tail -3 "$T/gdb")"
-		grep -q '^link_id:' /proc/"$OSP_PID"/fdinfo/* 2>/dev/null &&
-			fail "osprey still holds BPF links after the detach"
-		echo "links $ids: bpftool cannot detach them, closed inside osprey with gdb"
-	fi
+	detach_links
 	if [ "$CASE" = watchdog-exit ]; then
 		for i in $(seq 1 75); do kill -0 "$OSP_PID" 2>/dev/null || break; sleep 0.2; done
 		if kill -0 "$OSP_PID" 2>/dev/null; then
@@ -342,6 +344,40 @@ watchdog-detach | watchdog-exit)
 	grep -q '"rule":"Osprey internal: driver watchdog"' "$T/alerts.json" ||
 		fail "no watchdog alert: $(cat "$T/alerts.json" | tail -2)"
 	grep -q "Driver watchdog: the driver is silent" "$T/log" || fail "no watchdog log line: $(tail -3 "$T/log")"
+	;;
+recovery-reopen)
+	need bpftool "Debian package bpftool"
+	need prlimit "Debian package util-linux"
+	start_osprey -o watchdog.interval=1s -o watchdog.timeout=2s \
+		-o 'watchdog.actions=[healthz, reopen]' -o recovery.backoff=300ms \
+		-o recovery.max_reopens=3 -o webserver.prometheus_metrics_enabled=true
+	wait_for 30 healthy || fail "/healthz never answered"
+	wait_for 10 sh -c "curl -s '$URL/metrics' | grep -q '^osprey_watchdog_canaries_seen_total [1-9]'" ||
+		fail "no canary came back"
+	# detached: the watchdog reopens the source, the probe is attached again, health returns
+	detach_links
+	wait_for 20 grep -q "Event source reopened" "$T/log" || fail "the source was not reopened: $(tail -5 "$T/log")"
+	wait_for 20 healthy || fail "/healthz did not come back after the reopen: $(curl -s "$URL/healthz")"
+	grep -q '^link_id:' /proc/"$OSP_PID"/fdinfo/* || fail "no BPF link after the reopen"
+	curl -s "$URL/metrics" | grep -q '^osprey_source_reopens_total 1$' || fail "reopens not counted"
+	# detached again, and no fd left for a new probe: bounded retries with back-off, then
+	# one clear line and a non-zero exit
+	prlimit --pid "$OSP_PID" --nofile=16:16 || skip "prlimit cannot lower osprey's fd limit"
+	detach_links
+	for i in $(seq 1 100); do kill -0 "$OSP_PID" 2>/dev/null || break; sleep 0.2; done
+	if kill -0 "$OSP_PID" 2>/dev/null; then
+		fail "osprey still running 20 s after reopens could not succeed"
+		stop_osprey
+	else
+		wait "$OSP_PID"
+		rc=$?
+		OSP_PID=
+		[ "$rc" != 0 ] || fail "gave up with exit code 0"
+		c=$(grep -c "Reopening the event source failed" "$T/log")
+		[ "$c" = 2 ] || fail "$c failed reopens logged before giving up, expected 2 (then the 3rd gives up)"
+		grep -q "Giving up: the event source could not be reopened 3 times in a row" "$T/log" ||
+			fail "no clear last line: $(tail -3 "$T/log")"
+	fi
 	;;
 *)
 	echo "unknown case $CASE" >&2
