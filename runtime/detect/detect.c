@@ -31,6 +31,10 @@ struct detect {
 	struct detect_stats stats;
 	const struct ruleset *rs;
 	uint64_t *rule_matches; /* per rule of rs, in its order (ops/ metrics) */
+	/* sampled per-rule evaluation (ops/ metrics): one evaluated event in DETECT_SAMPLE_EVERY
+	 * is timed rule by rule; 0 = off */
+	uint32_t sample_countdown;
+	uint64_t *rule_evals, *rule_ns; /* per rule of rs, sampled events only */
 	/* the alert being built */
 	char output[ALERT_OUTPUT_MAX];
 	struct alert_field fields[ALERT_FIELDS_MAX];
@@ -59,8 +63,12 @@ int detect_new(const struct osprey_config *c, const struct ruleset *rs,
 		return -ENOMEM;
 	d->rs = rs;
 	d->rule_matches = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(uint64_t));
-	if (!d->rule_matches)
+	d->rule_evals = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(uint64_t));
+	d->rule_ns = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(uint64_t));
+	if (!d->rule_matches || !d->rule_evals || !d->rule_ns)
 		return -ENOMEM;
+	if (c && c->ops.metrics.rules_timing_enabled)
+		d->sample_countdown = DETECT_SAMPLE_EVERY;
 	r = state_new(&so, &d->st);
 	if (r < 0)
 		return r;
@@ -84,6 +92,8 @@ void detect_free(struct detect *d)
 	eval_free(d->ev);
 	state_free(d->st);
 	free(d->rule_matches);
+	free(d->rule_evals);
+	free(d->rule_ns);
 	free(d);
 }
 
@@ -231,6 +241,28 @@ static int on_match(const struct rules_rule *r, void *userdata)
 	return 0;
 }
 
+/* A sampled event's time in one rule (eval_match_timed()). */
+static void on_rule_time(const struct rules_rule *r, uint64_t ns, void *userdata)
+{
+	struct detect *d = userdata;
+
+	for (size_t i = 0; i < d->rs->n_rules; i++)
+		if (d->rs->rules[i] == r) {
+			d->rule_evals[i]++;
+			d->rule_ns[i] += ns;
+			return;
+		}
+}
+
+void detect_get_rule_counters(const struct detect *d, const uint64_t **ret_matches,
+			      const uint64_t **ret_evals, const uint64_t **ret_ns, size_t *ret_n)
+{
+	*ret_matches = d->rule_matches;
+	*ret_evals = d->rule_evals;
+	*ret_ns = d->rule_ns;
+	*ret_n = d->rs->n_rules;
+}
+
 int detect_on_event(struct detect *d, const struct event *ev)
 {
 	struct state_thread *t;
@@ -256,7 +288,11 @@ int detect_on_event(struct detect *d, const struct event *ev)
 	}
 	extract_begin(d->x, ev, t);
 	d->stats.evaluated++;
-	n = eval_match(d->ev, d->x, on_match, d);
+	if (_unlikely_(d->sample_countdown && --d->sample_countdown == 0)) {
+		d->sample_countdown = DETECT_SAMPLE_EVERY;
+		n = eval_match_timed(d->ev, d->x, on_match, d, on_rule_time);
+	} else
+		n = eval_match(d->ev, d->x, on_match, d);
 	d->x->prev_ts = ev->hdr->ts_ns;
 	return (int)n;
 }
@@ -294,6 +330,9 @@ static void run_counters(struct ops_engine_counters *ret, void *userdata)
 		.fds_dropped = ss.fds_dropped,
 		.source_errors = rc->source_errors,
 		.rule_matches = rc->d->rule_matches,
+		.rule_evals = rc->d->rule_evals,
+		.rule_ns = rc->d->rule_ns,
+		.sample_every = rc->d->sample_countdown ? DETECT_SAMPLE_EVERY : 0,
 		.n_rules = rc->d->rs->n_rules,
 	};
 }

@@ -28,6 +28,7 @@
 #include "state.h"
 
 #define DETECT_PURGE_INTERVAL_NS (5ull * 1000000000ull) /* state_purge() period, event time */
+#define DETECT_SAMPLE_EVERY	 1024 /* one evaluated event in this many is timed per rule */
 
 struct detect_stats {
 	uint64_t events;	/* detect_on_event() calls */
@@ -72,6 +73,10 @@ struct state *detect_state(struct detect *d);
 /* Rules taking part (enabled, compiled, at or above the minimum priority). */
 size_t detect_n_rules(const struct detect *d);
 void detect_get_stats(const struct detect *d, struct detect_stats *ret);
+/* Per rule of the ruleset, in its order: matches; and, over the sampled events only
+ * (metrics.rules_timing_enabled), evaluations and nanoseconds spent. Valid while d lives. */
+void detect_get_rule_counters(const struct detect *d, const uint64_t **ret_matches,
+			      const uint64_t **ret_evals, const uint64_t **ret_ns, size_t *ret_n);
 
 /*
  * Runs detection on the capture described by copts (its interest is set here) until signalled,

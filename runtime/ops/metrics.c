@@ -122,6 +122,27 @@ static void render_rules(struct prom *p, const struct metrics_snapshot *s,
 		prom_sample(p, "falcosecurity_falco_rules_matches_total", "counter", HELP_URL,
 			    labels, (double)n, true);
 	}
+	if (!s->sample_every || !s->rule_evals || !s->rule_ns)
+		return;
+	/* Osprey's: per-rule evaluation, sampled (one evaluated event in sample_every) */
+	gauge(p, "osprey_rules_sample_every",
+	      "Rule evaluation is timed on one evaluated event in this many.", s->sample_every);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < s->n_rules; i++) {
+			if (!s->rule_evals[i] && !c->metrics.include_empty_values)
+				continue;
+			label_escape(s->rules[i].name, esc, sizeof(esc));
+			snprintf(labels, sizeof(labels), "rule_name=\"%s\"", esc);
+			if (pass == 0)
+				prom_sample(p, "osprey_rule_sampled_evaluations_total", "counter",
+					    "Evaluations of the rule on the sampled events.", labels,
+					    (double)s->rule_evals[i], true);
+			else
+				prom_sample(p, "osprey_rule_sampled_evaluation_seconds_total",
+					    "counter",
+					    "Time spent evaluating the rule on the sampled events.",
+					    labels, (double)s->rule_ns[i] / 1e9, false);
+		}
 }
 
 int metrics_render_prometheus(const struct metrics_snapshot *s, const struct ops_config *c,

@@ -58,6 +58,8 @@ struct metrics_snapshot {
 		uint64_t threads, fds, threads_dropped, fds_dropped;
 	} engine;
 	uint64_t *rule_matches; /* n_rules entries, owned by the snapshot */
+	uint64_t *rule_evals, *rule_ns; /* sampled per-rule evaluations and time, same */
+	uint32_t sample_every;		/* 0: not sampled */
 	bool have_outputs;
 	struct outputs_stats out;
 	struct {

@@ -180,6 +180,22 @@ static int web_setup(struct ops *o)
 	return 0;
 }
 
+/* Copies the main loop's snapshot for the web threads (the per-rule arrays into pub's own). */
+static void publish(struct ops *o)
+{
+	uint64_t *keep = o->pub.rule_matches;
+	size_t n = o->cur.n_rules;
+
+	pthread_mutex_lock(&o->lock);
+	o->pub = o->cur;
+	o->pub.rule_matches = keep;
+	o->pub.rule_evals = keep ? keep + n : NULL;
+	o->pub.rule_ns = keep ? keep + 2 * n : NULL;
+	if (keep && n)
+		memcpy(keep, o->cur.rule_matches, 3 * n * sizeof(uint64_t));
+	pthread_mutex_unlock(&o->lock);
+}
+
 int ops_new(const struct ops_config *c, const struct ruleset *rs, struct ops **ret)
 {
 	_cleanup_(ops_freep) struct ops *o = NULL;
@@ -195,8 +211,9 @@ int ops_new(const struct ops_config *c, const struct ruleset *rs, struct ops **r
 	watchdog_init(&o->wd, c->watchdog.interval_ms, c->watchdog.timeout_ms);
 	if (rs && rs->n_rules) {
 		o->rules = calloc(rs->n_rules, sizeof(*o->rules));
-		o->cur.rule_matches = calloc(rs->n_rules, sizeof(uint64_t));
-		o->pub.rule_matches = calloc(rs->n_rules, sizeof(uint64_t));
+		/* matches, sampled evaluations, sampled ns: one block each for cur and pub */
+		o->cur.rule_matches = calloc(3 * rs->n_rules, sizeof(uint64_t));
+		o->pub.rule_matches = calloc(3 * rs->n_rules, sizeof(uint64_t));
 		if (!o->rules || !o->cur.rule_matches || !o->pub.rule_matches)
 			return log_error_errno(-ENOMEM, "Out of memory.");
 		for (size_t i = 0; i < rs->n_rules; i++)
@@ -225,13 +242,11 @@ int ops_new(const struct ops_config *c, const struct ruleset *rs, struct ops **r
 	o->cur.ncpus = ncpu > 0 ? (uint32_t)ncpu : 1;
 	snprintf(o->cur.health_reason, sizeof(o->cur.health_reason), "%s",
 		 "starting: the event source is not open yet");
-	/* the published copy, with its own rule_matches array */
-	{
-		uint64_t *keep = o->pub.rule_matches;
-
-		o->pub = o->cur;
-		o->pub.rule_matches = keep;
+	if (o->cur.rule_matches) {
+		o->cur.rule_evals = o->cur.rule_matches + rs->n_rules;
+		o->cur.rule_ns = o->cur.rule_matches + 2 * rs->n_rules;
 	}
+	publish(o);
 	if (c->webserver.enabled) {
 		r = web_setup(o);
 		if (r < 0)
@@ -605,8 +620,14 @@ static int on_tick(struct loop_source *src, uint64_t now_usec, void *userdata)
 		o->cur.engine.threads_dropped = ec.threads_dropped;
 		o->cur.engine.fds_dropped = ec.fds_dropped;
 		o->cur.recovery.errors = ec.source_errors;
-		if (ec.rule_matches && ec.n_rules == o->cur.n_rules)
+		if (ec.rule_matches && ec.n_rules == o->cur.n_rules && ec.n_rules) {
 			memcpy(o->cur.rule_matches, ec.rule_matches, ec.n_rules * sizeof(uint64_t));
+			if (ec.rule_evals && ec.rule_ns) {
+				memcpy(o->cur.rule_evals, ec.rule_evals, ec.n_rules * sizeof(uint64_t));
+				memcpy(o->cur.rule_ns, ec.rule_ns, ec.n_rules * sizeof(uint64_t));
+			}
+			o->cur.sample_every = ec.sample_every;
+		}
 	}
 	if (o->run.outputs) {
 		outputs_get_stats(o->run.outputs, &o->cur.out);
@@ -629,16 +650,7 @@ static int on_tick(struct loop_source *src, uint64_t now_usec, void *userdata)
 	o->cur.ticks++;
 	health_update(o, now);
 
-	pthread_mutex_lock(&o->lock);
-	{
-		uint64_t *keep = o->pub.rule_matches;
-
-		o->pub = o->cur;
-		o->pub.rule_matches = keep;
-		if (keep && o->cur.n_rules)
-			memcpy(keep, o->cur.rule_matches, o->cur.n_rules * sizeof(uint64_t));
-	}
-	pthread_mutex_unlock(&o->lock);
+	publish(o);
 
 	if (dec & DROPS_ACT)
 		r = drops_act(o);

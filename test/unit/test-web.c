@@ -277,12 +277,15 @@ static void test_metrics_render(void)
 		{.name = "Shell \"spawned\"", .priority = 5, .tags = tags, .n_tags = 2},
 		{.name = "Quiet", .priority = 4},
 	};
-	uint64_t matches[2] = {7, 0};
+	uint64_t matches[2] = {7, 0}, evals[2] = {40, 0}, ns[2] = {2000000000, 0};
 	struct metrics_snapshot s = {
 		.engine_name = "modern_ebpf",
 		.rules = rules,
 		.n_rules = 2,
 		.rule_matches = matches,
+		.rule_evals = evals,
+		.rule_ns = ns,
+		.sample_every = 1024,
 		.have_capture = true,
 		.cap = {.events = 100, .drops_buffer = 3, .drops_too_big = 1},
 		.have_outputs = true,
@@ -307,6 +310,11 @@ static void test_metrics_render(void)
 			       "rule_name=\"Shell \\\"spawned\\\"\",source=\"syscall\","
 			       "tag_mitre_execution=\"true\",tag_T1059_004=\"true\"} 7"));
 	CHECK(strstr(r.body, "rule_name=\"Quiet\"") == NULL); /* empty values left out */
+	CHECK(has_line(r.body, "osprey_rules_sample_every 1024"));
+	CHECK(has_line(r.body, "osprey_rule_sampled_evaluations_total{rule_name="
+			       "\"Shell \\\"spawned\\\"\"} 40"));
+	CHECK(has_line(r.body, "osprey_rule_sampled_evaluation_seconds_total{rule_name="
+			       "\"Shell \\\"spawned\\\"\"} 2"));
 	free(r.body);
 	r = (struct web_response){};
 	c.metrics.include_empty_values = true;
