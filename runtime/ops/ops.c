@@ -21,6 +21,7 @@
 #include "log.h"
 #include "macro.h"
 #include "metrics.h"
+#include "notify.h"
 #include "ops.h"
 #include "watchdog.h"
 #include "web_server.h"
@@ -58,6 +59,7 @@ struct ops {
 	struct drops_policy drops;
 	struct watchdog wd;
 	uint64_t last_missed;
+	uint64_t sd_watchdog_ns, sd_last_ping_ns; /* systemd's WatchdogSec, halved */
 	bool started;
 };
 
@@ -260,6 +262,8 @@ void ops_free(struct ops *o)
 {
 	if (!o)
 		return;
+	if (o->started)
+		notify_send("STOPPING=1");
 	web_server_free(o->web); /* first: the handlers read o */
 	watchdog_done(&o->wd);
 	for (size_t i = 0; i < o->n_files; i++)
@@ -654,6 +658,10 @@ static int on_tick(struct loop_source *src, uint64_t now_usec, void *userdata)
 
 	if (dec & DROPS_ACT)
 		r = drops_act(o);
+	/* systemd's watchdog: alive while this loop turns and the driver delivers */
+	if (o->sd_watchdog_ns && !o->wd.failing && now - o->sd_last_ping_ns >= o->sd_watchdog_ns &&
+	    notify_send("WATCHDOG=1") > 0)
+		o->sd_last_ping_ns = now;
 	/* every missed canary asks again: a reopened probe can be detached again */
 	if (o->wd.missed != o->last_missed) {
 		o->last_missed = o->wd.missed;
@@ -693,5 +701,9 @@ int ops_start(struct ops *o, const struct ops_run *run)
 	if (r < 0)
 		return log_error_errno(r, "Cannot start the operations timer: %m");
 	o->started = true;
+	o->sd_watchdog_ns = notify_watchdog_usec() * 1000u / 2;
+	if (notify_send("READY=1") > 0)
+		log_debug("Told systemd we are ready%s.",
+			  o->sd_watchdog_ns ? "; pinging its watchdog" : "");
 	return 0;
 }

@@ -379,6 +379,41 @@ recovery-reopen)
 			fail "no clear last line: $(tail -3 "$T/log")"
 	fi
 	;;
+systemd-notify)
+	# Type=notify and WatchdogSec, without systemd: a datagram socket plays its part
+	python3 - "$T/notify.sock" "$T/notify.log" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+with open(sys.argv[2], "w", buffering=1) as log:
+    try:
+        while True:
+            log.write(s.recv(4096).decode() + "\n")
+    except socket.timeout:
+        pass
+PY
+	listener=$!
+	sleep 0.5
+	NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=2000000 start_osprey
+	wait_for 30 grep -q '^READY=1$' "$T/notify.log" || fail "no READY=1: $(cat "$T/notify.log")"
+	sleep 4
+	n=$(grep -c '^WATCHDOG=1$' "$T/notify.log")
+	[ "$n" -ge 2 ] && [ "$n" -le 8 ] || fail "$n WATCHDOG=1 in 4 s with WatchdogSec=2s (expected 2-8)"
+	stop_osprey
+	sleep 0.3
+	grep -q '^STOPPING=1$' "$T/notify.log" || fail "no STOPPING=1"
+	kill $listener 2>/dev/null
+	# the unit file itself
+	unit="$(dirname "$OSPREY")/osprey.service"
+	if command -v systemd-analyze >/dev/null && [ -r "$unit" ]; then
+		sed "s|^ExecStart=[^ ]*|ExecStart=$(realpath "$OSPREY")|" "$unit" >"$T/osprey.service"
+		systemd-analyze verify "$T/osprey.service" >"$T/verify" 2>&1 ||
+			fail "systemd-analyze verify: $(cat "$T/verify")"
+		grep -q '^Type=notify$' "$T/osprey.service" && grep -q '^WatchdogSec=' "$T/osprey.service" ||
+			fail "the unit is not Type=notify with WatchdogSec"
+	fi
+	;;
 *)
 	echo "unknown case $CASE" >&2
 	exit 1
