@@ -320,6 +320,27 @@ int metrics_render_prometheus(const struct metrics_snapshot *s, const struct ops
 		"Connections closed at once: webserver.max_connections reached.",
 		s->web.refused_connections);
 
+	/* the kernel's statistics of osprey's BPF programs (libbpf_stats_enabled) */
+	for (int pass = 0; pass < 3; pass++)
+		for (size_t i = 0; i < s->n_bpf; i++) {
+			const struct bpf_prog_stat *b = &s->bpf[i];
+
+			label_escape(b->attach, esc, sizeof(esc));
+			snprintf(labels, sizeof(labels), "attach=\"%s\",prog_id=\"%u\"", esc, b->id);
+			if (pass == 0)
+				prom_sample(&p, "osprey_bpf_prog_runs_total", "counter",
+					    "Runs of osprey's BPF program (kernel statistics).",
+					    labels, (double)b->run_cnt, true);
+			else if (pass == 1)
+				prom_sample(&p, "osprey_bpf_prog_run_seconds_total", "counter",
+					    "Time in osprey's BPF program (kernel statistics).",
+					    labels, (double)b->run_time_ns / 1e9, false);
+			else
+				prom_sample(&p, "osprey_bpf_prog_recursion_misses_total", "counter",
+					    "Runs of osprey's BPF program the kernel skipped "
+					    "(recursion).",
+					    labels, (double)b->recursion_misses, true);
+		}
 	if (c->metrics.rules_counters_enabled)
 		render_rules(&p, s, c);
 	return p.err;
@@ -406,6 +427,20 @@ size_t metrics_snapshot_fields(const struct metrics_snapshot *s, const struct op
 			    e);
 	}
 	n = field_u(f, n, max, "osprey.watchdog.missed", s->watchdog.missed, e);
+	for (size_t i = 0; i < s->n_bpf && n + 3 <= max; i++) {
+		const struct bpf_prog_stat *b = &s->bpf[i];
+		const char *a = b->attach[0] ? b->attach : b->name;
+
+		snprintf(f[n].name, sizeof(f[n].name), "scap.%s.run_cnt", a);
+		f[n].is_double = false;
+		f[n++].u = b->run_cnt;
+		snprintf(f[n].name, sizeof(f[n].name), "scap.%s.run_time_ns", a);
+		f[n].is_double = false;
+		f[n++].u = b->run_time_ns;
+		snprintf(f[n].name, sizeof(f[n].name), "scap.%s.avg_time_ns", a);
+		f[n].is_double = false;
+		f[n++].u = b->run_cnt ? b->run_time_ns / b->run_cnt : 0;
+	}
 	if (c->metrics.rules_counters_enabled) {
 		n = field_u(f, n, max, "falco.rules.matches_total", s->engine.matches, true);
 		for (size_t i = 0; i < s->n_rules && n < max; i++) {

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpf_stats.h"
 #include "capture/capture.h"
 #include "outputs/outputs.h"
 #include "ops_config.h"
@@ -79,6 +80,8 @@ struct metrics_snapshot {
 		uint64_t errors, reopens;
 	} recovery;
 	struct web_server_stats web;
+	struct bpf_prog_stat bpf[BPF_STATS_PROGS_MAX]; /* metrics.libbpf_stats_enabled */
+	size_t n_bpf;
 	bool healthy;
 	char health_reason[256]; /* "" when healthy */
 };

@@ -17,6 +17,7 @@
 
 #include <openssl/evp.h>
 
+#include "bpf_stats.h"
 #include "drops.h"
 #include "log.h"
 #include "macro.h"
@@ -58,6 +59,7 @@ struct ops {
 	uint64_t next_snapshot_ns;
 	struct drops_policy drops;
 	struct watchdog wd;
+	struct bpf_stats bpf;
 	uint64_t last_missed;
 	uint64_t sd_watchdog_ns, sd_last_ping_ns; /* systemd's WatchdogSec, halved */
 	bool started;
@@ -209,6 +211,7 @@ int ops_new(const struct ops_config *c, const struct ruleset *rs, struct ops **r
 		return log_error_errno(-ENOMEM, "Out of memory.");
 	o->c = c;
 	o->rs = rs;
+	o->bpf.stats_fd = -1;
 	pthread_mutex_init(&o->lock, NULL);
 	watchdog_init(&o->wd, c->watchdog.interval_ms, c->watchdog.timeout_ms);
 	if (rs && rs->n_rules) {
@@ -266,6 +269,7 @@ void ops_free(struct ops *o)
 		notify_send("STOPPING=1");
 	web_server_free(o->web); /* first: the handlers read o */
 	watchdog_done(&o->wd);
+	bpf_stats_close(&o->bpf);
 	for (size_t i = 0; i < o->n_files; i++)
 		free(o->files[i].name);
 	free(o->rules);
@@ -293,6 +297,8 @@ void ops_set_capture(struct ops *o, struct capture *c)
 	if (c) {
 		o->cur.recovery.reopens++;
 		watchdog_restart(&o->wd);
+		if (o->bpf.stats_fd >= 0)
+			bpf_stats_refresh(&o->bpf);
 	}
 	o->run.capture = c;
 }
@@ -648,6 +654,11 @@ static int on_tick(struct loop_source *src, uint64_t now_usec, void *userdata)
 	o->cur.watchdog.missed = o->wd.missed;
 	o->cur.watchdog.failing = o->wd.failing;
 	read_resources(o, elapsed);
+	if (o->bpf.stats_fd >= 0) {
+		bpf_stats_read(&o->bpf);
+		memcpy(o->cur.bpf, o->bpf.progs, o->bpf.n * sizeof(o->bpf.progs[0]));
+		o->cur.n_bpf = o->bpf.n;
+	}
 	if (o->web)
 		web_server_get_stats(o->web, &o->cur.web);
 	o->cur.now_ns = now_wall_ns();
@@ -702,6 +713,18 @@ int ops_start(struct ops *o, const struct ops_run *run)
 		return log_error_errno(r, "Cannot start the operations timer: %m");
 	o->started = true;
 	o->sd_watchdog_ns = notify_watchdog_usec() * 1000u / 2;
+	if (o->c->metrics.libbpf_stats_enabled && run->live && run->engine_name &&
+	    strcmp(run->engine_name, "modern_ebpf") == 0) {
+		r = bpf_stats_open(&o->bpf);
+		if (r < 0)
+			log_warning("Cannot turn on the kernel's BPF statistics (metrics."
+				    "libbpf_stats_enabled): %s; going on without them.",
+				    strerror(-r));
+		else
+			log_info("Kernel BPF statistics on for %zu osprey programs (each run costs "
+				 "some 20 ns more).",
+				 o->bpf.n);
+	}
 	if (notify_send("READY=1") > 0)
 		log_debug("Told systemd we are ready%s.",
 			  o->sd_watchdog_ns ? "; pinging its watchdog" : "");

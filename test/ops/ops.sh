@@ -213,7 +213,7 @@ s.bind(('127.0.0.1', $PORT)); s.listen(1); time.sleep(20)" &
 metrics-promtool)
 	need promtool "Debian package prometheus"
 	start_osprey -o webserver.prometheus_metrics_enabled=true \
-		-o metrics.include_empty_values=true
+		-o metrics.include_empty_values=true -o metrics.libbpf_stats_enabled=true
 	wait_for 30 healthy || fail "/healthz never answered"
 	sleep 2
 	c=$(http_code /metrics)
@@ -229,9 +229,12 @@ metrics-promtool)
 		falcosecurity_falco_outputs_queue_num_drops_total falcosecurity_scap_n_evts_total \
 		falcosecurity_scap_n_drops_total falcosecurity_scap_n_drops_buffer_total \
 		falcosecurity_falco_cpu_usage_ratio falcosecurity_falco_memory_rss_bytes \
-		falcosecurity_falco_sha256_rules_files_info osprey_watchdog_canaries_total; do
+		falcosecurity_falco_sha256_rules_files_info osprey_watchdog_canaries_total \
+		osprey_bpf_prog_runs_total osprey_rule_sampled_evaluations_total; do
 		grep -q "^# TYPE $m " "$T/body" || fail "/metrics lacks $m"
 	done
+	grep -q '^osprey_bpf_prog_runs_total{attach="sys_exit",prog_id="[0-9]*"} [1-9]' "$T/body" ||
+		fail "no run count for the sys_exit program: $(grep osprey_bpf "$T/body")"
 	grep -q "^falcosecurity_falco_sha256_rules_files_info{file_name=\"rules.yaml\",sha256=\"$(sha256sum "$T/rules.yaml" | cut -c1-64)\"} 1" \
 		"$T/body" || fail "the rules file's sha256 is not $(sha256sum "$T/rules.yaml")"
 	stop_osprey
