@@ -15,8 +15,8 @@
 
 struct bpf_prog_stat {
 	uint32_t id;
-	char name[16];	  /* the program's name, as the kernel keeps it */
-	char attach[32];  /* the tracepoint, from the link: "sys_exit"... "" when unknown */
+	char name[16];	 /* the program's name, as the kernel keeps it */
+	char attach[32]; /* the tracepoint, from the link: "sys_exit"... "" when unknown */
 	uint64_t run_cnt, run_time_ns, recursion_misses;
 };
 

@@ -21,10 +21,10 @@
 #include "outputs/outputs.h"
 
 struct drops_delta {
-	uint64_t n_evts;	/* events delivered in the second */
-	uint64_t n_drops_buffer; /* dropped: ring buffer full */
+	uint64_t n_evts;	  /* events delivered in the second */
+	uint64_t n_drops_buffer;  /* dropped: ring buffer full */
 	uint64_t n_drops_too_big; /* dropped: record over the size bound (Falco: scratch map) */
-	uint64_t n_drops_bad;	/* dropped by the consumer: malformed or unknown records */
+	uint64_t n_drops_bad;	  /* dropped by the consumer: malformed or unknown records */
 };
 
 enum drops_decision {
@@ -37,8 +37,8 @@ struct drops_policy {
 	double threshold, rate;
 	uint32_t max_burst;
 	struct token_bucket bucket;
-	uint64_t last_beyond_ns; /* the previous second beyond the threshold; 0 = none */
-	uint64_t last_drop_ns;	 /* the previous second with any drop */
+	uint64_t last_beyond_ns;    /* the previous second beyond the threshold; 0 = none */
+	uint64_t last_drop_ns;	    /* the previous second with any drop */
 	struct drops_delta pending; /* accumulated since the last action */
 	/* totals, for the metrics */
 	uint64_t seconds_with_drops, seconds_beyond, actions, suppressed;

@@ -135,8 +135,8 @@ static void render_rules(struct prom *p, const struct metrics_snapshot *s,
 			snprintf(labels, sizeof(labels), "rule_name=\"%s\"", esc);
 			if (pass == 0)
 				prom_sample(p, "osprey_rule_sampled_evaluations_total", "counter",
-					    "Evaluations of the rule on the sampled events.", labels,
-					    (double)s->rule_evals[i], true);
+					    "Evaluations of the rule on the sampled events.",
+					    labels, (double)s->rule_evals[i], true);
 			else
 				prom_sample(p, "osprey_rule_sampled_evaluation_seconds_total",
 					    "counter",
@@ -205,7 +205,7 @@ int metrics_render_prometheus(const struct metrics_snapshot *s, const struct ops
 		counter(&p, "osprey_outputs_processed_total", "Alerts delivered to the sinks.",
 			s->out.processed);
 		gauge(&p, "osprey_outputs_queue_length", "Alerts waiting in the queue now.",
-			s->out.queued);
+		      s->out.queued);
 		static const struct {
 			const char *name, *help;
 			size_t off;
@@ -249,8 +249,7 @@ int metrics_render_prometheus(const struct metrics_snapshot *s, const struct ops
 		counter(&p, "osprey_scap_n_drops_malformed_total",
 			"Records that failed to decode, skipped.", s->cap.malformed);
 		counter(&p, "osprey_scap_n_drops_unknown_total",
-			"Records of event ids this schema does not know, skipped.",
-			s->cap.unknown);
+			"Records of event ids this schema does not know, skipped.", s->cap.unknown);
 		counter(&p, "osprey_scap_n_faults_total",
 			"Values the driver could not read from memory (event kept).",
 			s->cap.faults);
@@ -272,8 +271,7 @@ int metrics_render_prometheus(const struct metrics_snapshot *s, const struct ops
 		"Drops pretended by syscall_event_drops.simulate_drops (not real).",
 		s->drops.simulated);
 	counter(&p, "osprey_drops_actions_suppressed_total",
-		"Drop seconds the syscall_event_drops rate limit kept quiet.",
-		s->drops.suppressed);
+		"Drop seconds the syscall_event_drops rate limit kept quiet.", s->drops.suppressed);
 
 	/* the watchdog */
 	counter(&p, "osprey_watchdog_canaries_total", "Canary processes the watchdog started.",
@@ -326,7 +324,8 @@ int metrics_render_prometheus(const struct metrics_snapshot *s, const struct ops
 			const struct bpf_prog_stat *b = &s->bpf[i];
 
 			label_escape(b->attach, esc, sizeof(esc));
-			snprintf(labels, sizeof(labels), "attach=\"%s\",prog_id=\"%u\"", esc, b->id);
+			snprintf(labels, sizeof(labels), "attach=\"%s\",prog_id=\"%u\"", esc,
+				 b->id);
 			if (pass == 0)
 				prom_sample(&p, "osprey_bpf_prog_runs_total", "counter",
 					    "Runs of osprey's BPF program (kernel statistics).",
@@ -354,10 +353,10 @@ int metrics_render_versions(struct web_response *r)
 		"\"driver_schema_version\":\"%u.%u.%u\",\"engine_version\":\"%s\","
 		"\"engine_version_semver\":\"%s\",\"falco_version\":\"%s\",\"libs_version\":\"%s\","
 		"\"plugin_api_version\":\"0.0.0\",\"osprey_version\":\"%s\"}\n",
-		OSPREY_VERSION, OSP_API_VERSION_MAJOR, OSP_API_VERSION_MINOR,
-		OSP_API_VERSION_PATCH, OSP_SCHEMA_VERSION_MAJOR, OSP_SCHEMA_VERSION_MINOR,
-		OSP_SCHEMA_VERSION_PATCH, RULES_ENGINE_VERSION, RULES_ENGINE_VERSION,
-		OSPREY_VERSION, OSPREY_VERSION, OSPREY_VERSION);
+		OSPREY_VERSION, OSP_API_VERSION_MAJOR, OSP_API_VERSION_MINOR, OSP_API_VERSION_PATCH,
+		OSP_SCHEMA_VERSION_MAJOR, OSP_SCHEMA_VERSION_MINOR, OSP_SCHEMA_VERSION_PATCH,
+		RULES_ENGINE_VERSION, RULES_ENGINE_VERSION, OSPREY_VERSION, OSPREY_VERSION,
+		OSPREY_VERSION);
 }
 
 static size_t field_u(struct metrics_field *f, size_t n, size_t max, const char *name, uint64_t v,

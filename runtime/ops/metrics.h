@@ -32,7 +32,7 @@ struct metrics_rule_info {
 };
 
 struct metrics_rule_file {
-	char *name;	/* base name */
+	char *name; /* base name */
 	char sha256[65];
 };
 
@@ -58,7 +58,7 @@ struct metrics_snapshot {
 		uint64_t events, evaluated, matches, alerts_pushed, alerts_failed, untracked;
 		uint64_t threads, fds, threads_dropped, fds_dropped;
 	} engine;
-	uint64_t *rule_matches; /* n_rules entries, owned by the snapshot */
+	uint64_t *rule_matches;		/* n_rules entries, owned by the snapshot */
 	uint64_t *rule_evals, *rule_ns; /* sampled per-rule evaluations and time, same */
 	uint32_t sample_every;		/* 0: not sampled */
 	bool have_outputs;

@@ -27,12 +27,12 @@
 #include "watchdog.h"
 #include "web_server.h"
 
-#define OPS_TICK_USEC		1000000u
-#define OPS_OUTPUTS_STUCK_SEC	10 /* queued alerts and none delivered for this long */
-#define OPS_RULE_FILES_MAX	METRICS_RULE_FILES_MAX
-#define OPS_DROP_RULE		"Falco internal: syscall event drop"
-#define OPS_SNAPSHOT_RULE	"Falco internal: metrics snapshot"
-#define OPS_WATCHDOG_RULE	"Osprey internal: driver watchdog"
+#define OPS_TICK_USEC	      1000000u
+#define OPS_OUTPUTS_STUCK_SEC 10 /* queued alerts and none delivered for this long */
+#define OPS_RULE_FILES_MAX    METRICS_RULE_FILES_MAX
+#define OPS_DROP_RULE	      "Falco internal: syscall event drop"
+#define OPS_SNAPSHOT_RULE     "Falco internal: metrics snapshot"
+#define OPS_WATCHDOG_RULE     "Osprey internal: driver watchdog"
 
 struct ops {
 	const struct ops_config *c;
@@ -172,9 +172,8 @@ static int web_setup(struct ops *o)
 	if (r >= 0 && c->webserver.prometheus_metrics_enabled)
 		r = web_server_add_handler(o->web, "/metrics", WEB_METHOD_GET, 0, on_metrics, o);
 	if (r < 0)
-		return log_error_errno(r,
-				       "Cannot register the web endpoints: %m (is "
-				       "webserver.k8s_healthz_endpoint /versions or /metrics?)");
+		return log_error_errno(r, "Cannot register the web endpoints: %m (is "
+					  "webserver.k8s_healthz_endpoint /versions or /metrics?)");
 	r = web_server_start(o->web, &why);
 	if (r < 0)
 		return log_error_errno(r, "Cannot start the web server: %s", why ? why : "%m");
@@ -416,13 +415,14 @@ static int drops_act(struct ops *o)
 			    " malformed or unknown) and %" PRIu64
 			    " delivered since the last report: %.2f%%. Raise --buffer-size "
 			    "(engine.*.buf_size_preset) or reduce the load.",
-			    drops, d->n_drops_buffer, d->n_drops_too_big, d->n_drops_bad,
-			    d->n_evts, perc);
+			    drops, d->n_drops_buffer, d->n_drops_too_big, d->n_drops_bad, d->n_evts,
+			    perc);
 	if (actions & OPS_DROP_ALERT) {
 #define FIELD(nm, fmt, v)                                                                          \
 	do {                                                                                       \
 		snprintf(vals[n], sizeof(vals[n]), fmt, v);                                        \
-		f[n] = (struct alert_field){.name = nm, .type = ALERT_VALUE_STRING, .str = vals[n]}; \
+		f[n] = (struct alert_field){                                                       \
+			.name = nm, .type = ALERT_VALUE_STRING, .str = vals[n]};                   \
 		n++;                                                                               \
 	} while (0)
 		FIELD("n_drops", "%" PRIu64, drops);
@@ -608,10 +608,10 @@ static int on_tick(struct loop_source *src, uint64_t now_usec, void *userdata)
 			double secs = (double)elapsed / 1e9;
 
 			o->cur.evts_rate_sec = (double)(cs.events - o->last_cap.events) / secs;
-			o->cur.drops_rate_sec = (double)((cs.drops_buffer + cs.drops_too_big) -
-							 (o->last_cap.drops_buffer +
-							  o->last_cap.drops_too_big)) /
-						secs;
+			o->cur.drops_rate_sec =
+				(double)((cs.drops_buffer + cs.drops_too_big) -
+					 (o->last_cap.drops_buffer + o->last_cap.drops_too_big)) /
+				secs;
 		}
 		if (o->run.live && elapsed)
 			dec = drops_tick(o, &cs, now);
@@ -633,7 +633,8 @@ static int on_tick(struct loop_source *src, uint64_t now_usec, void *userdata)
 		if (ec.rule_matches && ec.n_rules == o->cur.n_rules && ec.n_rules) {
 			memcpy(o->cur.rule_matches, ec.rule_matches, ec.n_rules * sizeof(uint64_t));
 			if (ec.rule_evals && ec.rule_ns) {
-				memcpy(o->cur.rule_evals, ec.rule_evals, ec.n_rules * sizeof(uint64_t));
+				memcpy(o->cur.rule_evals, ec.rule_evals,
+				       ec.n_rules * sizeof(uint64_t));
 				memcpy(o->cur.rule_ns, ec.rule_ns, ec.n_rules * sizeof(uint64_t));
 			}
 			o->cur.sample_every = ec.sample_every;

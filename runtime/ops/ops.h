@@ -35,7 +35,7 @@ struct ops_engine_counters {
 	uint64_t source_errors; /* counted and skipped (run.h recovery) */
 	const uint64_t *rule_matches;
 	const uint64_t *rule_evals, *rule_ns; /* sampled: one evaluated event in sample_every */
-	uint32_t sample_every;		       /* 0: no sampling */
+	uint32_t sample_every;		      /* 0: no sampling */
 	size_t n_rules;
 };
 typedef void (*ops_counters_fn)(struct ops_engine_counters *ret, void *userdata);

@@ -43,7 +43,8 @@ void ops_config_init(struct ops_config *c)
 				.enabled = true,
 				.interval_ms = 5000,
 				.timeout_ms = 10000,
-				.actions = OPS_WATCHDOG_ALERT | OPS_WATCHDOG_HEALTHZ | OPS_WATCHDOG_REOPEN,
+				.actions = OPS_WATCHDOG_ALERT | OPS_WATCHDOG_HEALTHZ |
+					   OPS_WATCHDOG_REOPEN,
 			},
 		.recovery =
 			{

@@ -111,11 +111,12 @@ enum watchdog_result watchdog_tick(struct watchdog *w, uint64_t now_ns, uint64_t
 					 "made system calls but its exit did not come back in %us",
 					 secs);
 			else
-				snprintf(w->reason, sizeof(w->reason),
-					 "the driver lost the watchdog's canary: none of its events "
-					 "came back in %us while other records still arrive (probes "
-					 "detached or events dropped)",
-					 secs);
+				snprintf(
+					w->reason, sizeof(w->reason),
+					"the driver lost the watchdog's canary: none of its events "
+					"came back in %us while other records still arrive (probes "
+					"detached or events dropped)",
+					secs);
 			if (!w->failing)
 				ret = WATCHDOG_FAILED;
 			w->failing = true;

@@ -291,7 +291,7 @@ static struct bufferevent *on_new_connection(struct event_base *base, void *user
 		SSL *ssl = SSL_new(s->ssl_ctx);
 
 		bev = ssl ? bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-							    BEV_OPT_CLOSE_ON_FREE)
+							   BEV_OPT_CLOSE_ON_FREE)
 			  : NULL;
 		if (!bev && ssl)
 			SSL_free(ssl);
@@ -335,8 +335,9 @@ int web_server_new(const struct web_server_opts *o, struct web_server **ret, con
 	pthread_once(&evthread_once, evthread_setup);
 	if (o->ssl && (!o->ssl_certificate || !*o->ssl_certificate)) {
 		if (ret_error)
-			*ret_error = "TLS is enabled but no certificate is set "
-				     "(webserver.ssl_certificate: a PEM with the certificate and key)";
+			*ret_error =
+				"TLS is enabled but no certificate is set "
+				"(webserver.ssl_certificate: a PEM with the certificate and key)";
 		return -EINVAL;
 	}
 	s = calloc(1, sizeof(*s));
@@ -344,8 +345,8 @@ int web_server_new(const struct web_server_opts *o, struct web_server **ret, con
 		return -ENOMEM;
 	s->o = *o;
 	s->fd = -1;
-	s->listen_address = strdup(o->listen_address && *o->listen_address ? o->listen_address
-									  : "0.0.0.0");
+	s->listen_address =
+		strdup(o->listen_address && *o->listen_address ? o->listen_address : "0.0.0.0");
 	s->ssl_certificate = o->ssl_certificate ? strdup(o->ssl_certificate) : NULL;
 	if (!s->listen_address || (o->ssl_certificate && !s->ssl_certificate)) {
 		web_server_free(s);

@@ -78,10 +78,10 @@ typedef void (*web_handler_fn)(const struct web_request *req, struct web_respons
 			       void *userdata);
 
 struct web_server_stats {
-	uint64_t requests;	     /* answered, any status */
+	uint64_t requests;	      /* answered, any status */
 	uint64_t refused_connections; /* over max_connections */
-	uint64_t bad_requests;	     /* 404, 405, 413, 431 and malformed requests */
-	uint64_t connections;	     /* open now */
+	uint64_t bad_requests;	      /* 404, 405, 413, 431 and malformed requests */
+	uint64_t connections;	      /* open now */
 };
 
 struct web_server;
@@ -89,7 +89,8 @@ struct web_server;
 /* Checks the options and, with ssl, loads the certificate. On failure *ret_error (may be NULL)
  * points to a one-line reason (static, or valid until the next call from this thread). Caller
  * owns *ret. */
-int web_server_new(const struct web_server_opts *o, struct web_server **ret, const char **ret_error);
+int web_server_new(const struct web_server_opts *o, struct web_server **ret,
+		   const char **ret_error);
 /* Registers fn for an exact path, before web_server_start(). methods: WEB_METHOD_* bits.
  * max_body: bytes accepted in a request body (0: none). -E2BIG past WEB_HANDLERS_MAX, -EEXIST
  * for a path registered twice, -EBUSY once started. */

@@ -98,8 +98,8 @@ static ssize_t http(uint16_t port, const char *req, size_t req_len, char *buf, s
 static ssize_t get(uint16_t port, const char *path, char *buf, size_t size)
 {
 	char req[512];
-	int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-			 path);
+	int n = snprintf(req, sizeof(req),
+			 "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
 
 	return http(port, req, (size_t)n, buf, size);
 }
@@ -125,14 +125,18 @@ static void test_server(uint32_t threads)
 	CHECK_INT_EQ(web_server_new(&o, &s, &why), 0);
 	if (!s)
 		return;
-	CHECK_INT_EQ(web_server_add_handler(s, "/hello", WEB_METHOD_GET, 0, on_hello, (void *)"world"), 0);
+	CHECK_INT_EQ(
+		web_server_add_handler(s, "/hello", WEB_METHOD_GET, 0, on_hello, (void *)"world"),
+		0);
 	CHECK_INT_EQ(web_server_add_handler(s, "/hello", WEB_METHOD_GET, 0, on_hello, (void *)"x"),
 		     -EEXIST);
-	CHECK_INT_EQ(web_server_add_handler(s, "nope", WEB_METHOD_GET, 0, on_hello, (void *)"x"), -EINVAL);
+	CHECK_INT_EQ(web_server_add_handler(s, "nope", WEB_METHOD_GET, 0, on_hello, (void *)"x"),
+		     -EINVAL);
 	CHECK_INT_EQ(web_server_add_handler(s, "/echo", WEB_METHOD_POST, 100, on_echo, NULL), 0);
 	CHECK_INT_EQ(web_server_add_handler(s, "/big", WEB_METHOD_GET, 0, on_big, NULL), 0);
 	CHECK_INT_EQ(web_server_start(s, &why), 0);
-	CHECK_INT_EQ(web_server_add_handler(s, "/late", WEB_METHOD_GET, 0, on_hello, (void *)"x"), -EBUSY);
+	CHECK_INT_EQ(web_server_add_handler(s, "/late", WEB_METHOD_GET, 0, on_hello, (void *)"x"),
+		     -EBUSY);
 	port = web_server_get_port(s);
 	CHECK(port > 0);
 
@@ -144,7 +148,8 @@ static void test_server(uint32_t threads)
 	}
 	CHECK_INT_EQ(atomic_load(&hello_calls), 20);
 	/* HEAD: headers only */
-	n = snprintf(req, sizeof(req), "HEAD /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	n = snprintf(req, sizeof(req),
+		     "HEAD /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 	CHECK(http(port, req, (size_t)n, buf, sizeof(buf)) > 0);
 	CHECK(strstr(buf, "HTTP/1.1 200") == buf);
 	CHECK(strstr(buf, "hello world") == NULL);
@@ -160,9 +165,10 @@ static void test_server(uint32_t threads)
 	CHECK(http(port, req, (size_t)n, buf, sizeof(buf)) > 0);
 	CHECK(strstr(buf, "HTTP/1.1 202") == buf);
 	CHECK(strstr(buf, "got 5 bytes") != NULL);
-	n = snprintf(req, sizeof(req),
-		     "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 101\r\n"
-		     "\r\n");
+	n = snprintf(
+		req, sizeof(req),
+		"POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 101\r\n"
+		"\r\n");
 	memset(req + n, 'a', 101);
 	CHECK(http(port, req, (size_t)n + 101, buf, sizeof(buf)) > 0);
 	CHECK(strstr(buf, "HTTP/1.1 413") == buf);
@@ -184,7 +190,8 @@ static void test_server(uint32_t threads)
 	for (int i = 0; i < 4; i++)
 		fds[i] = connect_to(port);
 	usleep(200000);
-	n = snprintf(req, sizeof(req), "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	n = snprintf(req, sizeof(req),
+		     "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 	CHECK(http(port, req, (size_t)n, buf, sizeof(buf)) >= 0);
 	CHECK(strstr(buf, "HTTP/1.1 200") == NULL);
 	web_server_get_stats(s, &st);
