@@ -654,7 +654,8 @@ static int on_tick(struct loop_source *src, uint64_t now_usec, void *userdata)
 	o->cur.watchdog.seen = o->wd.seen;
 	o->cur.watchdog.missed = o->wd.missed;
 	o->cur.watchdog.failing = o->wd.failing;
-	read_resources(o, elapsed);
+	if (o->c->metrics.resource_utilization_enabled)
+		read_resources(o, elapsed);
 	if (o->bpf.stats_fd >= 0) {
 		bpf_stats_read(&o->bpf);
 		memcpy(o->cur.bpf, o->bpf.progs, o->bpf.n * sizeof(o->bpf.progs[0]));
