@@ -43,6 +43,8 @@ enum vtype {
 	V_RULESEL, /* the rules: enable/disable list */
 	V_PLUGINS, /* plugins: entries */
 	V_NAMES,   /* load_plugins: a list of names */
+	V_WORDSET, /* a list of words of a table, stored as a uint32_t of bits */
+	V_DURATION, /* "1h", "15m", "30s", "250ms": uint64_t milliseconds >= min */
 };
 
 struct key_def {
@@ -154,6 +156,57 @@ static const struct key_def keys[] = {
 	CENGINE("containerd", META_ENGINE_CONTAINERD),
 	CENGINE("cri", META_ENGINE_CRI),
 	CENGINE("bundle", META_ENGINE_BUNDLE),
+	/* ops/ops_config.h: Falco's webserver, metrics, syscall_event_drops; Osprey's watchdog */
+	SECTION("webserver"),
+	BOOL("webserver.enabled", ops.webserver.enabled),
+	STR("webserver.listen_address", ops.webserver.listen_address),
+	U32("webserver.listen_port", ops.webserver.listen_port, 0, 65535),
+	STR("webserver.k8s_healthz_endpoint", ops.webserver.k8s_healthz_endpoint),
+	BOOL("webserver.prometheus_metrics_enabled", ops.webserver.prometheus_metrics_enabled),
+	BOOL("webserver.ssl_enabled", ops.webserver.ssl_enabled),
+	STR("webserver.ssl_certificate", ops.webserver.ssl_certificate),
+	U32("webserver.threadiness", ops.webserver.threadiness, 0, 16),
+	U32("webserver.max_connections", ops.webserver.max_connections, 1, 100000),
+	SECTION("metrics"),
+	BOOL("metrics.enabled", ops.metrics.enabled),
+	{.path = "metrics.interval", .type = V_DURATION, .off = OFF(ops.metrics.interval_ms),
+	 .min = 100},
+	BOOL("metrics.output_rule", ops.metrics.output_rule),
+	STR("metrics.output_file", ops.metrics.output_file),
+	BOOL("metrics.rules_counters_enabled", ops.metrics.rules_counters_enabled),
+	BOOL("metrics.resource_utilization_enabled", ops.metrics.resource_utilization_enabled),
+	BOOL("metrics.state_counters_enabled", ops.metrics.state_counters_enabled),
+	BOOL("metrics.kernel_event_counters_enabled", ops.metrics.kernel_event_counters_enabled),
+	BOOL("metrics.kernel_event_counters_per_cpu_enabled",
+	     ops.metrics.kernel_event_counters_per_cpu_enabled),
+	BOOL("metrics.libbpf_stats_enabled", ops.metrics.libbpf_stats_enabled),
+	BOOL("metrics.convert_memory_to_mb", ops.metrics.convert_memory_to_mb),
+	BOOL("metrics.include_empty_values", ops.metrics.include_empty_values),
+	BOOL("metrics.rules_timing_enabled", ops.metrics.rules_timing_enabled),
+	SECTION("syscall_event_drops"),
+	{.path = "syscall_event_drops.threshold", .type = V_DOUBLE,
+	 .off = OFF(ops.syscall_event_drops.threshold)},
+	{.path = "syscall_event_drops.actions", .type = V_WORDSET,
+	 .off = OFF(ops.syscall_event_drops.actions), .words = ops_drop_action_words},
+	{.path = "syscall_event_drops.rate", .type = V_DOUBLE,
+	 .off = OFF(ops.syscall_event_drops.rate)},
+	U32("syscall_event_drops.max_burst", ops.syscall_event_drops.max_burst, 0, 1000000),
+	BOOL("syscall_event_drops.simulate_drops", ops.syscall_event_drops.simulate_drops),
+	SECTION("watchdog"),
+	BOOL("watchdog.enabled", ops.watchdog.enabled),
+	{.path = "watchdog.interval", .type = V_DURATION, .off = OFF(ops.watchdog.interval_ms),
+	 .min = 100},
+	{.path = "watchdog.timeout", .type = V_DURATION, .off = OFF(ops.watchdog.timeout_ms),
+	 .min = 100},
+	{.path = "watchdog.actions", .type = V_WORDSET, .off = OFF(ops.watchdog.actions),
+	 .words = ops_watchdog_action_words},
+	SECTION("recovery"),
+	U32("recovery.max_errors", ops.recovery.max_errors, 1, 1000000),
+	U32("recovery.max_reopens", ops.recovery.max_reopens, 0, 1000),
+	{.path = "recovery.backoff", .type = V_DURATION, .off = OFF(ops.recovery.backoff_ms),
+	 .min = 1},
+	{.path = "recovery.backoff_max", .type = V_DURATION,
+	 .off = OFF(ops.recovery.backoff_max_ms), .min = 1},
 };
 
 /*
@@ -169,15 +222,12 @@ static const char *const falco_unsupported[] = {
 	"plugins_hostinfo",
 	"libs_logger",
 	"output_timeout",
-	"syscall_event_drops",
 	"syscall_event_timeouts",
 	"syscall_buf_size_preset",
 	"syscall_drop_failed_exit",
 	"modern_bpf",
 	"base_syscalls",
 	"falco_libs",
-	"metrics",
-	"webserver",
 	"grpc",
 	"grpc_output",
 	"container_engines",
@@ -298,6 +348,17 @@ static const char *vtype_expect(const struct key_def *k, char *buf, size_t size)
 		return "a list of {name: ..., library_path: ..., init_config: ..., open_params: ...}";
 	case V_NAMES:
 		return "a list of plugin names, e.g. [k8saudit, json]";
+	case V_WORDSET: {
+		size_t o = 0;
+
+		buf[0] = 0;
+		for (size_t i = 0; k->words[i] && o < size; i++)
+			o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "a list of ",
+					      k->words[i]);
+		return buf;
+	}
+	case V_DURATION:
+		return "a duration such as 30s, 15m, 1h or 250ms";
 	}
 	return "?";
 }
@@ -713,6 +774,38 @@ static int apply_value(struct ctx *x, const struct key_def *k, const struct ynod
 			x->c->n_load_plugins++;
 		}
 		return 0;
+	case V_WORDSET: {
+		uint32_t bits = 0;
+
+		for (size_t i = 0; i < (is_scalar ? !ynode_is_null(v) : v->n); i++) {
+			const struct ynode *w = is_scalar ? v : v->kids[i];
+			int j;
+
+			if (w->kind != YN_SCALAR || (v->kind != YN_SEQ && !is_scalar)) {
+				bad_value(x, k, v);
+				return -EINVAL;
+			}
+			for (j = 0; k->words[j] && strcmp(k->words[j], w->val) != 0; j++)
+				;
+			if (!k->words[j]) {
+				bad_value(x, k, w);
+				return -EINVAL;
+			}
+			bits |= 1u << j;
+		}
+		*(uint32_t *)p = bits;
+		return 0;
+	}
+	case V_DURATION: {
+		uint64_t ms;
+
+		if (!is_scalar || ops_duration_parse(v->val, &ms) < 0 || ms < k->min) {
+			bad_value(x, k, v);
+			return -EINVAL;
+		}
+		*(uint64_t *)p = ms;
+		return 0;
+	}
 	case V_RULESEL:
 		rulesel_clear(x->c);
 		if (is_scalar && ynode_is_null(v))
@@ -1193,7 +1286,7 @@ int osprey_config_set_option(struct osprey_config *c, const char *option, struct
 	const char *val = eq + 1;
 	bool yaml = k->type == V_SECTION || k->type == V_RULESEL || k->type == V_NAMES ||
 		    k->type == V_PLUGINS ||
-		    (k->type == V_STRLIST && !has_idx && val[0] == '[');
+		    ((k->type == V_STRLIST || k->type == V_WORDSET) && !has_idx && val[0] == '[');
 	/* a plain scalar, so that an empty value reads as "not set" (an empty list, "") */
 	struct ynode scalar = {
 		.kind = YN_SCALAR,
@@ -1313,6 +1406,7 @@ void osprey_config_init(struct osprey_config *c)
 	};
 	outputs_config_init(&c->out);
 	meta_config_init(&c->container);
+	ops_config_init(&c->ops);
 	c->driver_choice_file = strdup(CHOICE_DEFAULT_PATH);
 	/* own every default string; strdup failing leaves NULL, which reads as "not set" */
 	for (size_t i = 0; (sp = out_strings(c, i)); i++)
@@ -1334,6 +1428,7 @@ void osprey_config_done(struct osprey_config *c)
 	free(c->host_root);
 	free(c->driver_choice_file);
 	meta_config_done(&c->container);
+	ops_config_done(&c->ops);
 	*c = (struct osprey_config){};
 }
 

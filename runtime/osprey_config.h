@@ -32,6 +32,7 @@
 
 #include "diag.h"
 #include "meta.h"
+#include "ops/ops_config.h"
 #include "outputs.h"
 #include "ruleset.h"
 
@@ -136,6 +137,9 @@ struct osprey_config {
 
 	/* container: metadata sources, Falco's container plugin keys (meta.h, meta_config_init) */
 	struct meta_config container;
+
+	/* webserver, metrics, syscall_event_drops, watchdog, recovery (ops/ops_config.h) */
+	struct ops_config ops;
 };
 
 void osprey_config_init(struct osprey_config *c);

@@ -8,19 +8,123 @@
 #include "log.h"
 #include "run.h"
 
-#define RUN_EVENTS_PER_POLL 256 /* then the loop's other sources get a turn */
+#define RUN_EVENTS_PER_POLL	256 /* then the loop's other sources get a turn */
+#define RUN_RECOVERY_TICK_USEC	100000
 
 struct run_state {
 	const struct run_opts *opts;
 	struct capture *capture;
+	struct loop *loop;
+	struct loop_source *poller;
 	struct capture_stats last; /* at the last drop report */
+	/* recovery */
+	uint32_t errors_in_row;
+	uint32_t failed_reopens;
+	uint64_t backoff_ms;
+	bool reopening;
+	uint64_t reopen_at_usec; /* loop_now_usec() of the next attempt */
 };
+
+static int on_capture_poll(struct loop_source *s, void *userdata);
+static void reopen_schedule(struct run_state *st, const char *why);
+
+static int poller_add(struct run_state *st)
+{
+	int fd = capture_get_fd(st->capture);
+
+	return loop_add_poller(st->loop, fd >= 0 ? fd : -1, capture_poll_interval_ms(st->capture),
+			       on_capture_poll, st, &st->poller);
+}
+
+/* Every RUN_RECOVERY_TICK_USEC while recovery is on: a due reopen is tried here (a timer made
+ * at start, so that trying needs no new fd: the source may have failed for lack of them). */
+static int on_recovery_tick(struct loop_source *s, uint64_t now, void *userdata)
+{
+	struct run_state *st = userdata;
+	const struct run_recovery *rec = &st->opts->recovery;
+	const char *why = NULL;
+	int r;
+
+	if (!st->reopening || st->capture || loop_now_usec() < st->reopen_at_usec)
+		return 0;
+	r = capture_open(&st->opts->capture, &st->capture, &why);
+	if (r >= 0) {
+		r = poller_add(st);
+		if (r < 0) {
+			capture_close(st->capture);
+			st->capture = NULL;
+			why = "cannot watch the reopened source";
+		}
+	}
+	if (r < 0) {
+		st->failed_reopens++;
+		if (st->failed_reopens >= rec->max_reopens) {
+			log_error("Giving up: the event source could not be reopened %u times in a "
+				  "row (last: %s); exiting so that the service manager restarts "
+				  "osprey.",
+				  st->failed_reopens, why ? why : strerror(-r));
+			loop_exit(st->loop, -EIO);
+			return 0;
+		}
+		log_warning("Reopening the event source failed (%s); retrying in %llums.",
+			    why ? why : strerror(-r), (unsigned long long)st->backoff_ms);
+		st->reopening = false;
+		reopen_schedule(st, NULL);
+		return 0;
+	}
+	log_info("Event source reopened after %u failed attempt(s).", st->failed_reopens);
+	st->failed_reopens = 0;
+	st->errors_in_row = 0;
+	st->reopening = false;
+	st->last = (struct capture_stats){};
+	if (rec->reopen_request)
+		*rec->reopen_request = false; /* asked while closed: the reopen answers it */
+	if (rec->on_source)
+		rec->on_source(st->capture, st->opts->userdata);
+	return 0;
+}
+
+/* Closes the source (if open) and reopens it after the current back-off, then doubles it. */
+static void reopen_schedule(struct run_state *st, const char *why)
+{
+	const struct run_recovery *rec = &st->opts->recovery;
+
+	if (st->reopening)
+		return;
+	st->reopening = true;
+	if (st->capture) {
+		log_warning("Reopening the event source in %llums: %s.",
+			    (unsigned long long)st->backoff_ms, why);
+		if (rec->on_source)
+			rec->on_source(NULL, st->opts->userdata);
+		loop_source_free(st->poller);
+		st->poller = NULL;
+		capture_close(st->capture);
+		st->capture = NULL;
+	}
+	st->reopen_at_usec = loop_now_usec() + st->backoff_ms * 1000u;
+	st->backoff_ms = st->backoff_ms * 2 > rec->backoff_max_ms ? rec->backoff_max_ms
+								   : st->backoff_ms * 2;
+}
+
+static bool recovery_on(const struct run_state *st)
+{
+	return st->opts->recovery.max_errors && st->opts->capture.source != CAPTURE_SOURCE_FILE;
+}
 
 static int on_capture_poll(struct loop_source *s, void *userdata)
 {
 	struct run_state *st = userdata;
+	bool *req = st->opts->recovery.reopen_request;
 	struct event ev;
 
+	if (req && *req) {
+		*req = false;
+		if (recovery_on(st)) {
+			reopen_schedule(st, "the driver watchdog asked for it");
+			return 0;
+		}
+	}
 	for (unsigned i = 0; i < RUN_EVENTS_PER_POLL; i++) {
 		int r = capture_next(st->capture, &ev);
 
@@ -32,8 +136,23 @@ static int on_capture_poll(struct loop_source *s, void *userdata)
 		}
 		if (r < 0) {
 			const char *why = capture_error(st->capture);
-			return log_error_errno(r, "%s", why ? why : strerror(-r));
+
+			if (!recovery_on(st))
+				return log_error_errno(r, "%s", why ? why : strerror(-r));
+			/* counted and skipped; a run of them reopens the source */
+			st->errors_in_row++;
+			if (st->opts->recovery.errors)
+				(*st->opts->recovery.errors)++;
+			if (st->errors_in_row == 1)
+				log_warning("Event source error, skipped: %s",
+					    why ? why : strerror(-r));
+			if (st->errors_in_row >= st->opts->recovery.max_errors)
+				reopen_schedule(st, why ? why : strerror(-r));
+			return 0; /* let the loop breathe: never a tight loop on errors */
 		}
+		st->errors_in_row = 0;
+		if (st->backoff_ms > st->opts->recovery.backoff_ms && !st->failed_reopens)
+			st->backoff_ms = st->opts->recovery.backoff_ms;
 		r = st->opts->on_event(&ev, st->opts->userdata);
 		if (r < 0)
 			return r;
@@ -100,7 +219,7 @@ static int on_stats(struct loop_source *s, uint64_t now, void *userdata)
 	struct capture_stats cur;
 	uint64_t buffer, faults, bad;
 
-	if (capture_get_stats(st->capture, &cur) < 0)
+	if (!st->capture || capture_get_stats(st->capture, &cur) < 0)
 		return 0;
 	buffer = cur.drops_buffer - st->last.drops_buffer;
 	faults = cur.faults - st->last.faults;
@@ -120,10 +239,10 @@ static int on_stats(struct loop_source *s, uint64_t now, void *userdata)
 
 int run_capture(const struct run_opts *opts, struct capture_stats *ret_stats)
 {
-	struct run_state st = { .opts = opts };
+	struct run_state st = { .opts = opts, .backoff_ms = opts->recovery.backoff_ms };
 	struct loop *l = NULL;
 	const char *why = NULL;
-	int r, fd;
+	int r;
 
 	if (opts->capture.source == CAPTURE_SOURCE_FILE && opts->capture.path) {
 		struct stat fst;
@@ -150,9 +269,10 @@ int run_capture(const struct run_opts *opts, struct capture_stats *ret_stats)
 		log_error_errno(r, "Cannot create the main loop: %m");
 		goto out;
 	}
-	fd = capture_get_fd(st.capture);
-	r = loop_add_poller(l, fd >= 0 ? fd : -1, capture_poll_interval_ms(st.capture),
-			    on_capture_poll, &st, NULL);
+	st.loop = l;
+	if (!st.backoff_ms)
+		st.backoff_ms = 1000;
+	r = poller_add(&st);
 	if (r >= 0)
 		r = loop_add_signal(l, SIGINT, on_stop_signal, &st, NULL);
 	if (r >= 0)
@@ -161,6 +281,9 @@ int run_capture(const struct run_opts *opts, struct capture_stats *ret_stats)
 		r = loop_add_signal(l, SIGHUP, on_hup_signal, &st, NULL);
 	if (r >= 0)
 		r = loop_add_signal(l, SIGUSR2, on_ignored_signal, &st, NULL);
+	if (r >= 0 && recovery_on(&st))
+		r = loop_add_timer(l, RUN_RECOVERY_TICK_USEC, RUN_RECOVERY_TICK_USEC, on_recovery_tick,
+				   &st, NULL);
 	if (r >= 0 && opts->duration_usec)
 		r = loop_add_timer(l, opts->duration_usec, 0, on_duration, &st, NULL);
 	if (r >= 0 && opts->stats_interval_sec) {

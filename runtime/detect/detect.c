@@ -14,6 +14,7 @@
 #include "loop.h"
 #include "macro.h"
 #include "dnsnames.h"
+#include "ops/ops.h"
 #include "run.h"
 
 struct detect {
@@ -32,6 +33,12 @@ struct detect {
 	const struct rules_rule *cur_rule;
 	const size_t *cur_slots;
 	struct detect_stats stats;
+	const struct ruleset *rs;
+	uint64_t *rule_matches; /* per rule of rs, in its order (ops/ metrics) */
+	/* sampled per-rule evaluation (ops/ metrics): one evaluated event in DETECT_SAMPLE_EVERY
+	 * is timed rule by rule; 0 = off */
+	uint32_t sample_countdown;
+	uint64_t *rule_evals, *rule_ns; /* per rule of rs, sampled events only */
 	/* the alert being built */
 	char output[ALERT_OUTPUT_MAX];
 	struct alert_field fields[ALERT_FIELDS_MAX];
@@ -58,6 +65,14 @@ int detect_new(const struct osprey_config *c, const struct ruleset *rs,
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
+	d->rs = rs;
+	d->rule_matches = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(uint64_t));
+	d->rule_evals = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(uint64_t));
+	d->rule_ns = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(uint64_t));
+	if (!d->rule_matches || !d->rule_evals || !d->rule_ns)
+		return -ENOMEM;
+	if (c && c->ops.metrics.rules_timing_enabled)
+		d->sample_countdown = DETECT_SAMPLE_EVERY;
 	r = state_new(&so, &d->st);
 	if (r < 0)
 		return r;
@@ -94,6 +109,9 @@ void detect_free(struct detect *d)
 	dnsnames_free(d->dns);
 	eval_free(d->ev);
 	state_free(d->st);
+	free(d->rule_matches);
+	free(d->rule_evals);
+	free(d->rule_ns);
 	free(d);
 }
 
@@ -182,6 +200,11 @@ static int on_match(const struct rules_rule *r, void *userdata)
 	size_t nf = 0, n;
 
 	d->stats.matches++;
+	for (size_t i = 0; i < d->rs->n_rules; i++) /* on a match only: an alert costs far more */
+		if (d->rs->rules[i] == r) {
+			d->rule_matches[i]++;
+			break;
+		}
 	d->cur_rule = r;
 	d->cur_slots = eval_output_slots(d->ev, r);
 	n = output_format(r, render_field, d, d->output, sizeof(d->output));
@@ -237,6 +260,28 @@ static int on_match(const struct rules_rule *r, void *userdata)
 	return 0;
 }
 
+/* A sampled event's time in one rule (eval_match_timed()). */
+static void on_rule_time(const struct rules_rule *r, uint64_t ns, void *userdata)
+{
+	struct detect *d = userdata;
+
+	for (size_t i = 0; i < d->rs->n_rules; i++)
+		if (d->rs->rules[i] == r) {
+			d->rule_evals[i]++;
+			d->rule_ns[i] += ns;
+			return;
+		}
+}
+
+void detect_get_rule_counters(const struct detect *d, const uint64_t **ret_matches,
+			      const uint64_t **ret_evals, const uint64_t **ret_ns, size_t *ret_n)
+{
+	*ret_matches = d->rule_matches;
+	*ret_evals = d->rule_evals;
+	*ret_ns = d->rule_ns;
+	*ret_n = d->rs->n_rules;
+}
+
 static int detect_process(struct detect *d, const struct event *ev);
 
 static void on_released(const struct event *ev, void *userdata)
@@ -279,7 +324,11 @@ static int detect_process(struct detect *d, const struct event *ev)
 	}
 	extract_begin(d->x, ev, t);
 	d->stats.evaluated++;
-	n = eval_match(d->ev, d->x, on_match, d);
+	if (_unlikely_(d->sample_countdown && --d->sample_countdown == 0)) {
+		d->sample_countdown = DETECT_SAMPLE_EVERY;
+		n = eval_match_timed(d->ev, d->x, on_match, d, on_rule_time);
+	} else
+		n = eval_match(d->ev, d->x, on_match, d);
 	d->x->prev_ts = ev->hdr->ts_ns;
 	return (int)n;
 }
@@ -289,9 +338,59 @@ static int detect_process(struct detect *d, const struct event *ev)
 struct run_ctx {
 	struct detect *d;
 	struct outputs *out;
+	struct meta *meta; /* NULL: container metadata is off */
 	const struct detect_hooks *hooks;
+	struct ops *ops;
+	const uint32_t *canary_pid; /* the watchdog's canary (ops.h) */
+	const char *engine_name;
+	bool reopen_request;	/* the watchdog asks run.c to reopen the source */
+	uint64_t source_errors; /* run.c counts */
 	char hostname[256];
 };
+
+/* The counters ops/ publishes once a second (on this thread). */
+static void run_counters(struct ops_engine_counters *ret, void *userdata)
+{
+	struct run_ctx *rc = userdata;
+	struct state_stats ss;
+
+	state_get_stats(rc->d->st, &ss);
+	*ret = (struct ops_engine_counters){
+		.events = rc->d->stats.events,
+		.evaluated = rc->d->stats.evaluated,
+		.matches = rc->d->stats.matches,
+		.alerts_pushed = rc->d->stats.alerts_pushed,
+		.alerts_failed = rc->d->stats.alerts_failed,
+		.untracked = rc->d->stats.untracked,
+		.threads = ss.threads,
+		.fds = ss.fds,
+		.threads_dropped = ss.threads_dropped,
+		.fds_dropped = ss.fds_dropped,
+		.source_errors = rc->source_errors,
+		.rule_matches = rc->d->rule_matches,
+		.rule_evals = rc->d->rule_evals,
+		.rule_ns = rc->d->rule_ns,
+		.sample_every = rc->d->sample_countdown ? DETECT_SAMPLE_EVERY : 0,
+		.n_rules = rc->d->rs->n_rules,
+	};
+	if (rc->meta) {
+		ret->have_meta = true;
+		meta_get_stats(rc->meta, &ret->meta.meta);
+		if (rc->d->hold) {
+			struct hold_stats hs;
+
+			hold_get_stats(rc->d->hold, &hs);
+			ret->meta.held_containers = hs.containers;
+			ret->meta.held_events = hs.events;
+			ret->meta.held_late = hs.late;
+			ret->meta.not_held = hs.not_held + hs.overflow;
+		}
+	}
+	if (rc->hooks && rc->hooks->get_counters) {
+		ret->have_k8saudit = true;
+		rc->hooks->get_counters(&ret->k8saudit, rc->hooks->userdata);
+	}
+}
 
 /* SIGUSR1, as in Falco: reopen the file output, so that logrotate can move the file away. */
 static int on_reopen_signal(struct loop_source *s, const struct signalfd_siginfo *si,
@@ -319,15 +418,43 @@ static int run_on_start(struct capture *c, struct loop *l, void *userdata)
 	r = loop_add_signal(l, SIGUSR1, on_reopen_signal, rc, NULL);
 	if (r < 0)
 		return log_error_errno(r, "Failed to watch SIGUSR1 (reopening outputs): %m");
+	if (rc->ops) {
+		struct ops_run or = {
+			.capture = c,
+			.loop = l,
+			.outputs = rc->out,
+			.counters = run_counters,
+			.userdata = rc,
+			.engine_name = rc->engine_name,
+			.live = strcmp(rc->engine_name, "replay") != 0,
+			.reopen_request = &rc->reopen_request,
+		};
+
+		r = ops_start(rc->ops, &or);
+		if (r < 0)
+			return r;
+		rc->canary_pid = ops_canary_pid(rc->ops);
+	}
 	if (rc->hooks && rc->hooks->on_start)
 		return rc->hooks->on_start(l, rc->out, rc->hooks->userdata);
 	return 0;
+}
+
+/* Recovery closed (c NULL) or reopened the source. */
+static void run_on_source(struct capture *c, void *userdata)
+{
+	struct run_ctx *rc = userdata;
+
+	if (rc->ops)
+		ops_set_capture(rc->ops, c);
 }
 
 static int run_on_event(const struct event *ev, void *userdata)
 {
 	struct run_ctx *rc = userdata;
 
+	if (_unlikely_(rc->canary_pid && ev->hdr->pid == *rc->canary_pid))
+		ops_on_canary_event(rc->ops, ev);
 	detect_on_event(rc->d, ev);
 	return 0;
 }
@@ -358,6 +485,16 @@ int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 		.on_start = run_on_start,
 		.on_event = run_on_event,
 		.userdata = &rc,
+		.recovery =
+			{
+				.max_errors = c->ops.recovery.max_errors,
+				.max_reopens = c->ops.recovery.max_reopens,
+				.backoff_ms = c->ops.recovery.backoff_ms,
+				.backoff_max_ms = c->ops.recovery.backoff_max_ms,
+				.reopen_request = &rc.reopen_request,
+				.errors = &rc.source_errors,
+				.on_source = run_on_source,
+			},
 	};
 	_cleanup_(meta_freep) struct meta *meta = NULL;
 	struct outputs *out = NULL;
@@ -370,9 +507,14 @@ int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 	r = detect_new(c, rs, &dopts, &d);
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up rule evaluation: %m");
-	r = outputs_new(&c->out, &out);
+	r = ops_new(&c->ops, rs, &rc.ops); /* first: a taken port fails before the driver loads */
 	if (r < 0)
+		return r;
+	r = outputs_new(&c->out, &out);
+	if (r < 0) {
+		ops_free(rc.ops);
 		return log_error_errno(r, "Failed to start the alert outputs: %m");
+	}
 	detect_set_outputs(d, out);
 	/* container metadata, live only: a recording's containers are not today's */
 	if (c->container.enabled && copts->source != CAPTURE_SOURCE_FILE) {
@@ -389,11 +531,18 @@ int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 	ro.capture.interest = copts->source == CAPTURE_SOURCE_FILE ? NULL : interest;
 	rc.d = d;
 	rc.out = out;
+	rc.meta = meta;
 	rc.hooks = hooks;
+	rc.engine_name = config_engine_kind_name(copts->source == CAPTURE_SOURCE_FILE ? ENGINE_REPLAY
+					       : copts->source == CAPTURE_SOURCE_KMOD
+						       ? ENGINE_KMOD
+						       : ENGINE_MODERN_EBPF);
 	log_info("Evaluating %zu rules on %u event types.", eval_n_rules(d->ev), n);
 	r = run_capture(&ro, &cst);
 	if (d->hold)
 		hold_release(d->hold, true, on_released, d);
+	/* the web server's threads stop first: nothing reaches the other sources any more */
+	ops_free(rc.ops);
 	if (hooks && hooks->on_stop)
 		hooks->on_stop(hooks->userdata);
 	outputs_stop(out);

@@ -28,6 +28,7 @@
 #include "state.h"
 
 #define DETECT_PURGE_INTERVAL_NS (5ull * 1000000000ull) /* state_purge() period, event time */
+#define DETECT_SAMPLE_EVERY	 1024 /* one evaluated event in this many is timed per rule */
 
 struct detect_stats {
 	uint64_t events;	/* detect_on_event() calls */
@@ -73,6 +74,10 @@ struct state *detect_state(struct detect *d);
 /* Rules taking part (enabled, compiled, at or above the minimum priority). */
 size_t detect_n_rules(const struct detect *d);
 void detect_get_stats(const struct detect *d, struct detect_stats *ret);
+/* Per rule of the ruleset, in its order: matches; and, over the sampled events only
+ * (metrics.rules_timing_enabled), evaluations and nanoseconds spent. Valid while d lives. */
+void detect_get_rule_counters(const struct detect *d, const uint64_t **ret_matches,
+			      const uint64_t **ret_evals, const uint64_t **ret_ns, size_t *ret_n);
 
 /*
  * Runs detection on the capture described by copts (its interest is set here) until signalled,
@@ -83,12 +88,15 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	       const struct capture_opts *copts, uint64_t duration_usec);
 
 /* Other event sources beside the capture, on the same loop, sharing the outputs (the k8s_audit
- * source). on_start runs once the capture started (< 0 stops the run); on_stop before the
- * outputs stop. */
+ * source). on_start runs once the capture started (< 0 stops the run); on_stop after the web
+ * server stopped, before the outputs stop. */
 struct loop;
+struct ops_k8saudit_counters;
 struct detect_hooks {
 	int (*on_start)(struct loop *l, struct outputs *out, void *userdata);
 	void (*on_stop)(void *userdata);
+	/* the counters for /metrics, once a second on the loop's thread (may be NULL) */
+	void (*get_counters)(struct ops_k8saudit_counters *ret, void *userdata);
 	void *userdata;
 };
 int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,

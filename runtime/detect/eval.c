@@ -1657,3 +1657,47 @@ size_t eval_match(struct eval *e, struct extract_ctx *x, eval_match_fn on_match,
 	}
 	return matches;
 }
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+size_t eval_match_timed(struct eval *e, struct extract_ctx *x, eval_match_fn on_match,
+			void *userdata, eval_time_fn on_time)
+{
+	uint16_t id = x->ev->hdr->type;
+	struct erule_ref *list;
+	size_t n, matches = 0;
+
+	if (id >= OSP_EVT_COUNT)
+		return 0;
+	list = e->opts.no_index ? e->all : e->by_id[id];
+	n = e->opts.no_index ? e->n_rules : e->n_by_id[id];
+	for (size_t i = 0; i < n; i++) {
+		struct ecmp *g = list[i].guard;
+		uint64_t t0 = mono_ns();
+		bool hit;
+
+		if (g && !cmp_memo(g, x)) {
+			on_time(list[i].r, mono_ns() - t0, userdata);
+			for (size_t k = 1; k < list[i].run && i + k < n; k++)
+				on_time(list[i + k].r, 0, userdata);
+			i += list[i].run - 1;
+			continue;
+		}
+		hit = node_eval(list[i].root, x);
+		on_time(list[i].r, mono_ns() - t0, userdata);
+		if (!hit)
+			continue;
+		matches++;
+		if (on_match && on_match(list[i].r, userdata) < 0)
+			break;
+		if (!e->opts.match_all)
+			break;
+	}
+	return matches;
+}

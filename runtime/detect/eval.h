@@ -53,6 +53,12 @@ const size_t *eval_output_slots(const struct eval *e, const struct rules_rule *r
  */
 typedef int (*eval_match_fn)(const struct rules_rule *r, void *userdata);
 size_t eval_match(struct eval *e, struct extract_ctx *x, eval_match_fn on_match, void *userdata);
+/* eval_match(), timing each rule it evaluates: on_time(rule, ns) per rule (a rule skipped with
+ * its shared false first comparison gets the comparison's time, the others of the run 0). For
+ * sampling (ops/ metrics): a clock read per rule is too dear for every event. */
+typedef void (*eval_time_fn)(const struct rules_rule *r, uint64_t ns, void *userdata);
+size_t eval_match_timed(struct eval *e, struct extract_ctx *x, eval_match_fn on_match,
+			void *userdata, eval_time_fn on_time);
 
 /* Marks the Osprey event ids the rules can match (interest has OSP_EVT_COUNT entries). */
 unsigned eval_interest(const struct eval *e, uint8_t *interest);

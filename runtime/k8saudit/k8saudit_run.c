@@ -13,6 +13,7 @@
 #include "k8saudit_run.h"
 #include "log.h"
 #include "loop.h"
+#include "ops/ops.h"
 #include "outputs.h"
 
 #define READ_CHUNK     (64u << 10)
@@ -431,6 +432,24 @@ static void plan_stop(void *userdata)
 	p->f = NULL;
 }
 
+static void plan_counters(struct ops_k8saudit_counters *ret, void *userdata)
+{
+	struct k8saudit_plan *p = userdata;
+	struct k8saudit_run_stats st = {};
+
+	if (p->f)
+		k8saudit_file_get_stats(p->f, &st);
+	*ret = (struct ops_k8saudit_counters){
+		.lines = st.lines,
+		.bad_lines = st.bad_lines,
+		.events = st.events,
+		.bad_events = st.bad_events,
+		.matches = st.matches,
+		.alerts_pushed = st.alerts_pushed,
+		.alerts_failed = st.alerts_failed,
+	};
+}
+
 const struct detect_hooks *k8saudit_plan_hooks(struct k8saudit_plan *p, const struct ruleset *rs)
 {
 	if (!p->k8s_audit || !p->syscall)
@@ -439,6 +458,7 @@ const struct detect_hooks *k8saudit_plan_hooks(struct k8saudit_plan *p, const st
 	p->hooks = (struct detect_hooks){
 		.on_start = plan_start,
 		.on_stop = plan_stop,
+		.get_counters = plan_counters,
 		.userdata = p,
 	};
 	return &p->hooks;

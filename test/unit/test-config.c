@@ -531,11 +531,21 @@ static void test_falco_style(void)
 	/* plugins: and load_plugins: are read (the k8s_audit source), not warned about */
 	CHECK(!has_diag(&d, DIAG_WARNING, 30, 1, "'plugins'"));
 	CHECK(has_diag(&d, DIAG_WARNING, 0, 0, "'grpc'"));
-	CHECK(has_diag(&d, DIAG_WARNING, 0, 0, "'webserver'"));
-	CHECK(has_diag(&d, DIAG_WARNING, 0, 0, "'metrics'"));
+	CHECK(!has_diag(&d, DIAG_WARNING, 0, 0, "'webserver'"));
+	CHECK(!has_diag(&d, DIAG_WARNING, 0, 0, "'metrics'"));
+	CHECK(!has_diag(&d, DIAG_WARNING, 0, 0, "'syscall_event_drops'"));
 	CHECK(has_diag(&d, DIAG_WARNING, 0, 0, "'falco_libs'"));
-	/* 18 before plugins: and load_plugins: were read */
-	CHECK_INT_EQ(d.n_warnings, 16);
+	/* 18 before plugins:, load_plugins:, webserver:, metrics: and syscall_event_drops: were read */
+	CHECK_INT_EQ(d.n_warnings, 13);
+	/* webserver, metrics and syscall_event_drops are Osprey's too now (ops/ops_config.h) */
+	CHECK(c.ops.webserver.enabled);
+	CHECK_INT_EQ(c.ops.webserver.listen_port, 8765);
+	CHECK_INT_EQ(c.ops.syscall_event_drops.actions, OPS_DROP_LOG | OPS_DROP_ALERT);
+	CHECK(c.ops.syscall_event_drops.threshold > 0.0999 && c.ops.syscall_event_drops.threshold < 0.1001);
+	CHECK(c.ops.syscall_event_drops.rate > 0.0333 && c.ops.syscall_event_drops.rate < 0.0334);
+	CHECK_INT_EQ(c.ops.syscall_event_drops.max_burst, 1);
+	CHECK(!c.ops.metrics.enabled);
+	CHECK_INT_EQ(c.ops.metrics.interval_ms, 3600000);
 	CHECK_INT_EQ(c.n_rules_files, 3);
 	CHECK_STR_EQ(c.rules_files[2], "/etc/falco/rules.d");
 	CHECK_INT_EQ(c.engine.modern_ebpf.cpus_for_each_buffer, 2);
@@ -544,6 +554,36 @@ static void test_falco_style(void)
 	CHECK_STR_EQ(c.out.http_output.url, "");
 	CHECK(c.engine.replay.capture_file && !c.engine.replay.capture_file[0]);
 	CHECK_INT_EQ(osprey_config_check(&c, &d), 0);
+	osprey_config_done(&c);
+}
+
+/* The operations keys: words, durations and their errors, through the file and -o alike. */
+static void test_ops_keys(void)
+{
+	_cleanup_(diag_list_clear) struct diag_list d = {};
+	struct osprey_config c;
+
+	osprey_config_init(&c);
+	CHECK_INT_EQ(osprey_config_set_option(&c, "syscall_event_drops.actions=[exit]", &d), 0);
+	CHECK_INT_EQ(c.ops.syscall_event_drops.actions, OPS_DROP_EXIT);
+	CHECK_INT_EQ(osprey_config_set_option(&c, "syscall_event_drops.actions=ignore", &d), 0);
+	CHECK_INT_EQ(c.ops.syscall_event_drops.actions, OPS_DROP_IGNORE);
+	CHECK_INT_EQ(osprey_config_set_option(&c, "watchdog.actions=[alert, healthz, exit]", &d),
+		     0);
+	CHECK_INT_EQ(c.ops.watchdog.actions,
+		     OPS_WATCHDOG_ALERT | OPS_WATCHDOG_HEALTHZ | OPS_WATCHDOG_EXIT);
+	CHECK_INT_EQ(osprey_config_set_option(&c, "metrics.interval=1m30s", &d), 0);
+	CHECK_INT_EQ(c.ops.metrics.interval_ms, 90000);
+	CHECK_INT_EQ(osprey_config_set_option(&c, "webserver.k8s_healthz_endpoint=/live", &d), 0);
+	CHECK_STR_EQ(c.ops.webserver.k8s_healthz_endpoint, "/live");
+	CHECK_INT_EQ(d.n_errors, 0);
+	CHECK_INT_EQ(osprey_config_set_option(&c, "syscall_event_drops.actions=[log, shout]", &d),
+		     -EINVAL);
+	CHECK(has_diag(&d, DIAG_ERROR, 0, 0, "a list of ignore, log, alert, exit"));
+	CHECK_INT_EQ(osprey_config_set_option(&c, "metrics.interval=50ms", &d), -EINVAL);
+	CHECK_INT_EQ(osprey_config_set_option(&c, "webserver.listen_port=70000", &d), -EINVAL);
+	CHECK_INT_EQ(load(&c, "watchdog:\n  timeout: soon\n", &d), -EINVAL);
+	CHECK(has_diag(&d, DIAG_ERROR, 2, 12, "a duration such as 30s"));
 	osprey_config_done(&c);
 }
 
@@ -620,6 +660,7 @@ int main(void)
 	test_files();
 	test_options();
 	test_falco_style();
+	test_ops_keys();
 	test_check();
 	test_rules_select();
 	return test_finish("test-config");
