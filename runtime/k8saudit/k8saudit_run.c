@@ -3,22 +3,31 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "k8saudit.h"
+#include "k8saudit_inbox.h"
 #include "k8saudit_run.h"
 #include "log.h"
 #include "loop.h"
 #include "ops/ops.h"
 #include "outputs.h"
+#include "web/web_server.h"
 
-#define READ_CHUNK     (64u << 10)
-#define LINES_PER_TURN 256
-#define FOLLOW_POLL_MS 200
+#define READ_CHUNK	(64u << 10)
+#define LINES_PER_TURN	256
+#define FOLLOW_POLL_MS	200
+#define BODIES_PER_TURN 16
+#define WEBHOOK_POLL_MS 1000 /* the inbox's eventfd wakes the loop; this is a fallback */
+#define JSON_DEPTH_MAX	64   /* as the parser's (k8saudit.c) */
 
 struct k8saudit_file {
 	const struct k8saudit_run_opts *o;
@@ -37,14 +46,18 @@ struct k8saudit_file {
 	uint64_t line_no;
 	struct k8saudit_run_stats st;
 	struct k8saudit_alert_scratch scratch;
+	/* the webhook (o->webhook): the web server's threads offer, the loop drains */
+	struct k8saudit_inbox *inbox;
+	struct web_server *web;
+	atomic_uint_fast64_t bad_json; /* 400: not JSON, answered on a web thread */
 };
 
 static void bad_line(struct k8saudit_file *k, const char *why)
 {
 	k->st.bad_lines++;
 	if (k->st.bad_lines <= K8SAUDIT_LOG_ERRORS_MAX)
-		log_warning("%s, line %llu: %s; skipped.%s", k->o->path,
-			    (unsigned long long)k->line_no, why,
+		log_warning("%s, %s %llu: %s; skipped.%s", k->o->webhook ? "webhook" : k->o->path,
+			    k->o->webhook ? "body" : "line", (unsigned long long)k->line_no, why,
 			    k->st.bad_lines == K8SAUDIT_LOG_ERRORS_MAX
 				    ? " (Further bad lines are only counted.)"
 				    : "");
@@ -101,8 +114,10 @@ static void handle_line(struct k8saudit_file *k)
 	else if (err[0]) {
 		k->st.bad_events++;
 		if (k->st.bad_events <= K8SAUDIT_LOG_ERRORS_MAX)
-			log_warning("%s, line %llu: %s; that event skipped.", k->o->path,
-				    (unsigned long long)k->line_no, err);
+			log_warning("%s, %s %llu: %s; that event skipped.",
+				    k->o->webhook ? "webhook" : k->o->path,
+				    k->o->webhook ? "body" : "line", (unsigned long long)k->line_no,
+				    err);
 	}
 }
 
@@ -248,6 +263,186 @@ static int on_duration(struct loop_source *s, uint64_t now_usec, void *userdata)
 	return 0;
 }
 
+/* ---- the webhook ---- */
+
+int k8saudit_webhook_parse(const char *url, struct k8saudit_run_opts *o, const char **ret_why)
+{
+	const char *p, *colon, *slash, *host_end;
+	char *end;
+	unsigned long port;
+	size_t n;
+
+	if (strncmp(url, "https://", 8) == 0) {
+		o->webhook_ssl = true;
+		p = url + 8;
+	} else if (strncmp(url, "http://", 7) == 0) {
+		o->webhook_ssl = false;
+		p = url + 7;
+	} else {
+		*ret_why = "not an http:// or https:// URL";
+		return -EINVAL;
+	}
+	slash = strchr(p, '/');
+	if (!slash)
+		slash = p + strlen(p);
+	if (*p == '[') { /* [IPv6]:port */
+		host_end = memchr(p, ']', (size_t)(slash - p));
+		if (!host_end) {
+			*ret_why = "an IPv6 address without its closing ']'";
+			return -EINVAL;
+		}
+		colon = host_end + 1;
+		p++;
+	} else {
+		colon = memchr(p, ':', (size_t)(slash - p));
+		host_end = colon;
+	}
+	if (!colon || *colon != ':' || colon + 1 >= slash) {
+		*ret_why = "no port: write it as http://:9765/k8s-audit";
+		return -EINVAL;
+	}
+	n = (size_t)(host_end - p);
+	if (n >= sizeof(o->webhook_address)) {
+		*ret_why = "the address is too long";
+		return -EINVAL;
+	}
+	memcpy(o->webhook_address, p, n);
+	o->webhook_address[n] = 0;
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno || end != slash || port == 0 || port > 65535 || colon[1] < '0' ||
+	    colon[1] > '9') {
+		*ret_why = "the port is not a number from 1 to 65535";
+		return -EINVAL;
+	}
+	o->webhook_port = (uint16_t)port;
+	if (!*slash)
+		slash = "/";
+	if (strlen(slash) >= sizeof(o->webhook_path) || strchr(slash, '?')) {
+		*ret_why = "the path is too long or has a query";
+		return -EINVAL;
+	}
+	snprintf(o->webhook_path, sizeof(o->webhook_path), "%s", slash);
+	o->webhook = true;
+	return 0;
+}
+
+/* Whether body is one JSON value (trailing white space allowed), nested at most JSON_DEPTH_MAX. */
+static bool is_json(const uint8_t *body, size_t len, const char **ret_why)
+{
+	struct json_tokener *tok;
+	struct json_object *obj;
+	bool ok;
+
+	if (len == 0) {
+		*ret_why = "empty body";
+		return false;
+	}
+	tok = json_tokener_new_ex(JSON_DEPTH_MAX);
+	if (!tok) {
+		*ret_why = "out of memory";
+		return false;
+	}
+	obj = json_tokener_parse_ex(tok, (const char *)body, (int)len);
+	ok = obj && json_tokener_get_error(tok) == json_tokener_success;
+	if (ok) {
+		for (size_t i = json_tokener_get_parse_end(tok); i < len && ok; i++)
+			ok = body[i] == ' ' || body[i] == '\n' || body[i] == '\r' ||
+			     body[i] == '\t';
+		*ret_why = "data after the JSON value";
+	} else
+		*ret_why = json_tokener_get_error(tok) == json_tokener_continue
+				   ? "unexpected end of data"
+				   : json_tokener_error_desc(json_tokener_get_error(tok));
+	json_object_put(obj);
+	json_tokener_free(tok);
+	return ok;
+}
+
+/* A web server thread: checks and queues the body; the main loop parses it (on_inbox). */
+static void on_webhook(const struct web_request *req, struct web_response *resp, void *userdata)
+{
+	struct k8saudit_file *k = userdata;
+	struct k8saudit_answer a;
+	const char *why = NULL;
+
+	if (req->content_type && strstr(req->content_type, "application/json") &&
+	    !is_json(req->body, req->body_len, &why)) {
+		atomic_fetch_add(&k->bad_json, 1);
+		resp->status = 400;
+		web_response_printf(resp, "not valid JSON: %s\n", why);
+		return;
+	}
+	k8saudit_inbox_offer(k->inbox, req->method == WEB_METHOD_POST ? "POST" : "GET",
+			     req->content_type, (const char *)req->body, req->body_len, &a);
+	resp->status = a.status;
+	web_response_printf(resp, "%s", a.reason);
+}
+
+static void on_body(const char *body, size_t len, void *userdata)
+{
+	struct k8saudit_file *k = userdata;
+	char err[256];
+	int r;
+
+	k->line_no++;
+	k->st.lines++;
+	r = k8saudit_parse(k->p, body, len, on_event, k, err, sizeof(err));
+	if (r < 0)
+		bad_line(k, err[0] ? err : "unreadable");
+	else if (err[0]) {
+		k->st.bad_events++;
+		if (k->st.bad_events <= K8SAUDIT_LOG_ERRORS_MAX)
+			log_warning("webhook, body %llu: %s; that event skipped.",
+				    (unsigned long long)k->line_no, err);
+	}
+}
+
+static int poll_inbox(struct loop_source *s, void *userdata)
+{
+	struct k8saudit_file *k = userdata;
+
+	(void)s;
+	return k8saudit_inbox_drain(k->inbox, on_body, k, BODIES_PER_TURN) > 0;
+}
+
+static int webhook_start(const struct osprey_config *c, struct k8saudit_file *k)
+{
+	const struct k8saudit_run_opts *o = k->o;
+	struct web_server_opts wo = {
+		.listen_address = o->webhook_address,
+		.port = o->webhook_port,
+		.ssl = o->webhook_ssl,
+		.ssl_certificate = o->ssl_certificate,
+		.threads = K8SAUDIT_WEBHOOK_THREADS,
+	};
+	const char *why = NULL;
+	int r;
+
+	r = k8saudit_inbox_new(K8SAUDIT_WEBHOOK_QUEUE_BODIES, K8SAUDIT_WEBHOOK_QUEUE_BYTES,
+			       &k->inbox);
+	if (r < 0)
+		return log_error_errno(r, "Cannot set up the audit webhook's queue: %m");
+	r = web_server_new(&wo, &k->web, &why);
+	if (r >= 0)
+		r = web_server_add_handler(k->web, o->webhook_path, WEB_METHOD_POST,
+					   K8SAUDIT_PAYLOAD_MAX, on_webhook, k);
+	if (r >= 0)
+		r = web_server_start(k->web, &why);
+	if (r < 0)
+		return log_error_errno(r, "Cannot start the audit webhook on %s port %u: %s%s",
+				       o->webhook_address[0] ? o->webhook_address : "every address",
+				       o->webhook_port, why ? why : strerror(-r),
+				       o->webhook_ssl ? " (https: the certificate and key are "
+							"webserver.ssl_certificate)"
+						      : "");
+	(void)c;
+	log_info("Kubernetes audit webhook on %s port %u (%s): POST %s.",
+		 o->webhook_address[0] ? o->webhook_address : "every address",
+		 web_server_get_port(k->web), o->webhook_ssl ? "https" : "http", o->webhook_path);
+	return 0;
+}
+
 int k8saudit_file_new(const struct osprey_config *c, const struct ruleset *rs,
 		      const struct k8saudit_run_opts *o, struct outputs *out, struct loop *loop,
 		      struct k8saudit_file **ret)
@@ -265,8 +460,8 @@ int k8saudit_file_new(const struct osprey_config *c, const struct ruleset *rs,
 	k->o = o;
 	k->out = out;
 	k->loop = loop;
-	k->fd = open(o->path, O_RDONLY | O_CLOEXEC);
-	if (k->fd < 0) {
+	k->fd = o->webhook ? -1 : open(o->path, O_RDONLY | O_CLOEXEC);
+	if (!o->webhook && k->fd < 0) {
 		r = log_error_errno(-errno,
 				    "Cannot open the audit log '%s': %m (check "
 				    "plugins[].open_params of the k8saudit plugin).",
@@ -280,13 +475,25 @@ int k8saudit_file_new(const struct osprey_config *c, const struct ruleset *rs,
 		log_error_errno(r, "Failed to set up the k8s_audit rules: %m");
 		goto fail;
 	}
-	r = loop_add_poller(loop, -1, FOLLOW_POLL_MS, poll_file, k, &k->poller);
+	if (o->webhook) {
+		r = webhook_start(c, k);
+		if (r < 0)
+			goto fail;
+		r = loop_add_poller(loop, k8saudit_inbox_fd(k->inbox), WEBHOOK_POLL_MS, poll_inbox,
+				    k, &k->poller);
+	} else
+		r = loop_add_poller(loop, -1, FOLLOW_POLL_MS, poll_file, k, &k->poller);
 	if (r < 0) {
 		log_error_errno(r, "Failed to add the audit log to the main loop: %m");
 		goto fail;
 	}
-	log_info("Reading Kubernetes audit events from '%s'%s: %zu k8s_audit rules.", o->path,
-		 o->follow ? " (following it)" : "", k8saudit_engine_n_rules(k->e));
+	if (o->webhook)
+		log_info("Reading Kubernetes audit events from the webhook: %zu k8s_audit rules.",
+			 k8saudit_engine_n_rules(k->e));
+	else
+		log_info("Reading Kubernetes audit events from '%s'%s: %zu k8s_audit rules.",
+			 o->path, o->follow ? " (following it)" : "",
+			 k8saudit_engine_n_rules(k->e));
 	*ret = k;
 	return 0;
 fail:
@@ -311,11 +518,26 @@ void k8saudit_file_free(struct k8saudit_file *k)
 
 	if (!k)
 		return;
+	/* the web threads first: nothing is offered to the inbox any more */
+	web_server_free(k->web);
+	if (k->inbox) {
+		struct k8saudit_inbox_stats is;
+
+		k8saudit_inbox_get_stats(k->inbox, &is);
+		log_info("Audit webhook: %llu requests queued, refused: %llu not JSON, %llu queue "
+			 "full, %llu too large, %llu bad method or type; %llu left unread.",
+			 (unsigned long long)is.accepted,
+			 (unsigned long long)atomic_load(&k->bad_json),
+			 (unsigned long long)is.refused_full,
+			 (unsigned long long)is.refused_too_big, (unsigned long long)is.refused_bad,
+			 (unsigned long long)is.queued);
+	}
 	if (k->poller) {
 		k8saudit_file_get_stats(k, &st);
-		log_info("Audit events: %llu from %llu lines (%llu bad lines, %llu bad events), "
+		log_info("Audit events: %llu from %llu %s (%llu bad, %llu bad events), "
 			 "rule matches: %llu, alerts: %llu pushed, %llu refused.",
 			 (unsigned long long)st.events, (unsigned long long)st.lines,
+			 k->o->webhook ? "webhook bodies" : "lines",
 			 (unsigned long long)st.bad_lines, (unsigned long long)st.bad_events,
 			 (unsigned long long)st.matches, (unsigned long long)st.alerts_pushed,
 			 (unsigned long long)st.alerts_failed);
@@ -331,6 +553,7 @@ void k8saudit_file_free(struct k8saudit_file *k)
 				(unsigned long long)es.regex_limit_hits);
 	}
 	/* the poller belongs to the loop, which may be gone already (loop_free() frees it) */
+	k8saudit_inbox_free(k->inbox);
 	k8saudit_parser_free(k->p);
 	k8saudit_engine_free(k->e);
 	if (k->fd >= 0)
@@ -406,11 +629,18 @@ int k8saudit_plan_make(const struct osprey_config *c, bool syscall, bool k8s_aud
 	path = ka->open_params;
 	while (*path == ' ' || *path == '\t')
 		path++;
-	if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0)
-		return log_error_errno(-EOPNOTSUPP,
-				       "The k8s audit webhook (%s) is not available yet: give an "
-				       "audit log file in open_params.",
-				       path);
+	if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0) {
+		const char *why = NULL;
+
+		if (k8saudit_webhook_parse(path, &ret->o, &why) < 0)
+			return log_error_errno(
+				-EINVAL,
+				"Bad k8s audit webhook '%s' in open_params: %s (e.g. "
+				"http://:9765/k8s-audit or https://:9765/k8s-audit).",
+				path, why);
+		ret->o.ssl_certificate = c->ops.webserver.ssl_certificate;
+		return 0;
+	}
 	ret->o.path = path;
 	/* beside the syscall capture the file is followed; the capture decides when to stop */
 	ret->o.follow = syscall;
@@ -437,9 +667,20 @@ static void plan_counters(struct ops_k8saudit_counters *ret, void *userdata)
 	struct k8saudit_plan *p = userdata;
 	struct k8saudit_run_stats st = {};
 
-	if (p->f)
+	struct k8saudit_inbox_stats is = {};
+
+	if (p->f) {
 		k8saudit_file_get_stats(p->f, &st);
+		if (p->f->inbox)
+			k8saudit_inbox_get_stats(p->f->inbox, &is);
+	}
 	*ret = (struct ops_k8saudit_counters){
+		.webhook = p->o.webhook,
+		.accepted = is.accepted,
+		.refused_full = is.refused_full,
+		.refused_too_big = is.refused_too_big,
+		.refused_bad = is.refused_bad + (p->f ? atomic_load(&p->f->bad_json) : 0),
+		.queued = is.queued,
 		.lines = st.lines,
 		.bad_lines = st.bad_lines,
 		.events = st.events,

@@ -18,11 +18,26 @@
 
 #define K8SAUDIT_LOG_ERRORS_MAX 20 /* bad lines logged one by one; the rest are counted */
 
+#define K8SAUDIT_WEBHOOK_QUEUE_BODIES 64	  /* webhook bodies waiting for the main loop */
+#define K8SAUDIT_WEBHOOK_QUEUE_BYTES  (64u << 20) /* ... and their bytes; beyond: 429 */
+#define K8SAUDIT_WEBHOOK_THREADS      2
+
 struct k8saudit_run_opts {
-	const char *path;	/* the audit log file */
+	const char *path;	/* the audit log file (NULL with webhook) */
 	bool follow;		/* keep reading what is appended (else stop at the end) */
 	uint64_t duration_usec; /* 0: no limit */
+	/* or the webhook: open_params http(s)://[address]:port/path, a listener of its own that
+	 * queues each POSTed body (k8saudit_inbox.h) for the main loop; runs until stopped */
+	bool webhook;
+	bool webhook_ssl;
+	char webhook_address[64]; /* numeric; "" = every address */
+	uint16_t webhook_port;
+	char webhook_path[256];
+	const char *ssl_certificate; /* https: webserver.ssl_certificate (PEM, cert and key) */
 };
+
+/* Parses a webhook open_params into o's webhook fields. -EINVAL with *ret_why (static). */
+int k8saudit_webhook_parse(const char *url, struct k8saudit_run_opts *o, const char **ret_why);
 
 struct k8saudit_run_stats {
 	uint64_t lines;
@@ -58,8 +73,8 @@ void k8saudit_file_free(struct k8saudit_file *k);
  * How the k8s_audit source runs, once the sources are chosen (runtime/sources.h): alone, it
  * replays its file to the end (k8saudit_run()); beside the syscall capture the file is followed
  * on the capture's loop (k8saudit_plan_hooks() for detect_run_with()). The audit log is the
- * open_params of the plugins: entry named k8saudit. Logs and returns -errno when open_params is
- * missing, or names the webhook (not available yet). Opens nothing (--dry-run calls it too).
+ * open_params of the plugins: entry named k8saudit, or the webhook's URL. Logs and returns -errno
+ * when open_params is missing or a bad URL. Opens nothing (--dry-run calls it too).
  */
 struct k8saudit_plan {
 	bool syscall;

@@ -240,8 +240,7 @@ int metrics_render_prometheus(const struct metrics_snapshot *s, const struct ops
 		counter(&p, "osprey_outputs_truncated_total", "Alerts cut to fit the bounds.",
 			s->out.truncated);
 		counter(&p, "osprey_outputs_processed_total",
-			"Alerts taken from the queue and offered to every sink.",
-			s->out.processed);
+			"Alerts taken from the queue and offered to every sink.", s->out.processed);
 		gauge(&p, "osprey_outputs_queue_length", "Alerts waiting in the queue now.",
 		      s->out.queued);
 		for (size_t k = 0; k < ARRAY_SIZE(sink_counters); k++)
@@ -277,10 +276,10 @@ int metrics_render_prometheus(const struct metrics_snapshot *s, const struct ops
 			"Lookups dropped: the lookup queue was full.", m->queue_full);
 		counter(&p, "osprey_meta_table_full_total",
 			"Containers not cached: the cache was full.", m->table_full);
-		counter(&p, "osprey_meta_replies_refused_total",
-			"Replies too large or malformed.", m->replies_refused);
-		counter(&p, "osprey_meta_removed_total", "Exited containers dropped from the cache.",
-			m->removed);
+		counter(&p, "osprey_meta_replies_refused_total", "Replies too large or malformed.",
+			m->replies_refused);
+		counter(&p, "osprey_meta_removed_total",
+			"Exited containers dropped from the cache.", m->removed);
 		counter(&p, "osprey_hold_containers_total",
 			"Container starts whose first events were held for their metadata.",
 			s->meta.held_containers);
@@ -304,8 +303,7 @@ int metrics_render_prometheus(const struct metrics_snapshot *s, const struct ops
 		counter(&p, "osprey_k8saudit_events_total", "Audit events evaluated.", k->events);
 		counter(&p, "osprey_k8saudit_bad_events_total", "Audit events refused.",
 			k->bad_events);
-		counter(&p, "osprey_k8saudit_matches_total", "k8s_audit rule matches.",
-			k->matches);
+		counter(&p, "osprey_k8saudit_matches_total", "k8s_audit rule matches.", k->matches);
 		counter(&p, "osprey_k8saudit_alerts_pushed_total",
 			"k8s_audit alerts accepted by the outputs.", k->alerts_pushed);
 		counter(&p, "osprey_k8saudit_alerts_failed_total",

@@ -167,8 +167,14 @@ static const char *status_reason(int status)
 		return "Bad Request";
 	case 404:
 		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
 	case 413:
 		return "Payload Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 429:
+		return "Too Many Requests";
 	case 500:
 		return "Internal Server Error";
 	case 503:
@@ -193,6 +199,7 @@ static void on_request(struct evhttp_request *req, void *userdata)
 	atomic_fetch_add(&s->requests, 1);
 	wr.path = uri ? evhttp_uri_get_path(uri) : NULL;
 	wr.query = uri ? evhttp_uri_get_query(uri) : NULL;
+	wr.content_type = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
 	if (!wr.path || !*wr.path)
 		wr.path = "/";
 	h = handler_find(s, wr.path);

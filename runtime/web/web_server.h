@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The embedded HTTP(S) server: health, metrics and versions today, the k8s audit webhook
- * later. libevent's evhttp (plain) with bufferevent_openssl (TLS): OpenSSL is already the
- * project's one TLS stack (libcurl, the driver loader), and libevent is packaged everywhere
- * (Debian and Alpine libevent-dev).
+ * The embedded HTTP(S) server: health, metrics and versions (ops/), and the k8s audit webhook
+ * (k8saudit/k8saudit_run.c, a server of its own on its own port). libevent's evhttp (plain) with
+ *bufferevent_openssl (TLS): OpenSSL is already the project's one TLS stack (libcurl, the driver
+ *loader), and libevent is packaged everywhere (Debian and Alpine libevent-dev).
  *
  * The server runs on threads of its own (webserver.threadiness, each with its own event base,
  * all accepting on one listening socket) and never touches the event path: handlers read
@@ -56,8 +56,9 @@ struct web_server_opts {
 
 struct web_request {
 	enum web_method method;
-	const char *path;  /* without the query */
-	const char *query; /* after '?', or NULL */
+	const char *path;	  /* without the query */
+	const char *query;	  /* after '?', or NULL */
+	const char *content_type; /* the Content-Type header, or NULL */
 	const uint8_t *body;
 	size_t body_len;
 };

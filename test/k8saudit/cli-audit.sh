@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # The k8s_audit source from the command line, without the shared fixtures: audit-only mode
 # (engine.kind: nodriver) on a small audit log written here, Falco's plugins: configuration with
-# -o plugins[0].open_params, --enable-source, and the clear errors: no open_params, a webhook
-# address (not available yet), a missing file, an unknown source. Usage: cli-audit.sh OSPREY.
+# -o plugins[0].open_params, --enable-source, and the clear errors: no open_params, a bad webhook
+# address, a missing file, an unknown source. Usage: cli-audit.sh OSPREY.
 set -u
 osprey=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -53,9 +53,12 @@ check "enable-source: 2 alerts" [ "$(grep -c '"source":"k8s_audit"' "$tmp/out")"
 "$osprey" -c "$tmp/falco.yaml" >"$tmp/out" 2>"$tmp/err"
 check "no open_params: refused" [ $? -ne 0 ]
 check "no open_params: says what to set" grep -q "open_params" "$tmp/err"
-"$osprey" -c "$tmp/falco.yaml" -o "plugins[0].open_params=http://:9765/k8s-audit" >"$tmp/out" 2>"$tmp/err"
-check "webhook: refused for now" [ $? -ne 0 ]
-check "webhook: says so" grep -q "webhook.*not available yet" "$tmp/err"
+"$osprey" -c "$tmp/falco.yaml" -o "plugins[0].open_params=http://k8s-audit" >"$tmp/out" 2>"$tmp/err"
+check "webhook without a port: refused" [ $? -ne 0 ]
+check "webhook without a port: says so" grep -q "Bad k8s audit webhook 'http://k8s-audit' in open_params: no port" "$tmp/err"
+"$osprey" -c "$tmp/falco.yaml" -o "plugins[0].open_params=http://:99999/k8s-audit" >"$tmp/out" 2>"$tmp/err"
+check "webhook, port 99999: refused" [ $? -ne 0 ]
+check "webhook, port 99999: says so" grep -q "the port is not a number from 1 to 65535" "$tmp/err"
 "$osprey" -c "$tmp/falco.yaml" -o "plugins[0].open_params=$tmp/nope.log" >"$tmp/out" 2>"$tmp/err"
 check "missing file: refused" [ $? -ne 0 ]
 check "missing file: named" grep -q "Cannot open the audit log '$tmp/nope.log'" "$tmp/err"
