@@ -562,6 +562,47 @@ void k8saudit_file_free(struct k8saudit_file *k)
 	free(k);
 }
 
+/* The counters for /metrics (ops.h); k may be NULL (not started). */
+static void file_counters(struct k8saudit_file *k, struct ops_k8saudit_counters *ret)
+{
+	struct k8saudit_run_stats st = {};
+	struct k8saudit_inbox_stats is = {};
+
+	if (k) {
+		k8saudit_file_get_stats(k, &st);
+		if (k->inbox)
+			k8saudit_inbox_get_stats(k->inbox, &is);
+	}
+	*ret = (struct ops_k8saudit_counters){
+		.webhook = k && k->inbox,
+		.accepted = is.accepted,
+		.refused_full = is.refused_full,
+		.refused_too_big = is.refused_too_big,
+		.refused_bad = is.refused_bad + (k ? atomic_load(&k->bad_json) : 0),
+		.queued = is.queued,
+		.lines = st.lines,
+		.bad_lines = st.bad_lines,
+		.events = st.events,
+		.bad_events = st.bad_events,
+		.matches = st.matches,
+		.alerts_pushed = st.alerts_pushed,
+		.alerts_failed = st.alerts_failed,
+	};
+}
+
+/* Audit-only: the engine's counters are the audit source's. */
+static void run_counters(struct ops_engine_counters *ret, void *userdata)
+{
+	struct k8saudit_file *k = userdata;
+
+	*ret = (struct ops_engine_counters){.have_k8saudit = true};
+	file_counters(k, &ret->k8saudit);
+	ret->events = ret->evaluated = ret->k8saudit.events;
+	ret->matches = ret->k8saudit.matches;
+	ret->alerts_pushed = ret->k8saudit.alerts_pushed;
+	ret->alerts_failed = ret->k8saudit.alerts_failed;
+}
+
 int k8saudit_run(const struct osprey_config *c, const struct ruleset *rs,
 		 const struct k8saudit_run_opts *o, struct k8saudit_run_stats *ret_stats)
 {
@@ -569,11 +610,18 @@ int k8saudit_run(const struct osprey_config *c, const struct ruleset *rs,
 	struct outputs *out = NULL;
 	struct outputs_stats os;
 	struct loop *loop = NULL;
+	struct ops *ops = NULL;
 	int r;
 
-	r = outputs_new(&c->out, &out);
+	/* the web endpoints (webserver.enabled), metrics: first, a taken port fails early */
+	r = ops_new(&c->ops, rs, &ops);
 	if (r < 0)
+		return r;
+	r = outputs_new(&c->out, &out);
+	if (r < 0) {
+		ops_free(ops);
 		return log_error_errno(r, "Failed to start the alert outputs: %m");
+	}
 	r = loop_new(&loop);
 	if (r >= 0)
 		r = loop_add_signal(loop, SIGINT, on_stop_signal, loop, NULL);
@@ -590,7 +638,18 @@ int k8saudit_run(const struct osprey_config *c, const struct ruleset *rs,
 	r = k8saudit_file_new(c, rs, o, out, loop, &k);
 	if (r < 0)
 		goto out;
+	r = ops_start(ops, &(struct ops_run){
+				   .loop = loop,
+				   .outputs = out,
+				   .counters = run_counters,
+				   .userdata = k,
+				   .engine_name = config_engine_kind_name(ENGINE_NODRIVER),
+			   });
+	if (r < 0)
+		goto out;
 	r = loop_run(loop);
+	ops_free(ops);
+	ops = NULL;
 	outputs_stop(out);
 	outputs_get_stats(out, &os);
 	if (os.throttled || os.dropped)
@@ -599,6 +658,7 @@ int k8saudit_run(const struct osprey_config *c, const struct ruleset *rs,
 	if (ret_stats)
 		k8saudit_file_get_stats(k, ret_stats);
 out:
+	ops_free(ops);
 	k8saudit_file_free(k);
 	loop_free(loop);
 	outputs_free(out);
@@ -665,30 +725,8 @@ static void plan_stop(void *userdata)
 static void plan_counters(struct ops_k8saudit_counters *ret, void *userdata)
 {
 	struct k8saudit_plan *p = userdata;
-	struct k8saudit_run_stats st = {};
 
-	struct k8saudit_inbox_stats is = {};
-
-	if (p->f) {
-		k8saudit_file_get_stats(p->f, &st);
-		if (p->f->inbox)
-			k8saudit_inbox_get_stats(p->f->inbox, &is);
-	}
-	*ret = (struct ops_k8saudit_counters){
-		.webhook = p->o.webhook,
-		.accepted = is.accepted,
-		.refused_full = is.refused_full,
-		.refused_too_big = is.refused_too_big,
-		.refused_bad = is.refused_bad + (p->f ? atomic_load(&p->f->bad_json) : 0),
-		.queued = is.queued,
-		.lines = st.lines,
-		.bad_lines = st.bad_lines,
-		.events = st.events,
-		.bad_events = st.bad_events,
-		.matches = st.matches,
-		.alerts_pushed = st.alerts_pushed,
-		.alerts_failed = st.alerts_failed,
-	};
+	file_counters(p->f, ret);
 }
 
 const struct detect_hooks *k8saudit_plan_hooks(struct k8saudit_plan *p, const struct ruleset *rs)

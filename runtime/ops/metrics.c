@@ -201,7 +201,10 @@ int metrics_render_prometheus(const struct metrics_snapshot *s, const struct ops
 			    labels, 1, true);
 	}
 	label_escape(s->engine_name ? s->engine_name : "", esc, sizeof(esc));
-	snprintf(labels, sizeof(labels), "engine_name=\"%s\",evt_source=\"syscall\"", esc);
+	/* nodriver: the k8s_audit source alone */
+	snprintf(labels, sizeof(labels), "engine_name=\"%s\",evt_source=\"%s\"", esc,
+		 s->engine_name && strcmp(s->engine_name, "nodriver") == 0 ? "k8s_audit"
+									   : "syscall");
 	prom_sample(&p, "falcosecurity_scap_engine_name_info", "gauge", HELP_URL, labels, 1, true);
 	if (s->kernel_release) {
 		label_escape(s->kernel_release, esc, sizeof(esc));
@@ -296,7 +299,8 @@ int metrics_render_prometheus(const struct metrics_snapshot *s, const struct ops
 	if (s->have_k8saudit) {
 		const struct ops_k8saudit_counters *k = &s->k8saudit;
 
-		counter(&p, "osprey_k8saudit_lines_total", "Audit log lines read.", k->lines);
+		counter(&p, "osprey_k8saudit_lines_total",
+			"Audit log lines or webhook bodies read.", k->lines);
 		counter(&p, "osprey_k8saudit_bad_lines_total",
 			"Audit log lines or bodies refused: not JSON, not audit, too long.",
 			k->bad_lines);
@@ -318,7 +322,7 @@ int metrics_render_prometheus(const struct metrics_snapshot *s, const struct ops
 				"Webhook requests refused: body too large (413).",
 				k->refused_too_big);
 			counter(&p, "osprey_k8saudit_webhook_refused_bad_total",
-				"Webhook requests refused: method or content type (405, 415).",
+				"Webhook requests refused: not JSON, not application/json (400).",
 				k->refused_bad);
 			gauge(&p, "osprey_k8saudit_webhook_queued",
 			      "Webhook bodies waiting for the main loop now.", k->queued);

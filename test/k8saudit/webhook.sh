@@ -67,8 +67,10 @@ trace=$k8s/traces/attach_cluster_admin_role.json
 rule="Attach to cluster-admin Role"
 
 port=$(free_port)
+wport=$(free_port)
 url=http://127.0.0.1:$port/k8s-audit
-check "http: listening" start "$url"
+check "http: listening" start "$url" -o webserver.enabled=true -o webserver.listen_address=127.0.0.1 \
+	-o webserver.listen_port=$wport -o webserver.prometheus_metrics_enabled=true
 check "http: trace accepted (200)" [ "$(post "$url" "$trace")" = 200 ]
 check "http: the alert comes out" wait_alert "$rule"
 check "http: its source is k8s_audit" grep -q '"source":"k8s_audit"' "$tmp/out"
@@ -82,6 +84,32 @@ check "http: another path is 404" \
 head -c $((16 * 1024 * 1024 + 1)) /dev/zero | tr '\0' ' ' >"$tmp/big.json"
 check "http: a body over 16 MiB is 413" [ "$(post "$url" "$tmp/big.json")" = 413 ]
 check "http: still serving after them" [ "$(post "$url" "$trace")" = 200 ]
+metrics_have() { # metrics_have LINE: /metrics (refreshed every second) shows LINE
+	i=0
+	until curl -s "http://127.0.0.1:$wport/metrics" >"$tmp/metrics" && grep -qx "$1" "$tmp/metrics"; do
+		i=$((i + 1))
+		[ $i -gt 50 ] && return 1
+		sleep 0.1
+	done
+}
+check "metrics: webhook requests queued" metrics_have "osprey_k8saudit_webhook_accepted_total 2"
+check "metrics: refused (bad JSON, text/plain)" metrics_have "osprey_k8saudit_webhook_refused_bad_total 2"
+check "metrics: audit events" metrics_have "osprey_k8saudit_events_total 2"
+check "metrics: the stdout sink delivered" \
+	metrics_have 'osprey_outputs_sink_delivered_total{sink="stdout"} 2'
+check "metrics: the source is k8s_audit" \
+	grep -q 'falcosecurity_scap_engine_name_info{engine_name="nodriver",evt_source="k8s_audit"} 1' "$tmp/metrics"
+check "healthz: ok" [ "$(curl -s "http://127.0.0.1:$wport/healthz")" = '{"status":"ok"}' ]
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$tmp/metrics" >"$tmp/lint" 2>&1
+	prc=$?
+	check "metrics: promtool parses them" [ "$prc" = 0 -o "$prc" = 3 ]
+	grep -v -E '^falcosecurity_falco_(start_timestamp_nanoseconds|host_boot_timestamp_nanoseconds|host_num_cpus_total) ' \
+		"$tmp/lint" >"$tmp/lint2"
+	check "metrics: no lint beyond Falco's own names" [ ! -s "$tmp/lint2" ]
+else
+	echo "skip promtool (Debian package prometheus)"
+fi
 check "http: SIGTERM: exit 0" stop
 check "http: counts logged" grep -q "Audit webhook: 2 requests queued, refused: 1 not JSON" "$tmp/err"
 check "http: two alerts" [ "$(grep -c "\"rule\":\"$rule\"" "$tmp/out")" -eq 2 ]
