@@ -135,4 +135,32 @@ echo "not a certificate" >"$tmp/bad.pem"
 	-o "webserver.ssl_certificate=$tmp/bad.pem" >"$tmp/out" 2>"$tmp/err"
 check "https: bad certificate refused" [ $? -ne 0 ]
 check "https: and named" grep -q "Cannot start the audit webhook.*$tmp/bad.pem" "$tmp/err"
+
+# beside the syscall capture (root and BTF: the eBPF probe): the webhook rides on the hooks of
+# detect_run_with(); /metrics shows the webhook's, the metadata layer's and the sinks' rows
+if [ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ]; then
+	port=$(free_port)
+	wport=$(free_port)
+	url=http://127.0.0.1:$port/k8s-audit
+	"$osprey" -c "$k8s/falco-k8s-audit.yaml" -r "$fx/falco-rules/falco_rules.yaml" \
+		-r "$k8s/rules/k8s_audit_rules.yaml" -o json_output=true \
+		-o "plugins[0].open_params=$url" -o webserver.enabled=true \
+		-o webserver.listen_address=127.0.0.1 -o webserver.listen_port=$wport \
+		-o webserver.prometheus_metrics_enabled=true -M 15 >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	i=0
+	until grep -q "Kubernetes audit webhook on" "$tmp/err" || [ $i -gt 100 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	check "both: trace accepted (200)" [ "$(post "$url" "$trace")" = 200 ]
+	check "both: the alert comes out" wait_alert "$rule"
+	check "both: metrics: webhook" metrics_have "osprey_k8saudit_webhook_accepted_total 1"
+	check "both: metrics: the source is syscall" grep -q 'evt_source="syscall"' "$tmp/metrics"
+	check "both: metrics: container metadata rows" grep -q '^osprey_meta_containers ' "$tmp/metrics"
+	check "both: metrics: sink rows" grep -q '^osprey_outputs_sink_delivered_total{sink="stdout"} ' "$tmp/metrics"
+	check "both: SIGTERM: exit 0" stop
+else
+	echo "skip both sources (needs root and BTF for the eBPF probe)"
+fi
 exit $fail
