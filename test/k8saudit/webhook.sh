@@ -38,7 +38,7 @@ start() {
 	i=0
 	while ! grep -q "Kubernetes audit webhook on" "$tmp/err"; do
 		i=$((i + 1))
-		[ $i -gt 100 ] || ! kill -0 $pid 2>/dev/null && return 1
+		[ $i -gt 300 ] || ! kill -0 $pid 2>/dev/null && return 1
 		sleep 0.1
 	done
 	return 0
@@ -59,7 +59,7 @@ wait_alert() { # wait_alert RULE
 	i=0
 	while ! grep -q "\"rule\":\"$1\"" "$tmp/out"; do
 		i=$((i + 1))
-		[ $i -gt 50 ] && return 1
+		[ $i -gt 150 ] && return 1
 		sleep 0.1
 	done
 }
@@ -88,7 +88,7 @@ metrics_have() { # metrics_have LINE: /metrics (refreshed every second) shows LI
 	i=0
 	until curl -s "http://127.0.0.1:$wport/metrics" >"$tmp/metrics" && grep -qx "$1" "$tmp/metrics"; do
 		i=$((i + 1))
-		[ $i -gt 50 ] && return 1
+		[ $i -gt 150 ] && return 1
 		sleep 0.1
 	done
 }
@@ -146,10 +146,10 @@ if [ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ]; then
 		-r "$k8s/rules/k8s_audit_rules.yaml" -o json_output=true \
 		-o "plugins[0].open_params=$url" -o webserver.enabled=true \
 		-o webserver.listen_address=127.0.0.1 -o webserver.listen_port=$wport \
-		-o webserver.prometheus_metrics_enabled=true -M 15 >"$tmp/out" 2>"$tmp/err" &
+		-o webserver.prometheus_metrics_enabled=true -M 30 >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	i=0
-	until grep -q "Kubernetes audit webhook on" "$tmp/err" || [ $i -gt 100 ]; do
+	until grep -q "Kubernetes audit webhook on" "$tmp/err" || [ $i -gt 300 ]; do
 		i=$((i + 1))
 		sleep 0.1
 	done
