@@ -90,8 +90,14 @@ static int cri_call(struct meta_cri *m, struct cri_socket *s, const char *method
 			  engine_name(s), cri_grpc_path(s->grpc), method, id,
 			  cri_grpc_error(s->grpc));
 		return r;
-	case -EBADMSG:
 	case -EMSGSIZE:
+		log_warning("Container metadata: %s CRI at %s sent more than %u bytes about "
+			    "container %.12s: refused.",
+			    engine_name(s), cri_grpc_path(s->grpc), META_REPLY_MAX, id);
+		s->logged_down = true; /* said: its return is logged */
+		socket_down(s, id);
+		return r;
+	case -EBADMSG:
 		log_warning("Container metadata: %s CRI at %s sent a malformed reply about "
 			    "container %.12s (%s): refused.",
 			    engine_name(s), cri_grpc_path(s->grpc), id, cri_grpc_error(s->grpc));

@@ -125,7 +125,8 @@ static ssize_t on_send(nghttp2_session *session, const uint8_t *data, size_t len
 		return n;
 	if (errno == EAGAIN || errno == EINTR)
 		return NGHTTP2_ERR_WOULDBLOCK;
-	snprintf(g->nghttp2_error, sizeof(g->nghttp2_error), "send: %s", strerror(errno));
+	if (!g->nghttp2_error[0]) /* keep the first reason */
+		snprintf(g->nghttp2_error, sizeof(g->nghttp2_error), "send: %s", strerror(errno));
 	return NGHTTP2_ERR_CALLBACK_FAILURE;
 }
 
@@ -232,6 +233,8 @@ static int on_error(nghttp2_session *session, int lib_error_code, const char *ms
 	struct cri_grpc *g = user_data;
 
 	snprintf(g->nghttp2_error, sizeof(g->nghttp2_error), "%.*s", (int)len, msg);
+	if (lib_error_code != 0) /* the peer broke the protocol (nghttp2 answers with GOAWAY) */
+		g->protocol_error = true;
 	return 0;
 }
 
@@ -341,14 +344,14 @@ static int run_until_closed(struct cri_grpc *g, uint64_t deadline)
 		int r;
 
 		r = nghttp2_session_send(g->session);
-		if (r != 0) {
-			set_error(g, "%s", g->nghttp2_error[0] ? g->nghttp2_error : nghttp2_strerror(r));
-			return -EHOSTDOWN;
-		}
 		if (g->protocol_error) {
 			set_error(g, "not HTTP/2 (%s)",
 				  g->nghttp2_error[0] ? g->nghttp2_error : "protocol error");
 			return -EBADMSG;
+		}
+		if (r != 0) {
+			set_error(g, "%s", g->nghttp2_error[0] ? g->nghttp2_error : nghttp2_strerror(r));
+			return -EHOSTDOWN;
 		}
 		if (!nghttp2_session_want_read(g->session) &&
 		    !nghttp2_session_want_write(g->session)) {

@@ -1,0 +1,535 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# The CRI source, live: cri-live.sh CRI_CLIENT SRCDIR [OSPREY RULES]
+#
+# Starts a containerd of its own (its own config, root, state, runc root and socket under a
+# temporary directory; the CRI plugin; runtime io.containerd.runc.v2 with runc, cgroupfs) with a
+# pause image and a busybox image built here (no registry: a static pause program and
+# busybox-static, packed by podman in a storage of the test and imported with ctr). cri-client
+# then makes kubelet's calls (RunPodSandbox with host networking, so no CNI; CreateContainer;
+# StartContainer) over Osprey's own gRPC transport, and asks Osprey's CRI source:
+#
+#   1. lookups   the container: name, image, labels, mounts, pod namespace/name/uid/labels,
+#                sandbox id, host network; the sandbox (pause) container: the pod; an unknown id.
+#   2. faults    socket absent; a unix socket answering HTTP/1.1 garbage; one answering HTTP/2 +
+#                gRPC with 2 MiB; one with a gRPC message that is not protobuf; one that never
+#                answers (the timeout): each refused or skipped with a log line naming the
+#                runtime, the socket and the container.
+#   3. osprey    (with OSPREY, root, BTF, jq) the built osprey on the eBPF probe, the default
+#                rules and JSON output, the containerd engine pointed at the test's socket and
+#                the bundle reader off: a pod's container reads /etc/shadow, the alert carries
+#                k8s.ns.name, k8s.pod.name, the pod labels, container.name and container.image.
+#                containerd is then killed mid-run: a container started by runc alone reads
+#                /etc/shadow, the alert comes with <NA> names and the outage is logged once;
+#                containerd started again, a new pod's alert has its names again.
+#
+# Exit 0 = pass, 1 = fail, 77 = skipped (the reason printed). OSP_META_KEEP=1 keeps the work
+# directory.
+set -u
+
+CLIENT=$1
+OSPREY=${3:-}
+RULES=${4:-}
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (containerd, runc)"
+for p in containerd ctr runc podman python3 cc; do
+	command -v "$p" >/dev/null ||
+		skip "needs $p (apt-get install containerd runc podman python3 gcc)"
+done
+[ -x /bin/busybox ] || skip "needs busybox-static for the test image (apt-get install busybox-static)"
+
+TAG=osp-cri-$$
+RUN_CONTAINERD_MADE=
+[ -d /run/containerd ] || RUN_CONTAINERD_MADE=1
+W=$(mktemp -d "/tmp/$TAG.XXXXXX") || exit 1
+SOCK=$W/containerd.sock
+CTRD_PID=
+OSPREY_PID=
+PIDS=()
+SANDBOXES=()
+failures=0
+checks=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+}
+
+ok() {
+	echo "ok - $*"
+	checks=$((checks + 1))
+}
+
+stop_osprey() {
+	if [ -n "$OSPREY_PID" ]; then
+		kill -INT "$OSPREY_PID" 2>/dev/null
+		wait "$OSPREY_PID" 2>/dev/null
+		OSPREY_PID=
+	fi
+}
+
+start_containerd() {
+	rm -f "$SOCK"
+	containerd --config "$W/containerd.toml" >>"$W/containerd.log" 2>&1 &
+	CTRD_PID=$!
+	for _ in $(seq 1 100); do
+		ctr -a "$SOCK" version >/dev/null 2>&1 && return 0
+		kill -0 "$CTRD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	tail -20 "$W/containerd.log" >&2
+	skip "containerd did not start (its log is above)"
+}
+
+stop_containerd() {
+	if [ -n "$CTRD_PID" ]; then
+		kill "$CTRD_PID" 2>/dev/null
+		wait "$CTRD_PID" 2>/dev/null
+		CTRD_PID=
+	fi
+}
+
+cleanup() {
+	local p id
+
+	stop_osprey
+	if [ -n "$CTRD_PID" ]; then
+		for id in "${SANDBOXES[@]}"; do
+			"$CLIENT" down "$SOCK" "$id" >/dev/null 2>&1
+		done
+	fi
+	stop_containerd
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	# the shims and containers left (containerd killed mid-run, or a failure)
+	for id in $(runc --root "$W/runc/k8s.io" list -q 2>/dev/null) \
+		$(runc --root "$W/runc-alone" list -q 2>/dev/null); do
+		runc --root "$W/runc/k8s.io" delete -f "$id" >/dev/null 2>&1 ||
+			runc --root "$W/runc-alone" delete -f "$id" >/dev/null 2>&1
+	done
+	for p in "$W"/state/io.containerd.runtime.v2.task/k8s.io/*/shim.pid; do
+		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+	done
+	sleep 0.5
+	grep " $W/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
+	find /sys/fs/cgroup -depth -type d -path "*/kubepods/besteffort/pod$TAG*" \
+		-exec rmdir {} \; 2>/dev/null
+	# the parents, when no one else uses them (rmdir fails on a cgroup with children)
+	for p in /sys/fs/cgroup/kubepods /sys/fs/cgroup/*/kubepods; do
+		rmdir "$p/besteffort" "$p" 2>/dev/null
+	done
+	# containerd's fixed directory of shim sockets, if the test made it
+	[ -n "$RUN_CONTAINERD_MADE" ] && rmdir /run/containerd/s /run/containerd 2>/dev/null
+	if [ "${OSP_META_KEEP:-}" = 1 ]; then
+		echo "kept: $W"
+	else
+		rm -rf "$W"
+	fi
+}
+trap cleanup EXIT
+
+# ---- the images: a static pause program and busybox-static -----------------------------------
+
+mkdir -p "$W/pause-rootfs" "$W/bb-rootfs/bin" "$W/bb-rootfs/etc" "$W/data" "$W/runc"
+cat >"$W/pause.c" <<'EOF'
+#include <signal.h>
+#include <unistd.h>
+
+static void done(int sig)
+{
+	_exit(0);
+}
+
+int main(void)
+{
+	signal(SIGTERM, done);
+	signal(SIGINT, done);
+	for (;;)
+		pause();
+}
+EOF
+cc -static -O2 -o "$W/pause-rootfs/pause" "$W/pause.c" ||
+	skip "cannot link a static program (apt-get install libc6-dev)"
+cp /bin/busybox "$W/bb-rootfs/bin/"
+for a in sh cat sleep head true; do ln -s busybox "$W/bb-rootfs/bin/$a"; done
+echo 'root:x:0:0:root:/root:/bin/sh' >"$W/bb-rootfs/etc/passwd"
+echo 'root:*:1::::::' >"$W/bb-rootfs/etc/shadow"
+echo data >"$W/data/file"
+
+PODMAN=(podman --root "$W/podman" --runroot "$W/podman-run" --storage-driver vfs)
+pack() { # pack ROOTFS NAME CMD-JSON: an image tarball $W/NAME.tar
+	tar -C "$1" -c . | "${PODMAN[@]}" import --change "CMD $3" - "localhost/$2:cri" >/dev/null 2>&1 &&
+		"${PODMAN[@]}" save --format docker-archive -o "$W/$2.tar" "localhost/$2:cri" \
+			>/dev/null 2>&1
+}
+pack "$W/pause-rootfs" osp-pause '["/pause"]' && pack "$W/bb-rootfs" osp-busybox '["/bin/sh"]' ||
+	skip "podman could not pack the test images"
+
+# ---- containerd of the test ------------------------------------------------------------------
+
+mkdir -p "$W/cni/bin" "$W/cni/conf"
+cat >"$W/containerd.toml" <<EOF
+version = 2
+root = "$W/root"
+state = "$W/state"
+[grpc]
+  address = "$SOCK"
+[ttrpc]
+  address = "$SOCK.ttrpc"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$W/opt"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "localhost/osp-pause:cri"
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  # without CAP_SYS_RESOURCE (some sandboxes) a pod's oom_score_adj below ours is refused
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+        BinaryName = "$(command -v runc)"
+        Root = "$W/runc"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "$W/cni/bin"
+    conf_dir = "$W/cni/conf"
+EOF
+start_containerd
+for i in osp-pause osp-busybox; do
+	ctr -a "$SOCK" -n k8s.io images import "$W/$i.tar" >/dev/null ||
+		skip "ctr images import $i failed"
+done
+
+# pod_up NAME LABELS MOUNT CMD...: a pod (namespace shop, uid TAG-NAME) with one container "app";
+# sets SANDBOX and CONTAINER
+pod_up() {
+	local name=$1 labels=$2 mount=$3 out
+
+	shift 3
+	out=$("$CLIENT" up "$SOCK" "$name" shop "$TAG-$name" "/kubepods/besteffort/pod$TAG-$name" \
+		app localhost/osp-busybox:cri "$labels" "$mount" "$@") || {
+		fail "pod $name: kubelet's calls failed"
+		tail -5 "$W/containerd.log" >&2
+		return 1
+	}
+	SANDBOX=$(sed -n 's/^sandbox=//p' <<<"$out")
+	CONTAINER=$(sed -n 's/^container=//p' <<<"$out")
+	SANDBOXES+=("$SANDBOX")
+}
+
+# has FILE LINE...: every line is in FILE
+has() {
+	local f=$1 l
+
+	shift
+	for l in "$@"; do
+		grep -qxF -- "$l" "$f" || {
+			echo "missing: $l" >&2
+			return 1
+		}
+	done
+}
+
+# ---- 1. the lookups -----------------------------------------------------------------------------
+
+if pod_up web "app=web,tier=front" "$W/data:/data" sh -c 'sleep 1000'; then
+	"$CLIENT" lookup "$SOCK" "$CONTAINER" >"$W/lookup-container.txt" 2>&1
+	if has "$W/lookup-container.txt" lookup=ok source=containerd container.name=app \
+		container.image=localhost/osp-busybox:cri \
+		container.image.repository=localhost/osp-busybox container.image.tag=cri \
+		"container.label[app]=web" "container.label[io.kubernetes.pod.name]=web" \
+		k8s.ns.name=shop k8s.pod.name=web "k8s.pod.uid=$TAG-web" \
+		"k8s.pod.sandbox_id=$SANDBOX" "k8s.pod.label[app]=web" "k8s.pod.label[tier]=front" \
+		container.host_network=1 container.host_pid=0 container.privileged=0 \
+		"container.mount[0]=$W/data:/data:ro:rprivate" &&
+		grep -qE '^container.image.id=[0-9a-f]{64}$' "$W/lookup-container.txt" &&
+		grep -qE '^container.start_ts=[1-9][0-9]{18}$' "$W/lookup-container.txt"; then
+		ok "lookup: the container's name, image, labels, mount and its pod"
+	else
+		fail "lookup of the container: $(cat "$W/lookup-container.txt")"
+	fi
+	"$CLIENT" lookup "$SOCK" "$SANDBOX" >"$W/lookup-sandbox.txt" 2>&1
+	if has "$W/lookup-sandbox.txt" lookup=ok container.name=web \
+		container.image=localhost/osp-pause:cri k8s.ns.name=shop k8s.pod.name=web \
+		"k8s.pod.uid=$TAG-web" "k8s.pod.sandbox_id=$SANDBOX" "k8s.pod.label[tier]=front"; then
+		ok "lookup: the sandbox (pause) container is the pod"
+	else
+		fail "lookup of the sandbox: $(cat "$W/lookup-sandbox.txt")"
+	fi
+fi
+"$CLIENT" lookup "$SOCK" "$(printf '%064d' 7)" >"$W/lookup-unknown.txt" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && has "$W/lookup-unknown.txt" "lookup=No such file or directory"; then
+	ok "lookup: an unknown container is not found"
+else
+	fail "lookup of an unknown id: rc $rc, $(cat "$W/lookup-unknown.txt")"
+fi
+
+# ---- 2. faults ----------------------------------------------------------------------------------
+
+cat >"$W/server.py" <<'EOF'
+# A unix-socket server answering every connection with KIND: http1 (an HTTP/1.1 answer),
+# huge (HTTP/2 + gRPC, a 2 MiB message), notproto (a gRPC message that is not protobuf),
+# silent (reads, never answers). HTTP/2 frames by hand: SETTINGS, HEADERS with HPACK literals.
+import socket, struct, sys, threading
+path, kind = sys.argv[1], sys.argv[2]
+
+def frame(t, flags, sid, payload):
+    return struct.pack(">I", len(payload))[1:] + bytes([t, flags]) + struct.pack(">I", sid) + payload
+
+def lit(n, v):
+    return b"\x00" + bytes([len(n)]) + n + bytes([len(v)]) + v
+
+def serve(c):
+    buf = b""
+    def more():
+        nonlocal buf
+        d = c.recv(65536)
+        if not d:
+            raise OSError("closed")
+        buf += d
+    try:
+        if kind == "silent":
+            while True:
+                more()
+        if kind == "http1":
+            more()
+            c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 11\r\n\r\nnot http/2\n")
+            return
+        c.sendall(frame(4, 0, 0, b""))
+        while len(buf) < 24:
+            more()
+        buf = buf[24:]
+        sid = None
+        while sid is None:
+            while len(buf) < 9:
+                more()
+            ln, t = int.from_bytes(buf[:3], "big"), buf[3]
+            s = int.from_bytes(buf[5:9], "big") & 0x7fffffff
+            while len(buf) < 9 + ln:
+                more()
+            if t == 4 and not (buf[4] & 1):
+                c.sendall(frame(4, 1, 0, b""))
+            if t == 1:
+                sid = s
+            buf = buf[9 + ln:]
+        c.sendall(frame(1, 4, sid, lit(b":status", b"200") +
+                        lit(b"content-type", b"application/grpc")))
+        if kind == "huge":
+            body = b"\x00" + struct.pack(">I", 2 << 20) + b"\x0a" * (2 << 20)
+        else:
+            body = b"\x00" + struct.pack(">I", 64) + b"\xff" * 64
+        for i in range(0, len(body), 16384):
+            c.sendall(frame(0, 0, sid, body[i:i + 16384]))
+        c.sendall(frame(1, 5, sid, lit(b"grpc-status", b"0")))
+        while True:
+            more()
+    except OSError:
+        pass
+    finally:
+        c.close()
+
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(8)
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOF
+for k in http1 huge notproto silent; do
+	python3 "$W/server.py" "$W/$k.sock" "$k" &
+	PIDS+=($!)
+done
+for _ in $(seq 1 100); do
+	[ -S "$W/http1.sock" ] && [ -S "$W/huge.sock" ] && [ -S "$W/notproto.sock" ] &&
+		[ -S "$W/silent.sock" ] && break
+	sleep 0.1
+done
+
+ID=${CONTAINER:-$(printf '%064d' 8)}
+# fault NAME EXPECTED-RC LOG-PATTERN [TIMEOUT_MS]
+fault() {
+	local name=$1 want=$2 pattern=$3 rc
+
+	"$CLIENT" lookup "$W/$name.sock" "$ID" "${4:-1000}" >"$W/fault-$name.txt" 2>&1
+	rc=$?
+	if [ $rc -eq "$want" ] && grep -q -- "$pattern" "$W/fault-$name.txt"; then
+		ok "fault $name: $(grep -o 'Container metadata: .*' "$W/fault-$name.txt" | head -c 160)"
+	else
+		fail "fault $name: rc $rc (want $want), $(cat "$W/fault-$name.txt")"
+	fi
+}
+fault absent 2 "containerd CRI at $W/absent.sock does not answer (connect: No such file or directory, container ${ID:0:12})"
+fault http1 3 "containerd CRI at $W/http1.sock sent a malformed reply about container ${ID:0:12} (not HTTP/2"
+fault huge 3 "containerd CRI at $W/huge.sock sent more than 1048576 bytes about container ${ID:0:12}: refused"
+fault notproto 3 "containerd CRI at $W/notproto.sock sent a malformed reply about container ${ID:0:12} (the reply is not a valid runtime.v1.ContainerStatusResponse"
+start=$(date +%s%N)
+fault silent 2 "containerd CRI at $W/silent.sock does not answer (no answer within the timeout, container ${ID:0:12})" 300
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+if [ "$elapsed_ms" -lt 5000 ]; then
+	ok "fault silent: the lookup gave up after ${elapsed_ms} ms (timeout_ms 300)"
+else
+	fail "fault silent: the lookup took ${elapsed_ms} ms with timeout_ms 300"
+fi
+
+# ---- 3. osprey, live ----------------------------------------------------------------------------
+
+if [ -z "$OSPREY" ]; then
+	echo "SKIP (part 3): osprey was not built"
+elif [ ! -r /sys/kernel/btf/vmlinux ]; then
+	echo "SKIP (part 3): the kernel has no BTF (/sys/kernel/btf/vmlinux)"
+elif ! command -v jq >/dev/null; then
+	echo "SKIP (part 3): needs jq (apt-get install jq)"
+else
+	cat >"$W/probe.yaml" <<'EOF'
+- rule: Osprey CRI Probe
+  desc: a container reads /etc/shadow (the CRI test's probe)
+  condition: >
+    evt.type in (open, openat, openat2) and evt.is_open_read = true and
+    fd.name = /etc/shadow and container.id != host
+  output: >
+    cri probe %container.id %container.full_id %container.type %container.name
+    %container.image %container.image.repository %container.image.tag %container.label[app]
+    %container.host_network %container.mounts %k8s.ns.name %k8s.pod.name %k8s.pod.uid
+    %k8s.pod.label[app] %k8s.pod.labels %k8s.pod.sandbox_id
+  priority: WARNING
+EOF
+	ALERTS=$W/alerts.json
+	LOG=$W/osprey.log
+	"$OSPREY" --driver=ebpf -r "$RULES" -r "$W/probe.yaml" -o rule_matching=all \
+		-o json_output=true -o stdout_output.enabled=false \
+		-o file_output.enabled=true -o file_output.keep_alive=true \
+		-o "file_output.filename=$ALERTS" -o container.timeout_ms=500 \
+		-o container.engines.docker.enabled=false -o container.engines.podman.enabled=false \
+		-o container.engines.cri.enabled=false -o container.engines.bundle.enabled=false \
+		-o "container.engines.containerd.sockets=[$SOCK]" >"$W/osprey.out" 2>"$LOG" &
+	OSPREY_PID=$!
+	cp /usr/bin/head "$W/osp-cri-ready"
+	ready=
+	for _ in $(seq 1 150); do
+		kill -0 "$OSPREY_PID" 2>/dev/null || break
+		"$W/osp-cri-ready" -c1 /etc/shadow >/dev/null
+		if grep -q '"proc.name":"osp-cri-ready"' "$ALERTS" 2>/dev/null; then
+			ready=1
+			break
+		fi
+		sleep 0.2
+	done
+	if [ -z "$ready" ]; then
+		cat "$LOG" >&2
+		fail "osprey: not ready (no canary alert within 30 s)"
+	else
+		# probe_alert ID: the probe rule's alert of the container (waits up to 15 s)
+		probe_alert() {
+			local a
+
+			for _ in $(seq 1 75); do
+				a=$(jq -c --arg id "${1:0:12}" 'select(.rule == "Osprey CRI Probe" and
+					.output_fields["container.id"] == $id)' "$ALERTS" 2>/dev/null |
+					head -n1)
+				[ -n "$a" ] && break
+				sleep 0.2
+			done
+			echo "$a"
+		}
+		# expect NAME ALERT JQ-EXPRESSION...: each expression must be true of the alert
+		expect() {
+			local name=$1 a=$2 e
+
+			shift 2
+			if [ -z "$a" ]; then
+				fail "$name: no alert"
+				return
+			fi
+			for e in "$@"; do
+				if [ "$(jq -r "def f(k): .output_fields[k]; $e" <<<"$a")" != true ]; then
+					fail "$name: expected $e; alert: $(jq -c .output_fields <<<"$a")"
+					return
+				fi
+			done
+			ok "$name"
+		}
+
+		# the container waits a moment (its lookup runs at its first exec), then reads
+		if pod_up shop-api "app=api,team=blue" "" \
+			sh -c 'sleep 1; head -c1 /etc/shadow >/dev/null; sleep 1000'; then
+			a=$(probe_alert "$CONTAINER")
+			expect "osprey: the alert carries the pod and the container" "$a" \
+				"f(\"container.full_id\") == \"$CONTAINER\"" \
+				'f("container.type") == "containerd"' \
+				'f("container.name") == "app"' \
+				'f("container.image") == "localhost/osp-busybox:cri"' \
+				'f("container.image.repository") == "localhost/osp-busybox"' \
+				'f("container.image.tag") == "cri"' \
+				'f("container.label[app]") == "api"' \
+				'f("container.host_network") == true' \
+				'f("k8s.ns.name") == "shop"' \
+				'f("k8s.pod.name") == "shop-api"' \
+				"f(\"k8s.pod.uid\") == \"$TAG-shop-api\"" \
+				'f("k8s.pod.label[app]") == "api"' \
+				'(f("k8s.pod.labels") | contains("team:blue"))' \
+				"f(\"k8s.pod.sandbox_id\") == \"${SANDBOX:0:12}\""
+			a=$(jq -c --arg id "${CONTAINER:0:12}" 'select(.rule ==
+				"Shadow or Sudoers File Read by Untrusted Program" and
+				.output_fields["container.id"] == $id)' "$ALERTS" | head -n1)
+			expect "osprey: the default rule's alert has the container's image" "$a" \
+				'f("container.image.repository") == "localhost/osp-busybox"'
+		fi
+
+		# containerd killed mid-run: a container started by runc alone (in a kubepods
+		# cgroup, so containerd's kind) reads /etc/shadow: the alert still comes
+		kill -9 "$CTRD_PID"
+		wait "$CTRD_PID" 2>/dev/null
+		CTRD_PID=
+		alone=$(printf '%s' "$TAG-alone" | sha256sum | cut -c1-64)
+		mkdir -p "$W/alone"
+		cp -a "$W/bb-rootfs" "$W/alone/rootfs"
+		(cd "$W/alone" && runc spec) || fail "runc spec failed"
+		jq --arg cg "/kubepods/besteffort/pod$TAG-alone/$alone" '.process.terminal = false |
+			.process.args = ["sh", "-c", "sleep 1; head -c1 /etc/shadow >/dev/null"] |
+			.linux.cgroupsPath = $cg | .root.readonly = false' \
+			"$W/alone/config.json" >"$W/alone/config.new" &&
+			mv "$W/alone/config.new" "$W/alone/config.json"
+		(cd "$W/alone" && timeout 30 runc --root "$W/runc-alone" run "$alone" \
+			</dev/null >/dev/null 2>&1)
+		a=$(probe_alert "$alone")
+		expect "containerd killed: the alert still comes, without names" "$a" \
+			"f(\"container.full_id\") == \"$alone\"" 'f("container.type") == "containerd"' \
+			'f("container.name") == null' 'f("k8s.pod.name") == null'
+		if [ "$(grep -c "containerd CRI at $SOCK does not answer" "$LOG")" -eq 1 ]; then
+			ok "containerd killed: the outage is logged once"
+		else
+			fail "containerd killed: expected one log line: $(grep 'CRI at' "$LOG")"
+		fi
+
+		# containerd back: after the back-off a new pod has its names again
+		start_containerd
+		sleep 3
+		if pod_up back "app=back" "" \
+			sh -c 'sleep 1; head -c1 /etc/shadow >/dev/null; sleep 1000'; then
+			a=$(probe_alert "$CONTAINER")
+			expect "containerd back: names again" "$a" 'f("k8s.pod.name") == "back"' \
+				'f("container.name") == "app"' 'f("k8s.pod.label[app]") == "back"'
+		fi
+		if grep -q "containerd CRI at $SOCK answers again" "$LOG"; then
+			ok "containerd back: its return is logged"
+		else
+			fail "containerd back: no log line about its return"
+		fi
+	fi
+	stop_osprey
+	grep "Container metadata:" "$LOG"
+fi
+
+echo "meta-cri: $checks passed, $failures failed"
+[ "$failures" -eq 0 ]
