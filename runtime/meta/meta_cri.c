@@ -48,14 +48,18 @@ static const char *engine_name(const struct cri_socket *s)
 	return meta_engine_name(s->engine);
 }
 
-static void socket_down(struct cri_socket *s, const char *id)
+/* No answer, or no CRI v1 service (why: NULL, or what the runtime lacks): back off. */
+static void socket_down(struct cri_socket *s, const char *id, const char *why)
 {
 	s->backoff = s->backoff ? MIN(s->backoff * 2, CRI_BACKOFF_MAX_NS) : CRI_BACKOFF_MIN_NS;
+	if (why) /* it will not change soon: ask again after the longest back-off */
+		s->backoff = CRI_BACKOFF_MAX_NS;
 	s->down_until = mono_ns() + s->backoff;
 	if (!s->logged_down)
-		log_warning("Container metadata: %s CRI at %s does not answer (%s, container "
-			    "%.12s); asking its other sources, and it again after a back-off.",
-			    engine_name(s), cri_grpc_path(s->grpc), cri_grpc_error(s->grpc), id);
+		log_warning("Container metadata: %s CRI at %s %s (%s, container %.12s); asking its "
+			    "other sources, and it again after a back-off.",
+			    engine_name(s), cri_grpc_path(s->grpc), why ? why : "does not answer",
+			    cri_grpc_error(s->grpc), id);
 	s->logged_down = true;
 }
 
@@ -95,19 +99,22 @@ static int cri_call(struct meta_cri *m, struct cri_socket *s, const char *method
 			    "container %.12s: refused.",
 			    engine_name(s), cri_grpc_path(s->grpc), META_REPLY_MAX, id);
 		s->logged_down = true; /* said: its return is logged */
-		socket_down(s, id);
+		socket_down(s, id, NULL);
 		return r;
 	case -EBADMSG:
 		log_warning("Container metadata: %s CRI at %s sent a malformed reply about "
 			    "container %.12s (%s): refused.",
 			    engine_name(s), cri_grpc_path(s->grpc), id, cri_grpc_error(s->grpc));
 		s->logged_down = true; /* said: its return is logged */
-		socket_down(s, id);
+		socket_down(s, id, NULL);
 		return r;
 	case -ENOMEM:
 		return r;
-	default: /* -EHOSTDOWN, -ETIMEDOUT, -EOPNOTSUPP (no runtime.v1 service) */
-		socket_down(s, id);
+	case -EOPNOTSUPP: /* containerd without its CRI plugin (docker's), or CRI before v1 */
+		socket_down(s, id, "has no CRI v1 service (runtime.v1.RuntimeService)");
+		return -EHOSTDOWN;
+	default: /* -EHOSTDOWN, -ETIMEDOUT */
+		socket_down(s, id, NULL);
 		return -EHOSTDOWN;
 	}
 }

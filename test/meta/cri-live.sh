@@ -13,9 +13,10 @@
 #   1. lookups   the container: name, image, labels, mounts, pod namespace/name/uid/labels,
 #                sandbox id, host network; the sandbox (pause) container: the pod; an unknown id.
 #   2. faults    socket absent; a unix socket answering HTTP/1.1 garbage; one answering HTTP/2 +
-#                gRPC with 2 MiB; one with a gRPC message that is not protobuf; one that never
-#                answers (the timeout): each refused or skipped with a log line naming the
-#                runtime, the socket and the container.
+#                gRPC with 2 MiB; one with a gRPC message that is not protobuf; a containerd
+#                without its CRI plugin (UNIMPLEMENTED); one that never answers (the timeout):
+#                each refused or skipped with a log line naming the runtime, the socket and the
+#                container.
 #   3. osprey    (with OSPREY, root, BTF, jq) the built osprey on the eBPF probe, the default
 #                rules and JSON output, the containerd engine pointed at the test's socket and
 #                the bundle reader off: a pod's container reads /etc/shadow, the alert carries
@@ -74,15 +75,20 @@ stop_osprey() {
 	fi
 }
 
+# wait_socket PATH: until a server answers on the socket (10 s at most)
+wait_socket() {
+	for _ in $(seq 1 100); do
+		[ -S "$1" ] && timeout 5 ctr -a "$1" version >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 start_containerd() {
 	rm -f "$SOCK"
 	containerd --config "$W/containerd.toml" >>"$W/containerd.log" 2>&1 &
 	CTRD_PID=$!
-	for _ in $(seq 1 100); do
-		ctr -a "$SOCK" version >/dev/null 2>&1 && return 0
-		kill -0 "$CTRD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_socket "$SOCK" && return 0
 	tail -20 "$W/containerd.log" >&2
 	skip "containerd did not start (its log is above)"
 }
@@ -373,6 +379,24 @@ fault absent 2 "containerd CRI at $W/absent.sock does not answer (connect: No su
 fault http1 3 "containerd CRI at $W/http1.sock sent a malformed reply about container ${ID:0:12} (not HTTP/2"
 fault huge 3 "containerd CRI at $W/huge.sock sent more than 1048576 bytes about container ${ID:0:12}: refused"
 fault notproto 3 "containerd CRI at $W/notproto.sock sent a malformed reply about container ${ID:0:12} (the reply is not a valid runtime.v1.ContainerStatusResponse"
+# a containerd without its CRI plugin (as docker's is): UNIMPLEMENTED, the socket backs off
+mkdir -p "$W/nocri"
+cat >"$W/nocri/containerd.toml" <<EOF
+version = 2
+root = "$W/nocri/root"
+state = "$W/nocri/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$W/nocri.sock"
+[ttrpc]
+  address = "$W/nocri.sock.ttrpc"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$W/nocri/opt"
+EOF
+containerd --config "$W/nocri/containerd.toml" >"$W/nocri/containerd.log" 2>&1 &
+PIDS+=($!)
+wait_socket "$W/nocri.sock"
+fault nocri 2 "containerd CRI at $W/nocri.sock has no CRI v1 service (runtime.v1.RuntimeService) (gRPC status UNIMPLEMENTED"
 start=$(date +%s%N)
 fault silent 2 "containerd CRI at $W/silent.sock does not answer (no answer within the timeout, container ${ID:0:12})" 300
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
