@@ -233,7 +233,8 @@ static int cmd_lookup(const char *sock, const char *id, const char *timeout)
 	meta_config_init(&cfg);
 	for (unsigned e = 0; e < _META_ENGINE_MAX; e++)
 		cfg.engines[e].enabled = e == META_ENGINE_CONTAINERD;
-	free(cfg.engines[META_ENGINE_CONTAINERD].sockets[0]);
+	for (size_t i = 0; i < cfg.engines[META_ENGINE_CONTAINERD].n_sockets; i++)
+		free(cfg.engines[META_ENGINE_CONTAINERD].sockets[i]);
 	cfg.engines[META_ENGINE_CONTAINERD].sockets[0] = strdup(sock);
 	cfg.engines[META_ENGINE_CONTAINERD].n_sockets = 1;
 	if (timeout)

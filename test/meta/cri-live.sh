@@ -23,7 +23,8 @@
 #                k8s.ns.name, k8s.pod.name, the pod labels, container.name and container.image.
 #                containerd is then killed mid-run: a container started by runc alone reads
 #                /etc/shadow, the alert comes with <NA> names and the outage is logged once;
-#                containerd started again, a new pod's alert has its names again.
+#                containerd started again, a new pod's alert has its names again; containerd
+#                restarted between two lookups: the next one reconnects at once.
 #
 # Exit 0 = pass, 1 = fail, 77 = skipped (the reason printed). OSP_META_KEEP=1 keeps the work
 # directory.
@@ -549,6 +550,22 @@ EOF
 			ok "containerd back: its return is logged"
 		else
 			fail "containerd back: no log line about its return"
+		fi
+
+		# containerd restarted while no lookup was due: the kept connection is dead, the
+		# next lookup opens a new one at once (no outage, nothing logged)
+		stop_containerd
+		start_containerd
+		if pod_up again "app=again" "" \
+			sh -c 'sleep 1; head -c1 /etc/shadow >/dev/null; sleep 1000'; then
+			a=$(probe_alert "$CONTAINER")
+			expect "containerd restarted: the first lookup reconnects" "$a" \
+				'f("k8s.pod.name") == "again"' 'f("container.name") == "app"'
+		fi
+		if [ "$(grep -c "containerd CRI at $SOCK does not answer" "$LOG")" -eq 1 ]; then
+			ok "containerd restarted: no outage logged"
+		else
+			fail "containerd restarted: $(grep 'CRI at' "$LOG")"
 		fi
 	fi
 	stop_osprey

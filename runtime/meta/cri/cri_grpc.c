@@ -28,6 +28,7 @@
 #define GRPC_WINDOW	   (16u << 20)	/* our HTTP/2 flow-control windows */
 #define GRPC_READ_CHUNK	   16384
 #define GRPC_REQUEST_MAX   (1u << 20)	/* bytes of one request message */
+#define GRPC_UNPACKED_MAX  (32u << 20)	/* bytes protobuf-c may allocate for one reply */
 
 struct cri_grpc {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -332,6 +333,23 @@ static void call_reset(struct cri_grpc *g, size_t max_reply)
 	g->error[0] = 0;
 }
 
+/*
+ * The peer closed while we were sending: reads what it had sent (at most 64 KiB, without
+ * waiting) and lets nghttp2 judge it, so that a server speaking another protocol is told from
+ * one that went away.
+ */
+static void drain_after_close(struct cri_grpc *g)
+{
+	uint8_t buf[GRPC_READ_CHUNK];
+
+	for (int i = 0; i < 4 && !g->protocol_error; i++) {
+		ssize_t n = recv(g->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n <= 0 || nghttp2_session_mem_recv(g->session, buf, (size_t)n) < 0)
+			return;
+	}
+}
+
 /* Runs the session until the call's stream closed. 0 or -errno (error set). */
 static int run_until_closed(struct cri_grpc *g, uint64_t deadline)
 {
@@ -344,6 +362,8 @@ static int run_until_closed(struct cri_grpc *g, uint64_t deadline)
 		int r;
 
 		r = nghttp2_session_send(g->session);
+		if (r != 0 && !g->protocol_error)
+			drain_after_close(g);
 		if (g->protocol_error) {
 			set_error(g, "not HTTP/2 (%s)",
 				  g->nghttp2_error[0] ? g->nghttp2_error : "protocol error");
@@ -416,10 +436,36 @@ static int grpc_status_to_errno(struct cri_grpc *g)
 	return -EREMOTEIO;
 }
 
+/*
+ * protobuf-c's allocations for one reply, capped: a message of small repeated submessages
+ * unpacks to many times its size. malloc/free underneath, so the reply is freed with
+ * protobuf_c_message_free_unpacked(msg, NULL).
+ */
+struct unpack_budget {
+	ProtobufCAllocator allocator;
+	size_t used;
+};
+
+static void *budget_alloc(void *data, size_t size)
+{
+	struct unpack_budget *b = data;
+
+	if (size > GRPC_UNPACKED_MAX - b->used)
+		return NULL;
+	b->used += size;
+	return malloc(size);
+}
+
+static void budget_free(void *data, void *p)
+{
+	free(p);
+}
+
 /* The reply once its stream closed. */
 static int reply_check(struct cri_grpc *g, const ProtobufCMessageDescriptor *reply_desc,
 		       size_t max_reply, ProtobufCMessage **ret)
 {
+	struct unpack_budget budget = {.allocator = {.alloc = budget_alloc, .free = budget_free}};
 	uint32_t len;
 
 	if (g->too_big) {
@@ -460,12 +506,61 @@ static int reply_check(struct cri_grpc *g, const ProtobufCMessageDescriptor *rep
 			  g->body_len - GRPC_PREFIX);
 		return -EBADMSG;
 	}
-	*ret = protobuf_c_message_unpack(reply_desc, NULL, len, g->body + GRPC_PREFIX);
+	budget.allocator.allocator_data = &budget;
+	*ret = protobuf_c_message_unpack(reply_desc, &budget.allocator, len, g->body + GRPC_PREFIX);
+	if (!*ret && budget.used + 4096 >= GRPC_UNPACKED_MAX) {
+		set_error(g, "the reply unpacks to more than %u bytes", GRPC_UNPACKED_MAX);
+		return -EMSGSIZE;
+	}
 	if (!*ret) {
 		set_error(g, "the reply is not a valid %s message", reply_desc->name);
 		return -EBADMSG;
 	}
 	return 0;
+}
+
+/* Connects if needed, sends the request, runs until its stream closed. 0 or -errno. */
+static int call_once(struct cri_grpc *g, const char *method, uint32_t timeout_ms,
+		     uint64_t deadline)
+{
+	char grpc_timeout[24];
+	int r;
+
+	if (!g->session && (r = grpc_connect(g, timeout_ms ? timeout_ms : 1000)) < 0)
+		return r;
+	/* what is left of the call's time: the server gives up when we do */
+	snprintf(grpc_timeout, sizeof(grpc_timeout), "%llum",
+		 (unsigned long long)(deadline > mono_ms() ? deadline - mono_ms() : 1));
+	{
+#define NV(n, v)                                                                                   \
+	{(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, strlen(v), NGHTTP2_NV_FLAG_NONE}
+		nghttp2_nv hdrs[] = {
+			NV(":method", "POST"),
+			NV(":scheme", "http"),
+			NV(":path", method),
+			NV(":authority", "localhost"),
+			NV("content-type", "application/grpc"),
+			NV("te", "trailers"),
+			NV("grpc-timeout", grpc_timeout),
+			NV("user-agent", "osprey-cri"),
+		};
+#undef NV
+		nghttp2_data_provider prd = {.read_callback = on_read_request};
+
+		g->stream_id = nghttp2_submit_request(g->session, NULL, hdrs, ARRAY_SIZE(hdrs),
+						      &prd, g);
+	}
+	if (g->stream_id < 0) {
+		int e = g->stream_id;
+
+		set_error(g, "%s", nghttp2_strerror(e));
+		cri_grpc_close(g);
+		return e == NGHTTP2_ERR_NOMEM ? -ENOMEM : -EHOSTDOWN;
+	}
+	r = run_until_closed(g, deadline);
+	if (r < 0)
+		cri_grpc_close(g);
+	return r;
 }
 
 int cri_grpc_call(struct cri_grpc *g, const char *method, const ProtobufCMessage *req,
@@ -474,7 +569,6 @@ int cri_grpc_call(struct cri_grpc *g, const char *method, const ProtobufCMessage
 {
 	uint64_t deadline = mono_ms() + (timeout_ms ? timeout_ms : 1000);
 	_cleanup_free_ uint8_t *msg = NULL;
-	char grpc_timeout[24];
 	size_t len;
 	int r;
 
@@ -497,34 +591,21 @@ int cri_grpc_call(struct cri_grpc *g, const char *method, const ProtobufCMessage
 	g->send_buf = msg;
 	g->send_len = GRPC_PREFIX + len;
 
-	if (!g->session && (r = grpc_connect(g, timeout_ms ? timeout_ms : 1000)) < 0)
-		return r;
-	snprintf(grpc_timeout, sizeof(grpc_timeout), "%um", timeout_ms ? timeout_ms : 1000);
-	{
-#define NV(n, v)                                                                                   \
-	{(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, strlen(v), NGHTTP2_NV_FLAG_NONE}
-		nghttp2_nv hdrs[] = {
-			NV(":method", "POST"),
-			NV(":scheme", "http"),
-			NV(":path", method),
-			NV(":authority", "localhost"),
-			NV("content-type", "application/grpc"),
-			NV("te", "trailers"),
-			NV("grpc-timeout", grpc_timeout),
-			NV("user-agent", "osprey-cri/" "1"),
-		};
-#undef NV
-		nghttp2_data_provider prd = {.read_callback = on_read_request};
+	for (int attempt = 0;; attempt++) {
+		bool reused = g->session != NULL;
 
-		g->stream_id = nghttp2_submit_request(g->session, NULL, hdrs, ARRAY_SIZE(hdrs),
-						      &prd, g);
+		r = call_once(g, method, timeout_ms, deadline);
+		/*
+		 * A kept connection the runtime closed meanwhile (it restarted): one more try on
+		 * a new one, if nothing of the reply came.
+		 */
+		if (r != -EHOSTDOWN || !reused || attempt > 0 || g->http_status != 0 ||
+		    mono_ms() >= deadline)
+			break;
+		call_reset(g, max_reply);
+		g->send_buf = msg;
+		g->send_len = GRPC_PREFIX + len;
 	}
-	if (g->stream_id < 0) {
-		set_error(g, "%s", nghttp2_strerror(g->stream_id));
-		cri_grpc_close(g);
-		return g->stream_id == NGHTTP2_ERR_NOMEM ? -ENOMEM : -EHOSTDOWN;
-	}
-	r = run_until_closed(g, deadline);
 	if (r >= 0)
 		r = reply_check(g, reply_desc, max_reply, ret);
 	/* below gRPC the connection is not to be trusted any more */
