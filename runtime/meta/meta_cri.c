@@ -95,9 +95,9 @@ static int cri_call(struct meta_cri *m, struct cri_socket *s, const char *method
 			  cri_grpc_error(s->grpc));
 		return r;
 	case -EMSGSIZE:
-		log_warning("Container metadata: %s CRI at %s sent more than %u bytes about "
-			    "container %.12s: refused.",
-			    engine_name(s), cri_grpc_path(s->grpc), META_REPLY_MAX, id);
+		log_warning("Container metadata: %s CRI at %s sent too much about container "
+			    "%.12s (%s): refused.",
+			    engine_name(s), cri_grpc_path(s->grpc), id, cri_grpc_error(s->grpc));
 		s->logged_down = true; /* said: its return is logged */
 		socket_down(s, id, NULL);
 		return r;

@@ -378,7 +378,7 @@ fault() {
 }
 fault absent 2 "containerd CRI at $W/absent.sock does not answer (connect: No such file or directory, container ${ID:0:12})"
 fault http1 3 "containerd CRI at $W/http1.sock sent a malformed reply about container ${ID:0:12} (not HTTP/2"
-fault huge 3 "containerd CRI at $W/huge.sock sent more than 1048576 bytes about container ${ID:0:12}: refused"
+fault huge 3 "containerd CRI at $W/huge.sock sent too much about container ${ID:0:12} (a reply larger than 1048576 bytes): refused"
 fault notproto 3 "containerd CRI at $W/notproto.sock sent a malformed reply about container ${ID:0:12} (the reply is not a valid runtime.v1.ContainerStatusResponse"
 # a containerd without its CRI plugin (as docker's is): UNIMPLEMENTED, the socket backs off
 mkdir -p "$W/nocri"

@@ -8,10 +8,10 @@
  * to max_reply + 5 bytes (the gRPC message prefix); past that the stream is cancelled.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <nghttp2/nghttp2.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +25,7 @@
 
 #define GRPC_PREFIX	   5		/* compressed flag + 32-bit big-endian length */
 #define GRPC_HEADERS_MAX   (64u << 10)	/* bytes of a reply's headers and trailers */
-#define GRPC_WINDOW	   (16u << 20)	/* our HTTP/2 flow-control windows */
+#define GRPC_WINDOW	   (2u << 20)	/* our HTTP/2 flow-control windows: a reply in one go */
 #define GRPC_READ_CHUNK	   16384
 #define GRPC_REQUEST_MAX   (1u << 20)	/* bytes of one request message */
 #define GRPC_UNPACKED_MAX  (32u << 20)	/* bytes protobuf-c may allocate for one reply */
