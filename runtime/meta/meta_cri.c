@@ -48,6 +48,12 @@ static const char *engine_name(const struct cri_socket *s)
 	return meta_engine_name(s->engine);
 }
 
+/* How the log lines name the runtime: "containerd CRI", "CRI" (the cri engine: CRI-O...). */
+static const char *runtime_name(const struct cri_socket *s)
+{
+	return s->engine == META_ENGINE_CONTAINERD ? "containerd CRI" : "CRI";
+}
+
 /* No answer, or no CRI v1 service (why: NULL, or what the runtime lacks): back off. */
 static void socket_down(struct cri_socket *s, const char *id, const char *why)
 {
@@ -56,9 +62,9 @@ static void socket_down(struct cri_socket *s, const char *id, const char *why)
 		s->backoff = CRI_BACKOFF_MAX_NS;
 	s->down_until = mono_ns() + s->backoff;
 	if (!s->logged_down)
-		log_warning("Container metadata: %s CRI at %s %s (%s, container %.12s); asking its "
+		log_warning("Container metadata: %s at %s %s (%s, container %.12s); asking its "
 			    "other sources, and it again after a back-off.",
-			    engine_name(s), cri_grpc_path(s->grpc), why ? why : "does not answer",
+			    runtime_name(s), cri_grpc_path(s->grpc), why ? why : "does not answer",
 			    cri_grpc_error(s->grpc), id);
 	s->logged_down = true;
 }
@@ -66,7 +72,7 @@ static void socket_down(struct cri_socket *s, const char *id, const char *why)
 static void socket_up(struct cri_socket *s)
 {
 	if (s->logged_down)
-		log_info("Container metadata: %s CRI at %s answers again.", engine_name(s),
+		log_info("Container metadata: %s at %s answers again.", runtime_name(s),
 			 cri_grpc_path(s->grpc));
 	s->backoff = 0;
 	s->logged_down = false;
@@ -90,21 +96,21 @@ static int cri_call(struct meta_cri *m, struct cri_socket *s, const char *method
 		return r;
 	case -EREMOTEIO:
 		socket_up(s);
-		log_debug("Container metadata: %s CRI at %s: %s for container %.12s (%s).",
-			  engine_name(s), cri_grpc_path(s->grpc), method, id,
+		log_debug("Container metadata: %s at %s: %s for container %.12s (%s).",
+			  runtime_name(s), cri_grpc_path(s->grpc), method, id,
 			  cri_grpc_error(s->grpc));
 		return r;
 	case -EMSGSIZE:
-		log_warning("Container metadata: %s CRI at %s sent too much about container "
+		log_warning("Container metadata: %s at %s sent too much about container "
 			    "%.12s (%s): refused.",
-			    engine_name(s), cri_grpc_path(s->grpc), id, cri_grpc_error(s->grpc));
+			    runtime_name(s), cri_grpc_path(s->grpc), id, cri_grpc_error(s->grpc));
 		s->logged_down = true; /* said: its return is logged */
 		socket_down(s, id, NULL);
 		return r;
 	case -EBADMSG:
-		log_warning("Container metadata: %s CRI at %s sent a malformed reply about "
+		log_warning("Container metadata: %s at %s sent a malformed reply about "
 			    "container %.12s (%s): refused.",
-			    engine_name(s), cri_grpc_path(s->grpc), id, cri_grpc_error(s->grpc));
+			    runtime_name(s), cri_grpc_path(s->grpc), id, cri_grpc_error(s->grpc));
 		s->logged_down = true; /* said: its return is logged */
 		socket_down(s, id, NULL);
 		return r;
@@ -351,8 +357,8 @@ static int ask_socket(struct meta_cri *m, struct cri_socket *s, struct meta_cont
 			if (rs == -ENOMEM)
 				r = rs;
 			else if (rs < 0) /* the container's own fields are worth publishing */
-				log_debug("Container metadata: %s CRI: no sandbox %.12s for "
-					  "container %.12s.", engine_name(s), sandbox, c->full_id);
+				log_debug("Container metadata: %s: no sandbox %.12s for "
+					  "container %.12s.", runtime_name(s), sandbox, c->full_id);
 		}
 		json_object_put(info);
 		if (r >= 0)
@@ -388,6 +394,14 @@ int meta_cri_lookup(struct meta_cri *m, enum container_type type, struct meta_co
 	return ret;
 }
 
+static bool has_socket(const struct meta_cri *m, const char *path)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(cri_grpc_path(m->socks[i].grpc), path) == 0)
+			return true;
+	return false;
+}
+
 int meta_cri_new(const struct meta_config *cfg, const char *host_root, struct meta_cri **ret)
 {
 	static const enum meta_engine engines[] = {META_ENGINE_CONTAINERD, META_ENGINE_CRI};
@@ -412,6 +426,8 @@ int meta_cri_new(const struct meta_config *cfg, const char *host_root, struct me
 			if (strncmp(p, "unix://", 7) == 0)
 				p += 7;
 			snprintf(path, sizeof(path), "%s%s", host_root ? host_root : "", p);
+			if (has_socket(m, path)) /* listed under both engines (Falco's defaults) */
+				continue;
 			r = cri_grpc_new(path, &m->socks[m->n].grpc);
 			if (r < 0) {
 				meta_cri_free(m);

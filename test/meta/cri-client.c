@@ -9,14 +9,16 @@
  *	(kubelet's io.kubernetes.* labels plus LABELS, MOUNT "host:container" read-only, CMD),
  *	StartContainer. Prints "sandbox=ID" and "container=ID".
  *   cri-client down SOCK SANDBOX	StopPodSandbox + RemovePodSandbox
- *   cri-client lookup SOCK ID [TIMEOUT_MS]
- *	meta_cri_lookup() of the containerd engine pointed at SOCK; prints the fields, one
- *	"key=value" a line. Exit 0 found, 2 not found, 3 refused (malformed / too large).
+ *   cri-client lookup SOCK ID [TIMEOUT_MS [ENGINE]]
+ *	meta_cri_lookup() of the containerd engine (ENGINE "cri": the cri engine, a CRI-O
+ *	container) pointed at SOCK; prints the fields, one "key=value" a line. Exit 0 found,
+ *	2 not found, 3 refused (malformed / too large).
  *   cri-client call SOCK ID		one raw ContainerStatus; prints the transport's result
  *
  * Exit 1 on other failures, with the reason on stderr.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,20 +225,23 @@ static void print_labels(const char *what, const struct meta_label *l, size_t n)
 
 #define PRINT_STR(k, v) printf("%s=%s\n", k, (v) ? (v) : "<NA>")
 
-static int cmd_lookup(const char *sock, const char *id, const char *timeout)
+static int cmd_lookup(const char *sock, const char *id, const char *timeout, const char *engine)
 {
 	_cleanup_(meta_container_unrefp) struct meta_container *c = NULL;
+	bool crio = engine && strcmp(engine, "cri") == 0;
+	enum meta_engine use = crio ? META_ENGINE_CRI : META_ENGINE_CONTAINERD;
+	enum container_type type = crio ? CONTAINER_CRIO : CONTAINER_CONTAINERD;
 	struct meta_config cfg;
 	struct meta_cri *m = NULL;
 	int r;
 
 	meta_config_init(&cfg);
 	for (unsigned e = 0; e < _META_ENGINE_MAX; e++)
-		cfg.engines[e].enabled = e == META_ENGINE_CONTAINERD;
-	for (size_t i = 0; i < cfg.engines[META_ENGINE_CONTAINERD].n_sockets; i++)
-		free(cfg.engines[META_ENGINE_CONTAINERD].sockets[i]);
-	cfg.engines[META_ENGINE_CONTAINERD].sockets[0] = strdup(sock);
-	cfg.engines[META_ENGINE_CONTAINERD].n_sockets = 1;
+		cfg.engines[e].enabled = e == use;
+	for (size_t i = 0; i < cfg.engines[use].n_sockets; i++)
+		free(cfg.engines[use].sockets[i]);
+	cfg.engines[use].sockets[0] = strdup(sock);
+	cfg.engines[use].n_sockets = 1;
 	if (timeout)
 		cfg.timeout_ms = (uint32_t)strtoul(timeout, NULL, 10);
 	r = meta_cri_new(&cfg, NULL, &m);
@@ -245,10 +250,10 @@ static int cmd_lookup(const char *sock, const char *id, const char *timeout)
 		fprintf(stderr, "cri-client: meta_cri_new: %s\n", strerror(-r));
 		return 1;
 	}
-	c = meta_container_new(id, CONTAINER_CONTAINERD);
+	c = meta_container_new(id, type);
 	if (!c)
 		return 1;
-	r = meta_cri_lookup(m, CONTAINER_CONTAINERD, c);
+	r = meta_cri_lookup(m, type, c);
 	meta_cri_free(m);
 	if (r < 0) {
 		printf("lookup=%s\n", strerror(-r));
@@ -289,7 +294,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (strcmp(argv[1], "lookup") == 0)
-		return cmd_lookup(argv[2], argv[3], argc > 4 ? argv[4] : NULL);
+		return cmd_lookup(argv[2], argv[3], argc > 4 ? argv[4] : NULL,
+				  argc > 5 ? argv[5] : NULL);
 	if (cri_grpc_new(argv[2], &g) < 0)
 		return 1;
 	if (strcmp(argv[1], "up") == 0)

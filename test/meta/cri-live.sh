@@ -265,6 +265,14 @@ if pod_up web "app=web,tier=front" "$W/data:/data" sh -c 'sleep 1000'; then
 	else
 		fail "lookup of the container: $(cat "$W/lookup-container.txt")"
 	fi
+	# the cri engine (CRI-O's, here pointed at containerd): the same answers
+	"$CLIENT" lookup "$SOCK" "$CONTAINER" 1000 cri >"$W/lookup-cri.txt" 2>&1
+	if has "$W/lookup-cri.txt" lookup=ok source=cri container.name=app k8s.pod.name=web \
+		"k8s.pod.label[app]=web"; then
+		ok "lookup: the cri engine's socket answers the same"
+	else
+		fail "lookup through the cri engine: $(cat "$W/lookup-cri.txt")"
+	fi
 	"$CLIENT" lookup "$SOCK" "$SANDBOX" >"$W/lookup-sandbox.txt" 2>&1
 	if has "$W/lookup-sandbox.txt" lookup=ok container.name=web \
 		container.image=localhost/osp-pause:cri k8s.ns.name=shop k8s.pod.name=web \
@@ -377,6 +385,12 @@ fault() {
 	fi
 }
 fault absent 2 "containerd CRI at $W/absent.sock does not answer (connect: No such file or directory, container ${ID:0:12})"
+"$CLIENT" lookup "$W/absent.sock" "$ID" 1000 cri >"$W/fault-absent-cri.txt" 2>&1
+if grep -q "Container metadata: CRI at $W/absent.sock does not answer" "$W/fault-absent-cri.txt"; then
+	ok "fault absent (cri engine): the log names it"
+else
+	fail "fault absent (cri engine): $(cat "$W/fault-absent-cri.txt")"
+fi
 fault http1 3 "containerd CRI at $W/http1.sock sent a malformed reply about container ${ID:0:12} (not HTTP/2"
 fault huge 3 "containerd CRI at $W/huge.sock sent too much about container ${ID:0:12} (a reply larger than 1048576 bytes): refused"
 fault notproto 3 "containerd CRI at $W/notproto.sock sent a malformed reply about container ${ID:0:12} (the reply is not a valid runtime.v1.ContainerStatusResponse"
