@@ -14,6 +14,7 @@
  *	container) pointed at SOCK; prints the fields, one "key=value" a line. Exit 0 found,
  *	2 not found, 3 refused (malformed / too large).
  *   cri-client call SOCK ID		one raw ContainerStatus; prints the transport's result
+ *   cri-client bench SOCK ID N	N lookups on one connection: "lookups=N mean_us= max_us="
  *
  * Exit 1 on other failures, with the reason on stderr.
  */
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cri_api.pb-c.h"
 #include "cri_grpc.h"
@@ -285,6 +287,57 @@ static int cmd_lookup(const char *sock, const char *id, const char *timeout, con
 	return 0;
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* N lookups of ID on one client (the connection kept): prints the mean and the worst, in us. */
+static int cmd_bench(const char *sock, const char *id, const char *count)
+{
+	unsigned long n = strtoul(count, NULL, 10);
+	uint64_t total = 0, worst = 0;
+	struct meta_config cfg;
+	struct meta_cri *m = NULL;
+	int r;
+
+	meta_config_init(&cfg);
+	for (unsigned e = 0; e < _META_ENGINE_MAX; e++)
+		cfg.engines[e].enabled = e == META_ENGINE_CONTAINERD;
+	for (size_t i = 0; i < cfg.engines[META_ENGINE_CONTAINERD].n_sockets; i++)
+		free(cfg.engines[META_ENGINE_CONTAINERD].sockets[i]);
+	cfg.engines[META_ENGINE_CONTAINERD].sockets[0] = strdup(sock);
+	cfg.engines[META_ENGINE_CONTAINERD].n_sockets = 1;
+	r = meta_cri_new(&cfg, NULL, &m);
+	meta_config_done(&cfg);
+	if (r < 0 || !m || n == 0)
+		return 1;
+	for (unsigned long i = 0; i < n; i++) {
+		struct meta_container *c = meta_container_new(id, CONTAINER_CONTAINERD);
+		uint64_t t0 = now_us(), dt;
+
+		if (!c)
+			break;
+		r = meta_cri_lookup(m, CONTAINER_CONTAINERD, c);
+		dt = now_us() - t0;
+		meta_container_unref(c);
+		if (r < 0) {
+			fprintf(stderr, "cri-client bench: lookup %lu: %s\n", i, strerror(-r));
+			meta_cri_free(m);
+			return 1;
+		}
+		total += dt;
+		worst = MAX(worst, dt);
+	}
+	meta_cri_free(m);
+	printf("lookups=%lu mean_us=%llu max_us=%llu\n", n, (unsigned long long)(total / n),
+	       (unsigned long long)worst);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	_cleanup_(cri_grpc_freep) struct cri_grpc *g = NULL;
@@ -296,6 +349,8 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "lookup") == 0)
 		return cmd_lookup(argv[2], argv[3], argc > 4 ? argv[4] : NULL,
 				  argc > 5 ? argv[5] : NULL);
+	if (strcmp(argv[1], "bench") == 0 && argc > 4)
+		return cmd_bench(argv[2], argv[3], argv[4]);
 	if (cri_grpc_new(argv[2], &g) < 0)
 		return 1;
 	if (strcmp(argv[1], "up") == 0)

@@ -273,6 +273,8 @@ if pod_up web "app=web,tier=front" "$W/data:/data" sh -c 'sleep 1000'; then
 	else
 		fail "lookup through the cri engine: $(cat "$W/lookup-cri.txt")"
 	fi
+	# the cost of a lookup (two calls on the kept connection), for the record
+	"$CLIENT" bench "$SOCK" "$CONTAINER" 200 || fail "200 lookups in a row failed"
 	"$CLIENT" lookup "$SOCK" "$SANDBOX" >"$W/lookup-sandbox.txt" 2>&1
 	if has "$W/lookup-sandbox.txt" lookup=ok container.name=web \
 		container.image=localhost/osp-pause:cri k8s.ns.name=shop k8s.pod.name=web \
