@@ -172,7 +172,8 @@ static int mounts_add(struct meta_container *c, Runtime__V1__Mount **mounts, siz
 		if ((r = meta_strset(&mt->source, mounts[i]->host_path)) < 0 ||
 		    (r = meta_strset(&mt->dest, mounts[i]->container_path)) < 0 ||
 		    (r = meta_strset(&mt->mode, mounts[i]->readonly ? "ro" : "rw")) < 0 ||
-		    (r = meta_strset(&mt->propagation, propagation_name(mounts[i]->propagation))) < 0)
+		    (r = meta_strset(&mt->propagation, propagation_name(mounts[i]->propagation))) <
+			    0)
 			return r;
 	}
 	return 0;
@@ -225,7 +226,8 @@ static int8_t info_privileged(struct json_object *info)
 	if (!meta_json_get(info, "config"))
 		return -1;
 	o = meta_json_get(info, "config.linux.security_context.privileged");
-	return (int8_t)(o && json_object_is_type(o, json_type_boolean) && json_object_get_boolean(o));
+	return (int8_t)(o && json_object_is_type(o, json_type_boolean) &&
+			json_object_get_boolean(o));
 }
 
 /* The pod's fields from its sandbox's status. */
@@ -234,15 +236,14 @@ static int pod_fill(struct meta_cri *m, const Runtime__V1__PodSandboxStatus *st,
 {
 	int r;
 
-	if (st->metadata &&
-	    ((r = meta_strset(&c->k8s_ns, st->metadata->namespace_)) < 0 ||
-	     (r = meta_strset(&c->k8s_pod_name, st->metadata->name)) < 0 ||
-	     (r = meta_strset(&c->k8s_pod_uid, st->metadata->uid)) < 0))
+	if (st->metadata && ((r = meta_strset(&c->k8s_ns, st->metadata->namespace_)) < 0 ||
+			     (r = meta_strset(&c->k8s_pod_name, st->metadata->name)) < 0 ||
+			     (r = meta_strset(&c->k8s_pod_uid, st->metadata->uid)) < 0))
 		return r;
 	if (st->id[0] && (r = meta_strset(&c->k8s_sandbox_id, st->id)) < 0)
 		return r;
-	r = labels_add(&c->k8s_pod_labels, &c->n_k8s_pod_labels, st->n_labels,
-		       (void **)st->labels, m->label_max_len);
+	r = labels_add(&c->k8s_pod_labels, &c->n_k8s_pod_labels, st->n_labels, (void **)st->labels,
+		       m->label_max_len);
 	if (r < 0)
 		return r;
 	if (st->network && st->network->ip[0] &&
@@ -358,7 +359,8 @@ static int ask_socket(struct meta_cri *m, struct cri_socket *s, struct meta_cont
 				r = rs;
 			else if (rs < 0) /* the container's own fields are worth publishing */
 				log_debug("Container metadata: %s: no sandbox %.12s for "
-					  "container %.12s.", runtime_name(s), sandbox, c->full_id);
+					  "container %.12s.",
+					  runtime_name(s), sandbox, c->full_id);
 		}
 		json_object_put(info);
 		if (r >= 0)

@@ -35,8 +35,8 @@
 #define LABELS_MAX 32
 
 #define CALL(g, m, req, resp_type, ret)                                                            \
-	cri_grpc_call(g, "/runtime.v1.RuntimeService/" m, &(req).base,                            \
-		      &runtime__v1__##resp_type##__descriptor, TIMEOUT_MS, META_REPLY_MAX,        \
+	cri_grpc_call(g, "/runtime.v1.RuntimeService/" m, &(req).base,                             \
+		      &runtime__v1__##resp_type##__descriptor, TIMEOUT_MS, META_REPLY_MAX,         \
 		      (ProtobufCMessage **)(ret))
 
 struct kv {

@@ -41,7 +41,8 @@ for p in containerd ctr runc podman cc; do
 	command -v "$p" >/dev/null ||
 		skip "needs $p (apt-get install containerd runc podman gcc)"
 done
-[ -x /bin/busybox ] || skip "needs busybox-static for the test image (apt-get install busybox-static)"
+[ -x /bin/busybox ] ||
+	skip "needs busybox-static for the test image (apt-get install busybox-static)"
 
 TAG=osp-cri-$$
 RUN_CONTAINERD_MADE=
@@ -169,7 +170,8 @@ echo data >"$W/data/file"
 
 PODMAN=(podman --root "$W/podman" --runroot "$W/podman-run" --storage-driver vfs)
 pack() { # pack ROOTFS NAME CMD-JSON: an image tarball $W/NAME.tar
-	tar -C "$1" -c . | "${PODMAN[@]}" import --change "CMD $3" - "localhost/$2:cri" >/dev/null 2>&1 &&
+	tar -C "$1" -c . |
+		"${PODMAN[@]}" import --change "CMD $3" - "localhost/$2:cri" >/dev/null 2>&1 &&
 		"${PODMAN[@]}" save --format docker-archive -o "$W/$2.tar" "localhost/$2:cri" \
 			>/dev/null 2>&1
 }
@@ -275,7 +277,8 @@ if pod_up web "app=web,tier=front" "$W/data:/data" sh -c 'sleep 1000'; then
 	"$CLIENT" lookup "$SOCK" "$SANDBOX" >"$W/lookup-sandbox.txt" 2>&1
 	if has "$W/lookup-sandbox.txt" lookup=ok container.name=web \
 		container.image=localhost/osp-pause:cri k8s.ns.name=shop k8s.pod.name=web \
-		"k8s.pod.uid=$TAG-web" "k8s.pod.sandbox_id=$SANDBOX" "k8s.pod.label[tier]=front"; then
+		"k8s.pod.uid=$TAG-web" "k8s.pod.sandbox_id=$SANDBOX" \
+		"k8s.pod.label[tier]=front"; then
 		ok "lookup: the sandbox (pause) container is the pod"
 	else
 		fail "lookup of the sandbox: $(cat "$W/lookup-sandbox.txt")"
@@ -317,7 +320,8 @@ EOF
 		-o json_output=true -o stdout_output.enabled=false \
 		-o file_output.enabled=true -o file_output.keep_alive=true \
 		-o "file_output.filename=$ALERTS" -o container.timeout_ms=500 \
-		-o container.engines.docker.enabled=false -o container.engines.podman.enabled=false \
+		-o container.engines.docker.enabled=false \
+		-o container.engines.podman.enabled=false \
 		-o container.engines.cri.enabled=false -o container.engines.bundle.enabled=false \
 		-o "container.engines.containerd.sockets=[$SOCK]" >"$W/osprey.out" 2>"$LOG" &
 	OSPREY_PID=$!

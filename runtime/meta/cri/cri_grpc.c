@@ -23,12 +23,12 @@
 
 #include "cri_grpc.h"
 
-#define GRPC_PREFIX	   5		/* compressed flag + 32-bit big-endian length */
-#define GRPC_HEADERS_MAX   (64u << 10)	/* bytes of a reply's headers and trailers */
-#define GRPC_WINDOW	   (2u << 20)	/* our HTTP/2 flow-control windows: a reply in one go */
-#define GRPC_READ_CHUNK	   16384
-#define GRPC_REQUEST_MAX   (1u << 20)	/* bytes of one request message */
-#define GRPC_UNPACKED_MAX  (32u << 20)	/* bytes protobuf-c may allocate for one reply */
+#define GRPC_PREFIX	  5	      /* compressed flag + 32-bit big-endian length */
+#define GRPC_HEADERS_MAX  (64u << 10) /* bytes of a reply's headers and trailers */
+#define GRPC_WINDOW	  (2u << 20)  /* our flow-control windows: a reply in one go */
+#define GRPC_READ_CHUNK	  16384
+#define GRPC_REQUEST_MAX  (1u << 20)  /* bytes of one request message */
+#define GRPC_UNPACKED_MAX (32u << 20) /* bytes protobuf-c may allocate for one reply */
 
 struct cri_grpc {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -306,8 +306,8 @@ static int grpc_connect(struct cri_grpc *g, uint32_t timeout_ms)
 	}
 	if (nghttp2_submit_settings(g->session, NGHTTP2_FLAG_NONE, settings,
 				    ARRAY_SIZE(settings)) != 0 ||
-	    nghttp2_session_set_local_window_size(g->session, NGHTTP2_FLAG_NONE, 0,
-						  GRPC_WINDOW) != 0) {
+	    nghttp2_session_set_local_window_size(g->session, NGHTTP2_FLAG_NONE, 0, GRPC_WINDOW) !=
+		    0) {
 		cri_grpc_close(g);
 		return -ENOMEM;
 	}
@@ -370,7 +370,8 @@ static int run_until_closed(struct cri_grpc *g, uint64_t deadline)
 			return -EBADMSG;
 		}
 		if (r != 0) {
-			set_error(g, "%s", g->nghttp2_error[0] ? g->nghttp2_error : nghttp2_strerror(r));
+			set_error(g, "%s",
+				  g->nghttp2_error[0] ? g->nghttp2_error : nghttp2_strerror(r));
 			return -EHOSTDOWN;
 		}
 		if (!nghttp2_session_want_read(g->session) &&
@@ -406,7 +407,8 @@ static int run_until_closed(struct cri_grpc *g, uint64_t deadline)
 		n = nghttp2_session_mem_recv(g->session, buf, (size_t)n);
 		if (n < 0) {
 			set_error(g, "not HTTP/2 (%s)",
-				  g->nghttp2_error[0] ? g->nghttp2_error : nghttp2_strerror((int)n));
+				  g->nghttp2_error[0] ? g->nghttp2_error
+						      : nghttp2_strerror((int)n));
 			return n == NGHTTP2_ERR_NOMEM ? -ENOMEM : -EBADMSG;
 		}
 	}
@@ -416,16 +418,27 @@ static int run_until_closed(struct cri_grpc *g, uint64_t deadline)
 static int grpc_status_to_errno(struct cri_grpc *g)
 {
 	static const char *const names[] = {
-		"OK",		 "CANCELLED",	  "UNKNOWN",	       "INVALID_ARGUMENT",
-		"DEADLINE_EXCEEDED", "NOT_FOUND",  "ALREADY_EXISTS",    "PERMISSION_DENIED",
-		"RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-		"UNIMPLEMENTED", "INTERNAL",	  "UNAVAILABLE",       "DATA_LOSS",
+		"OK",
+		"CANCELLED",
+		"UNKNOWN",
+		"INVALID_ARGUMENT",
+		"DEADLINE_EXCEEDED",
+		"NOT_FOUND",
+		"ALREADY_EXISTS",
+		"PERMISSION_DENIED",
+		"RESOURCE_EXHAUSTED",
+		"FAILED_PRECONDITION",
+		"ABORTED",
+		"OUT_OF_RANGE",
+		"UNIMPLEMENTED",
+		"INTERNAL",
+		"UNAVAILABLE",
+		"DATA_LOSS",
 		"UNAUTHENTICATED",
 	};
 	int s = g->grpc_status;
 
-	set_error(g, "gRPC status %s%s%s",
-		  (size_t)s < ARRAY_SIZE(names) ? names[s] : "(unknown)",
+	set_error(g, "gRPC status %s%s%s", (size_t)s < ARRAY_SIZE(names) ? names[s] : "(unknown)",
 		  g->grpc_message[0] ? ": " : "", g->grpc_message);
 	if (s == 5)
 		return -ENOENT;
@@ -520,8 +533,7 @@ static int reply_check(struct cri_grpc *g, const ProtobufCMessageDescriptor *rep
 }
 
 /* Connects if needed, sends the request, runs until its stream closed. 0 or -errno. */
-static int call_once(struct cri_grpc *g, const char *method, uint32_t timeout_ms,
-		     uint64_t deadline)
+static int call_once(struct cri_grpc *g, const char *method, uint32_t timeout_ms, uint64_t deadline)
 {
 	char grpc_timeout[24];
 	int r;
@@ -532,8 +544,7 @@ static int call_once(struct cri_grpc *g, const char *method, uint32_t timeout_ms
 	snprintf(grpc_timeout, sizeof(grpc_timeout), "%llum",
 		 (unsigned long long)(deadline > mono_ms() ? deadline - mono_ms() : 1));
 	{
-#define NV(n, v)                                                                                   \
-	{(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, strlen(v), NGHTTP2_NV_FLAG_NONE}
+#define NV(n, v) {(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, strlen(v), NGHTTP2_NV_FLAG_NONE}
 		nghttp2_nv hdrs[] = {
 			NV(":method", "POST"),
 			NV(":scheme", "http"),
@@ -547,8 +558,8 @@ static int call_once(struct cri_grpc *g, const char *method, uint32_t timeout_ms
 #undef NV
 		nghttp2_data_provider prd = {.read_callback = on_read_request};
 
-		g->stream_id = nghttp2_submit_request(g->session, NULL, hdrs, ARRAY_SIZE(hdrs),
-						      &prd, g);
+		g->stream_id =
+			nghttp2_submit_request(g->session, NULL, hdrs, ARRAY_SIZE(hdrs), &prd, g);
 	}
 	if (g->stream_id < 0) {
 		int e = g->stream_id;
