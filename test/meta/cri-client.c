@@ -7,7 +7,8 @@
  *   cri-client up SOCK POD NAMESPACE UID CGROUP_PARENT CONTAINER IMAGE LABELS MOUNT CMD...
  *	RunPodSandbox (host network, the labels "k=v,k2=v2", cgroup parent), CreateContainer
  *	(kubelet's io.kubernetes.* labels plus LABELS, MOUNT "host:container" read-only, CMD),
- *	StartContainer. Prints "sandbox=ID" and "container=ID".
+ *	StartContainer. Prints "sandbox=ID" and "container=ID". OSP_CRI_PRIVILEGED set in the
+ *	environment: a privileged container (kubelet's securityContext.privileged).
  *   cri-client down SOCK SANDBOX	StopPodSandbox + RemovePodSandbox
  *   cri-client lookup SOCK ID [TIMEOUT_MS [ENGINE]]
  *	meta_cri_lookup() of the containerd engine (ENGINE "cri": the cri engine, a CRI-O
@@ -119,6 +120,7 @@ static int cmd_up(struct cri_grpc *g, char **argv, int argc)
 	pns.pid = RUNTIME__V1__NAMESPACE_MODE__CONTAINER;
 	pns.ipc = RUNTIME__V1__NAMESPACE_MODE__POD;
 	psec.namespace_options = &pns;
+	psec.privileged = getenv("OSP_CRI_PRIVILEGED") != NULL; /* a privileged pod may have one */
 	plinux.cgroup_parent = argv[3];
 	plinux.security_context = &psec;
 	pcfg.metadata = &pmeta;
@@ -155,6 +157,7 @@ static int cmd_up(struct cri_grpc *g, char **argv, int argc)
 	cns.pid = RUNTIME__V1__NAMESPACE_MODE__CONTAINER;
 	cns.ipc = RUNTIME__V1__NAMESPACE_MODE__POD;
 	csec.namespace_options = &cns;
+	csec.privileged = getenv("OSP_CRI_PRIVILEGED") != NULL;
 	clinux.security_context = &csec;
 	ccfg.metadata = &cmeta;
 	ccfg.image = &image;

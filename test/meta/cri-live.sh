@@ -12,6 +12,7 @@
 #
 #   1. lookups   the container: name, image, labels, mounts, pod namespace/name/uid/labels,
 #                sandbox id, host network (through the containerd engine, then the cri engine);
+#                a privileged container;
 #                200 lookups in a row (their cost printed); the sandbox (pause) container: the
 #                pod; an unknown id. (The faults are cri-faults.sh's.)
 #   2. osprey    (with OSPREY, root, BTF, jq) the built osprey on the eBPF probe, the default
@@ -282,6 +283,14 @@ if pod_up web "app=web,tier=front" "$W/data:/data" sh -c 'sleep 1000'; then
 		ok "lookup: the sandbox (pause) container is the pod"
 	else
 		fail "lookup of the sandbox: $(cat "$W/lookup-sandbox.txt")"
+	fi
+fi
+if OSP_CRI_PRIVILEGED=1 pod_up priv "app=priv" "" sh -c 'sleep 1000'; then
+	"$CLIENT" lookup "$SOCK" "$CONTAINER" >"$W/lookup-priv.txt" 2>&1
+	if has "$W/lookup-priv.txt" lookup=ok container.privileged=1 k8s.pod.name=priv; then
+		ok "lookup: a privileged container"
+	else
+		fail "lookup of a privileged container: $(cat "$W/lookup-priv.txt")"
 	fi
 fi
 "$CLIENT" lookup "$SOCK" "$(printf '%064d' 7)" >"$W/lookup-unknown.txt" 2>&1
