@@ -533,16 +533,18 @@ static int reply_check(struct cri_grpc *g, const ProtobufCMessageDescriptor *rep
 }
 
 /* Connects if needed, sends the request, runs until its stream closed. 0 or -errno. */
-static int call_once(struct cri_grpc *g, const char *method, uint32_t timeout_ms, uint64_t deadline)
+static int call_once(struct cri_grpc *g, const char *method, uint64_t deadline)
 {
+	uint64_t now = mono_ms();
+	/* what is left of the call's time (at least 1 ms, at most gRPC's 8 digits) */
+	uint64_t left = MIN(deadline > now ? deadline - now : 1, (uint64_t)99999999);
 	char grpc_timeout[24];
 	int r;
 
-	if (!g->session && (r = grpc_connect(g, timeout_ms ? timeout_ms : 1000)) < 0)
+	if (!g->session && (r = grpc_connect(g, (uint32_t)left)) < 0)
 		return r;
-	/* what is left of the call's time: the server gives up when we do */
-	snprintf(grpc_timeout, sizeof(grpc_timeout), "%llum",
-		 (unsigned long long)(deadline > mono_ms() ? deadline - mono_ms() : 1));
+	/* the server gives up when we do */
+	snprintf(grpc_timeout, sizeof(grpc_timeout), "%llum", (unsigned long long)left);
 	{
 #define NV(n, v) {(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, strlen(v), NGHTTP2_NV_FLAG_NONE}
 		nghttp2_nv hdrs[] = {
@@ -605,7 +607,7 @@ int cri_grpc_call(struct cri_grpc *g, const char *method, const ProtobufCMessage
 	for (int attempt = 0;; attempt++) {
 		bool reused = g->session != NULL;
 
-		r = call_once(g, method, timeout_ms, deadline);
+		r = call_once(g, method, deadline);
 		/*
 		 * A kept connection the runtime closed meanwhile (it restarted): one more try on
 		 * a new one, if nothing of the reply came.
