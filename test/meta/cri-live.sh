@@ -328,7 +328,7 @@ EOF
 	"$OSPREY" --driver=ebpf -r "$RULES" -r "$W/probe.yaml" -o rule_matching=all \
 		-o json_output=true -o stdout_output.enabled=false \
 		-o file_output.enabled=true -o file_output.keep_alive=true \
-		-o "file_output.filename=$ALERTS" -o container.timeout_ms=500 \
+		-o "file_output.filename=$ALERTS" -o container.timeout_ms=2000 \
 		-o container.engines.docker.enabled=false \
 		-o container.engines.podman.enabled=false \
 		-o container.engines.cri.enabled=false -o container.engines.bundle.enabled=false \
