@@ -8,7 +8,8 @@
  *	RunPodSandbox (host network, the labels "k=v,k2=v2", cgroup parent), CreateContainer
  *	(kubelet's io.kubernetes.* labels plus LABELS, MOUNT "host:container" read-only, CMD),
  *	StartContainer. Prints "sandbox=ID" and "container=ID". OSP_CRI_PRIVILEGED set in the
- *	environment: a privileged container (kubelet's securityContext.privileged).
+ *	environment: a privileged container (kubelet's securityContext.privileged);
+ *	OSP_CRI_POD_NETWORK: the pod's own network (the runtime's CNI) instead of the host's.
  *   cri-client down SOCK SANDBOX	StopPodSandbox + RemovePodSandbox
  *   cri-client lookup SOCK ID [TIMEOUT_MS [ENGINE]]
  *	meta_cri_lookup() of the containerd engine (ENGINE "cri": the cri engine, a CRI-O
@@ -116,7 +117,9 @@ static int cmd_up(struct cri_grpc *g, char **argv, int argc)
 	if (!labels_p || !labels_c)
 		return 1;
 	kv_parse(&plabels, &runtime__v1__pod_sandbox_config__labels_entry__descriptor, labels_p);
-	pns.network = RUNTIME__V1__NAMESPACE_MODE__NODE; /* host network: no CNI needed */
+	/* host network (no CNI needed), or the pod's own with OSP_CRI_POD_NETWORK set */
+	pns.network = getenv("OSP_CRI_POD_NETWORK") ? RUNTIME__V1__NAMESPACE_MODE__POD
+						    : RUNTIME__V1__NAMESPACE_MODE__NODE;
 	pns.pid = RUNTIME__V1__NAMESPACE_MODE__CONTAINER;
 	pns.ipc = RUNTIME__V1__NAMESPACE_MODE__POD;
 	psec.namespace_options = &pns;
@@ -153,7 +156,7 @@ static int cmd_up(struct cri_grpc *g, char **argv, int argc)
 		ccfg.mounts = mounts;
 		ccfg.n_mounts = 1;
 	}
-	cns.network = RUNTIME__V1__NAMESPACE_MODE__NODE;
+	cns.network = pns.network;
 	cns.pid = RUNTIME__V1__NAMESPACE_MODE__CONTAINER;
 	cns.ipc = RUNTIME__V1__NAMESPACE_MODE__POD;
 	csec.namespace_options = &cns;

@@ -12,7 +12,8 @@
 #
 #   1. lookups   the container: name, image, labels, mounts, pod namespace/name/uid/labels,
 #                sandbox id, host network (through the containerd engine, then the cri engine);
-#                a privileged container;
+#                a privileged container; a pod with a network of its own (CNI bridge of the
+#                test): its ip;
 #                200 lookups in a row (their cost printed); the sandbox (pause) container: the
 #                pod; an unknown id. (The faults are cri-faults.sh's.)
 #   2. osprey    (with OSPREY, root, BTF, jq) the built osprey on the eBPF probe, the default
@@ -46,8 +47,11 @@ done
 	skip "needs busybox-static for the test image (apt-get install busybox-static)"
 
 TAG=osp-cri-$$
+BRIDGE=ospcri$$ # the CNI bridge of the pod with a network of its own
 RUN_CONTAINERD_MADE=
 [ -d /run/containerd ] || RUN_CONTAINERD_MADE=1
+VAR_LIB_CNI_MADE= # libcni's cache of results (not configurable in containerd 1.6)
+[ -d /var/lib/cni ] || VAR_LIB_CNI_MADE=1
 W=$(mktemp -d "/tmp/$TAG.XXXXXX") || exit 1
 SOCK=$W/containerd.sock
 CTRD_PID=
@@ -131,8 +135,10 @@ cleanup() {
 	for p in /sys/fs/cgroup/kubepods /sys/fs/cgroup/*/kubepods; do
 		rmdir "$p/besteffort" "$p" 2>/dev/null
 	done
+	ip link del "$BRIDGE" 2>/dev/null
 	# containerd's fixed directory of shim sockets, if the test made it
 	[ -n "$RUN_CONTAINERD_MADE" ] && rmdir /run/containerd/s /run/containerd 2>/dev/null
+	[ -n "$VAR_LIB_CNI_MADE" ] && rmdir /var/lib/cni/results /var/lib/cni 2>/dev/null
 	if [ "${OSP_META_KEEP:-}" = 1 ]; then
 		echo "kept: $W"
 	else
@@ -181,7 +187,22 @@ pack "$W/pause-rootfs" osp-pause '["/pause"]' && pack "$W/bb-rootfs" osp-busybox
 
 # ---- containerd of the test ------------------------------------------------------------------
 
-mkdir -p "$W/cni/bin" "$W/cni/conf"
+# CNI for the one pod with a network of its own: a bridge of the test, no masquerading, no
+# firewall rules, its addresses recorded under $W (containernetworking-plugins)
+CNI_BIN=/usr/lib/cni
+mkdir -p "$W/cni/conf" "$W/cni/ipam"
+if [ -x "$CNI_BIN/bridge" ] && [ -x "$CNI_BIN/host-local" ] && [ -x "$CNI_BIN/loopback" ]; then
+	cat >"$W/cni/conf/10-osp-cri.conflist" <<EOF
+{
+  "cniVersion": "0.4.0",
+  "name": "osp-cri-test",
+  "plugins": [{
+    "type": "bridge", "bridge": "$BRIDGE", "isGateway": false, "ipMasq": false,
+    "ipam": {"type": "host-local", "subnet": "10.213.37.0/24", "dataDir": "$W/cni/ipam"}
+  }]
+}
+EOF
+fi
 cat >"$W/containerd.toml" <<EOF
 version = 2
 root = "$W/root"
@@ -198,6 +219,8 @@ state = "$W/state"
   stream_server_port = "0"
   # without CAP_SYS_RESOURCE (some sandboxes) a pod's oom_score_adj below ours is refused
   restrict_oom_score_adj = true
+  # the pods' network namespaces under the test's state directory, not /var/run/netns
+  netns_mounts_under_state_dir = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -208,7 +231,7 @@ state = "$W/state"
         BinaryName = "$(command -v runc)"
         Root = "$W/runc"
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "$W/cni/bin"
+    bin_dir = "$CNI_BIN"
     conf_dir = "$W/cni/conf"
 EOF
 start_containerd
@@ -291,6 +314,18 @@ if OSP_CRI_PRIVILEGED=1 pod_up priv "app=priv" "" sh -c 'sleep 1000'; then
 		ok "lookup: a privileged container"
 	else
 		fail "lookup of a privileged container: $(cat "$W/lookup-priv.txt")"
+	fi
+fi
+if [ ! -f "$W/cni/conf/10-osp-cri.conflist" ]; then
+	echo "SKIP (pod network): needs containernetworking-plugins (bridge, host-local, loopback)"
+elif OSP_CRI_POD_NETWORK=1 pod_up net "app=net" "" sh -c 'sleep 1000'; then
+	"$CLIENT" lookup "$SOCK" "$CONTAINER" >"$W/lookup-net.txt" 2>&1
+	if has "$W/lookup-net.txt" lookup=ok container.host_network=0 k8s.pod.name=net &&
+		grep -qE '^k8s.pod.ip=10\.213\.37\.[0-9]+$' "$W/lookup-net.txt" &&
+		grep -qE '^container.ip=10\.213\.37\.[0-9]+$' "$W/lookup-net.txt"; then
+		ok "lookup: a pod with its own network: its ip"
+	else
+		fail "lookup of a pod with its own network: $(cat "$W/lookup-net.txt")"
 	fi
 fi
 "$CLIENT" lookup "$SOCK" "$(printf '%064d' 7)" >"$W/lookup-unknown.txt" 2>&1
