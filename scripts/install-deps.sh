@@ -28,6 +28,12 @@ RUN_DEPS=(
 	# (kmod, archives)
 	libyaml-dev
 	libpcre2-dev
+	# container metadata: the CRI client (gRPC over HTTP/2, protobuf)
+	libnghttp2-dev
+	libprotobuf-c-dev
+	protobuf-c-compiler
+	# the web server (health, metrics, the audit webhook) on OpenSSL
+	libevent-dev
 	libjson-c-dev
 	libkmod-dev
 	libcurl4-openssl-dev
