@@ -415,6 +415,7 @@ static int webhook_start(const struct osprey_config *c, struct k8saudit_file *k)
 		.ssl = o->webhook_ssl,
 		.ssl_certificate = o->ssl_certificate,
 		.threads = K8SAUDIT_WEBHOOK_THREADS,
+		.max_connections = K8SAUDIT_WEBHOOK_CONNECTIONS,
 	};
 	const char *why = NULL;
 	int r;

@@ -21,6 +21,7 @@
 #define K8SAUDIT_WEBHOOK_QUEUE_BODIES 64	  /* webhook bodies waiting for the main loop */
 #define K8SAUDIT_WEBHOOK_QUEUE_BYTES  (64u << 20) /* ... and their bytes; beyond: 429 */
 #define K8SAUDIT_WEBHOOK_THREADS      2
+#define K8SAUDIT_WEBHOOK_CONNECTIONS  8 /* each may buffer a body of K8SAUDIT_PAYLOAD_MAX */
 
 struct k8saudit_run_opts {
 	const char *path;	/* the audit log file (NULL with webhook) */
