@@ -218,8 +218,8 @@ spec:
           mountPath: /etc/osprey/osprey.yaml
           subPath: osprey.yaml
           readOnly: true
-        - name: rules-d
-          mountPath: /etc/osprey/rules.d
+        - name: custom-rules
+          mountPath: /etc/osprey/custom-rules.d
           readOnly: true
         - name: tmp
           mountPath: /tmp
@@ -250,7 +250,7 @@ spec:
     - name: config
       configMap:
         name: {{ $fullname }}
-    - name: rules-d
+    - name: custom-rules
       configMap:
         name: {{ $fullname }}-rules
     - name: tmp
