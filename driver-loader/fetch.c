@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -16,13 +17,16 @@ struct sink {
 	size_t len, cap, max;
 	uint64_t written;
 	uint64_t limit;		/* 0: none */
+	uint64_t announced;	/* Content-Length of the current response, 0: none */
 	bool over_limit;
 	int error;
 };
 
 struct progress {
 	double start, last;
-	bool drawn;
+	bool drawn;		/* a line was drawn on the terminal */
+	bool terminal;		/* draw (else log) */
+	unsigned logged;
 	const char *url;
 };
 
@@ -84,6 +88,37 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/* Records each response's Content-Length (a redirect's own response starts anew). */
+static size_t header_cb(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct sink *s = userdata;
+	size_t n = size * nmemb;
+	char buf[64];
+
+	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		s->announced = 0;
+	} else if (n > 15 && n < sizeof(buf) && strncasecmp(data, "Content-Length:", 15) == 0) {
+		uint64_t v = 0;
+		bool digits = false;
+
+		memcpy(buf, data + 15, n - 15);
+		buf[n - 15] = '\0';
+		for (const char *c = buf; *c; c++) {
+			if (*c >= '0' && *c <= '9') {
+				if (v > (UINT64_MAX - 9) / 10)
+					return n; /* absurd: curl refuses it itself */
+				v = v * 10 + (uint64_t)(*c - '0');
+				digits = true;
+			} else if (!strchr(" \t\r\n", *c)) {
+				return n;
+			}
+		}
+		if (digits)
+			s->announced = v;
+	}
+	return n;
+}
+
 static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *userdata)
 {
 	if (type == CURLINFO_TEXT) {
@@ -99,14 +134,27 @@ static int xferinfo_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 		       curl_off_t ulnow)
 {
 	struct progress *p = userdata;
-	double t = now_monotonic();
+	double t = now_monotonic(), el = t - p->start;
+	const char *name = strrchr(p->url, '/') ? strrchr(p->url, '/') + 1 : p->url;
 
+	if (!p->terminal) {
+		/* No terminal (an init container's log): a line after 1 s, then every 10 s. */
+		if (el < FETCH_PROGRESS_FIRST_S + FETCH_PROGRESS_EVERY_S * p->logged)
+			return 0;
+		p->logged++;
+		if (dltotal > 0)
+			log_info("Downloading %.200s: %lld of %lld bytes after %.0f s (%.0f bytes/s)",
+				 name, (long long)dlnow, (long long)dltotal, el, (double)dlnow / el);
+		else
+			log_info("Downloading %.200s: %lld bytes after %.0f s (%.0f bytes/s)", name,
+				 (long long)dlnow, el, (double)dlnow / el);
+		return 0;
+	}
 	/* Only downloads that take a while get a progress line, refreshed 5 times a second. */
-	if (t - p->start < 0.5 || t - p->last < 0.2 || dlnow == 0)
+	if (el < 0.5 || t - p->last < 0.2 || dlnow == 0)
 		return 0;
 	p->last = t;
 	p->drawn = true;
-	const char *name = strrchr(p->url, '/') ? strrchr(p->url, '/') + 1 : p->url;
 	if (dltotal > 0)
 		fprintf(stderr, "\r%.60s %3d%% %lld / %lld bytes", name, (int)(dlnow * 100 / dltotal),
 			(long long)dlnow, (long long)dltotal);
@@ -138,7 +186,9 @@ static int fetch_once(const struct fetch_opts *opts, const char *url, struct sin
 	_cleanup_(curl_easy_cleanupp) CURL *h = curl_easy_init();
 	_cleanup_(curl_slist_freep) struct curl_slist *hdrs = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
-	struct progress prog = { .url = url, .start = now_monotonic() };
+	struct progress prog = { .url = url, .start = now_monotonic(),
+				 .terminal = opts->progress && isatty(STDERR_FILENO) };
+	uint64_t cap = s->limit;
 	CURLcode c;
 	long code = 0;
 
@@ -158,6 +208,8 @@ static int fetch_once(const struct fetch_opts *opts, const char *url, struct sin
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "osprey-driver-loader/" OSPREY_VERSION);
 	if (hdrs)
@@ -172,17 +224,22 @@ static int fetch_once(const struct fetch_opts *opts, const char *url, struct sin
 		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, opts->connect_timeout_ms);
 	if (opts->timeout_ms > 0)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, opts->timeout_ms);
-	if (s->limit)
-		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s->limit);
+	if (opts->low_speed_time_s > 0 && opts->low_speed_limit > 0) {
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, opts->low_speed_limit);
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, opts->low_speed_time_s);
+	}
+	/* libcurl refuses a response whose Content-Length is over this before reading its body. */
+	if (s->fd < 0 && (!cap || s->max < cap))
+		cap = s->max;
+	if (cap)
+		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cap);
 	if (log_get_max_level() >= LOG_DEBUG) {
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
 		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 	}
-	if (opts->progress && isatty(STDERR_FILENO)) {
-		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
-		curl_easy_setopt(h, CURLOPT_XFERINFODATA, &prog);
-		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	}
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, &prog);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 
 	c = curl_easy_perform(h);
 	if (prog.drawn)
@@ -190,11 +247,17 @@ static int fetch_once(const struct fetch_opts *opts, const char *url, struct sin
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	res->http_code = code;
 	res->size = s->written;
+	res->announced = s->announced;
 	snprintf(res->error, sizeof(res->error), "%s", errbuf[0] ? errbuf : curl_easy_strerror(c));
 
 	if (s->over_limit || c == CURLE_FILESIZE_EXCEEDED) {
-		snprintf(res->error, sizeof(res->error), "larger than the %llu-byte limit",
-			 (unsigned long long)(s->limit ? s->limit : s->max));
+		if (s->announced > cap && s->written == 0)
+			snprintf(res->error, sizeof(res->error),
+				 "the server announces %llu bytes (Content-Length), over the %llu-byte limit: not read",
+				 (unsigned long long)s->announced, (unsigned long long)cap);
+		else
+			snprintf(res->error, sizeof(res->error), "larger than the %llu-byte limit",
+				 (unsigned long long)cap);
 		return -EFBIG;
 	}
 	if (s->error)
@@ -205,6 +268,13 @@ static int fetch_once(const struct fetch_opts *opts, const char *url, struct sin
 	case CURLE_FILE_COULDNT_READ_FILE:
 		return -ENOENT;
 	case CURLE_OPERATION_TIMEDOUT:
+		/* A response that started and ended before the total timeout: the low-speed limit. */
+		if (code > 0 && opts->low_speed_time_s > 0 &&
+		    (opts->timeout_ms <= 0 || now_monotonic() - prog.start < opts->timeout_ms / 1000.0))
+			snprintf(res->error, sizeof(res->error),
+				 "transfer stalled: under %ld bytes/s for %ld s (%llu bytes received; --low-speed-limit, --low-speed-time)",
+				 opts->low_speed_limit, opts->low_speed_time_s,
+				 (unsigned long long)s->written);
 		return -ETIMEDOUT;
 	case CURLE_COULDNT_CONNECT:
 		return -ECONNREFUSED;
@@ -289,7 +359,7 @@ int fetch_to_fd(const struct fetch_opts *opts, const char *url, int fd, struct f
 int fetch_to_memory(const struct fetch_opts *opts, const char *url, size_t max, char **ret,
 		    size_t *ret_size, struct fetch_result *res)
 {
-	struct sink s = { .fd = -1, .max = max };
+	struct sink s = { .fd = -1, .max = max, .limit = opts->max_size };
 	int r;
 
 	r = fetch_retrying(opts, url, &s, res);

@@ -2,7 +2,10 @@
 /*
  * Finding a prebuilt driver: the local cache first, then each repository in
  * order, verifying what is downloaded (index.json signature, size, SHA-256)
- * before it is moved into the cache. Nothing unverified is left in the cache.
+ * before it is moved into the cache. The index and signature a download was
+ * verified against are kept beside it in the cache, and a cache hit is
+ * verified with them exactly as the download was; a cached file that fails is
+ * removed and fetched again. Nothing unverified is used from the cache.
  */
 #pragma once
 
@@ -39,6 +42,13 @@ extern const char *const locate_suffixes[];
  */
 int locate_driver(const struct locate_opts *o, char *ret_path, size_t size, char *ret_source,
 		  size_t source_size);
+
+/*
+ * Stores a module built here (src) as the cache entry <dir>/<base>.ko, replacing the whole
+ * entry (a stale signed record included), with only its SHA-256 as record: with a key and
+ * policy 'required' such an entry is not trusted later (it is rebuilt). 0 or -errno.
+ */
+int locate_cache_store(const char *dir, const char *base, const char *src);
 
 /*
  * Fetches and checks <dir_url>/index.json (and .sig per policy). 0 with the

@@ -68,10 +68,13 @@ static unsigned arg_unload_retries = 10;
 static bool arg_no_build;
 static bool arg_no_download;
 static bool arg_skip_cache;
+static bool arg_dry_run;
 static struct repo_list arg_repos;
 static struct fetch_opts arg_fetch = {
 	.connect_timeout_ms = 10000,
 	.timeout_ms = 300000,
+	.low_speed_limit = 1024,
+	.low_speed_time_s = 30,
 	.retries = 2,
 	.max_size = 256ull << 20,
 	.progress = true,
@@ -83,7 +86,8 @@ static int help(void)
 	       "Prepare this node for osprey: choose the eBPF probe or the kernel module,\n"
 	       "find, verify and load the module, and record the choice for the runtime.\n\n"
 	       "Commands:\n"
-	       "  auto                 probe the kernel, pick ebpf or kmod (default)\n"
+	       "  auto                 probe the kernel, pick ebpf or kmod (default; --dry-run:\n"
+	       "                       print the choice and why, write and load nothing)\n"
 	       "  ebpf                 use the eBPF probe (fails if the kernel cannot run it)\n"
 	       "  kmod                 find/verify (or build), then insert the kernel module\n"
 	       "  info                 print target, kernel, artifact names and every URL tried\n"
@@ -114,7 +118,9 @@ static int help(void)
 	       "      --connect-timeout SEC  default 10\n"
 	       "      --timeout SEC          total per download attempt, default 300\n"
 	       "      --retries N            extra attempts for transient errors, default 2\n"
-	       "      --max-size SIZE        largest download, default 256M\n"
+	       "      --low-speed-limit B    bytes/s under which a transfer counts as stalled, default 1024\n"
+	       "      --low-speed-time SEC   abort a transfer stalled this long, default 30\n"
+	       "      --max-size SIZE        largest download (index.json too), default 256M\n"
 	       "      --no-download          do not use repositories\n"
 	       "      --no-build             do not fall back to building\n"
 	       "      --skip-cache           ignore the cache\n"
@@ -124,6 +130,7 @@ static int help(void)
 	       "      --work-dir DIR         build directory (default /tmp/osprey-build)\n"
 	       "      --module-param K=V     module parameter, repeatable\n"
 	       "      --choice-file FILE     where to record the choice (default %s)\n"
+	       "      --dry-run              auto: probe and decide, print why, write nothing\n"
 	       "      --out DIR              mirror output directory\n"
 	       "      --from URL             mirror sync upstream repository\n"
 	       "      --select GLOB          mirror sync: artifact names to copy, repeatable\n"
@@ -152,8 +159,18 @@ enum {
 	ARG_REPO, ARG_CACHE, ARG_PUBKEY, ARG_PRIVKEY, ARG_VERIFY, ARG_CA, ARG_CERT, ARG_KEY,
 	ARG_HEADER, ARG_CTIMEOUT, ARG_TIMEOUT, ARG_RETRIES, ARG_MAXSIZE, ARG_NODL, ARG_NOBUILD,
 	ARG_SKIPCACHE, ARG_SRC, ARG_HEADERS, ARG_BTIMEOUT, ARG_WORKDIR, ARG_PARAM, ARG_CHOICE,
-	ARG_OUT, ARG_FROM, ARG_SELECT, ARG_LOGFMT, ARG_LOGLEVEL,
+	ARG_OUT, ARG_FROM, ARG_SELECT, ARG_LOGFMT, ARG_LOGLEVEL, ARG_LOWSPEED, ARG_LOWTIME,
+	ARG_DRYRUN,
 };
+
+/* Target, release and arch become parts of file names and URLs. */
+static int check_name_part(const char *option, const char *value)
+{
+	if (index_name_is_valid(value))
+		return 0;
+	return log_error_errno(-EINVAL, "Invalid %s '%s': it becomes part of file names and URLs, so use letters, digits and '._+~-' (not starting with '.')",
+			       option, value);
+}
 
 static int parse_argv(int argc, char *argv[])
 {
@@ -178,6 +195,9 @@ static int parse_argv(int argc, char *argv[])
 		{ "timeout", required_argument, NULL, ARG_TIMEOUT },
 		{ "retries", required_argument, NULL, ARG_RETRIES },
 		{ "max-size", required_argument, NULL, ARG_MAXSIZE },
+		{ "low-speed-limit", required_argument, NULL, ARG_LOWSPEED },
+		{ "low-speed-time", required_argument, NULL, ARG_LOWTIME },
+		{ "dry-run", no_argument, NULL, ARG_DRYRUN },
 		{ "no-download", no_argument, NULL, ARG_NODL },
 		{ "no-build", no_argument, NULL, ARG_NOBUILD },
 		{ "skip-cache", no_argument, NULL, ARG_SKIPCACHE },
@@ -211,7 +231,8 @@ static int parse_argv(int argc, char *argv[])
 	if ((env = getenv("OSPREY_DRIVER_PUBKEY")) && *env)
 		arg_public_key = env;
 
-	while ((c = getopt_long(argc, argv, "hV", options, NULL)) >= 0) {
+	opterr = 0; /* bad options are reported below, in the loader's words */
+	while ((c = getopt_long(argc, argv, ":hV", options, NULL)) >= 0) {
 		switch (c) {
 		case 'h':
 			help();
@@ -221,10 +242,22 @@ static int parse_argv(int argc, char *argv[])
 			       OSPREY_API_VERSION);
 			exit(EXIT_OK);
 		case ARG_HOST_ROOT: arg_host_root = optarg; break;
-		case ARG_KREL: arg_kernel_release = optarg; break;
+		case ARG_KREL:
+			if (check_name_part("--kernel-release", optarg) < 0)
+				return -EINVAL;
+			arg_kernel_release = optarg;
+			break;
 		case ARG_KVER: arg_kernel_version = optarg; break;
-		case ARG_ARCH: arg_arch = optarg; break;
-		case ARG_TARGET: arg_target = optarg; break;
+		case ARG_ARCH:
+			if (check_name_part("--arch", optarg) < 0)
+				return -EINVAL;
+			arg_arch = optarg;
+			break;
+		case ARG_TARGET:
+			if (check_name_part("--target", optarg) < 0)
+				return -EINVAL;
+			arg_target = optarg;
+			break;
 		case ARG_DNAME:
 			if (!index_name_is_valid(optarg))
 				return log_error_errno(-EINVAL, "Invalid --driver-name '%s': use letters, digits, '_', '-'", optarg);
@@ -270,6 +303,17 @@ static int parse_argv(int argc, char *argv[])
 				return log_error_errno(-EINVAL, "Invalid --retries '%s': 0..10", optarg);
 			arg_fetch.retries = u;
 			break;
+		case ARG_LOWSPEED:
+			if (safe_atou32(optarg, &u) < 0)
+				return log_error_errno(-EINVAL, "Invalid --low-speed-limit '%s': bytes per second (0: no limit)", optarg);
+			arg_fetch.low_speed_limit = (long)u;
+			break;
+		case ARG_LOWTIME:
+			if (parse_seconds(optarg, &secs) < 0)
+				return log_error_errno(-EINVAL, "Invalid --low-speed-time '%s': seconds, 1..86400", optarg);
+			arg_fetch.low_speed_time_s = (long)secs;
+			break;
+		case ARG_DRYRUN: arg_dry_run = true; break;
 		case ARG_MAXSIZE:
 			if (parse_size(optarg, &arg_fetch.max_size) < 0 || arg_fetch.max_size == 0)
 				return log_error_errno(-EINVAL, "Invalid --max-size '%s': bytes, or 64k, 8M, 1G", optarg);
@@ -317,8 +361,13 @@ static int parse_argv(int argc, char *argv[])
 				return log_error_errno(r, "Invalid --log-level '%s': use error, warning, info or debug", optarg);
 			log_set_max_level(r);
 			break;
+		case ':':
+			return log_error_errno(-EINVAL, "Option '%s' needs a value: see --help",
+					       argv[optind - 1]);
 		case '?':
-			return -EINVAL;
+			if (optopt)
+				return log_error_errno(-EINVAL, "Unknown option '-%c': see --help", optopt);
+			return log_error_errno(-EINVAL, "Unknown option '%s': see --help", argv[optind - 1]);
 		default:
 			return -EINVAL;
 		}
@@ -352,6 +401,19 @@ static int detect(struct target *t)
 	if (r == -ENOENT)
 		return log_error_errno(r, "Cannot detect the distribution: no %s/etc/os-release; mount the host's /etc under --host-root or pass --target",
 				       arg_host_root ? arg_host_root : "");
+	if (r == -EINVAL) {
+		/* Name the part that cannot go into a file name, and where it came from. */
+		const struct { const char *what, *value, *from; } parts[] = {
+			{ "target", t->target, arg_target ? "--target" : "the host's os-release ID" },
+			{ "kernel release", t->kernel_release, arg_kernel_release ? "--kernel-release" : "the host's kernel" },
+			{ "kernel version", t->kernel_version, arg_kernel_version ? "--kernel-version" : "the host's uname -v" },
+			{ "arch", t->arch, arg_arch ? "--arch" : "uname -m" },
+		};
+		for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+			if (!parts[i].value[0] || strchr(parts[i].value, '/'))
+				return log_error_errno(r, "Invalid %s '%s' (from %s): it becomes part of file names and URLs, so it cannot be empty or contain '/'; pass --target, --kernel-release and --kernel-version",
+						       parts[i].what, parts[i].value, parts[i].from);
+	}
 	if (r < 0)
 		return log_error_errno(r, "Cannot detect the target (%m): pass --target, --kernel-release and --kernel-version");
 	return 0;
@@ -483,7 +545,6 @@ static int obtain_module(const struct target *t, char *ko, size_t size)
 static int do_build(const struct target *t, char *ko, size_t size)
 {
 	char headers[PATH_MAX_LEN], src[PATH_MAX_LEN], cache[PATH_MAX_LEN], name[PATH_MAX_LEN];
-	char hex[SHA256_HEX_LEN + 1], line[SHA256_HEX_LEN + 2], shafile[PATH_MAX_LEN + 8];
 	struct build_result res;
 	int r;
 
@@ -508,20 +569,13 @@ static int do_build(const struct target *t, char *ko, size_t size)
 		return EXIT_BUILD;
 	}
 	if (path_join(cache, sizeof(cache), "%s/%s/%s", arg_cache_dir, arg_driver_version, t->arch) < 0 ||
-	    target_artifact_name(t, arg_driver_name, ".ko", name, sizeof(name)) < 0 ||
-	    path_join(ko, size, "%s/%s", cache, name) < 0)
+	    target_artifact_name(t, arg_driver_name, "", name, sizeof(name)) < 0 ||
+	    path_join(ko, size, "%s/%s.ko", cache, name) < 0) {
+		build_remove(&res);
 		return EXIT_FAILURE_GENERIC;
-	r = mkdir_p(cache);
-	if (r >= 0)
-		r = copy_file_atomic(res.ko_path, ko, 0644);
-	build_remove(&res);
-	if (r >= 0)
-		r = sha256_file(ko, hex, NULL);
-	if (r >= 0) {
-		snprintf(shafile, sizeof(shafile), "%s.sha256", ko);
-		snprintf(line, sizeof(line), "%s\n", hex);
-		r = write_file_atomic(shafile, line, strlen(line), 0644);
 	}
+	r = locate_cache_store(cache, name, res.ko_path);
+	build_remove(&res);
 	if (r < 0) {
 		log_error_errno(r, "Cannot store the built module in '%s': %m", cache);
 		return EXIT_FAILURE_GENERIC;
@@ -628,6 +682,12 @@ static int verb_auto(int argc, char *argv[])
 		return EXIT_NO_DRIVER;
 	}
 	log_info("auto: chose %s: %s", driver_kind_to_string(k), reason);
+	if (arg_dry_run) {
+		printf("driver=%s\nreason=%s\n", driver_kind_to_string(k), reason);
+		log_info("auto: dry run: nothing written, loaded or downloaded (the choice would go to %s)",
+			 arg_choice_file);
+		return EXIT_OK;
+	}
 	if (k == DRIVER_KMOD)
 		return run_kmod(reason);
 	return write_choice("ebpf", "", running_release(), reason) < 0 ? EXIT_FAILURE_GENERIC : EXIT_OK;
@@ -975,6 +1035,10 @@ int main(int argc, char *argv[])
 	if (r < 0)
 		goto out;
 	name = optind < argc ? argv[optind] : "auto";
+	if (arg_dry_run && !streq(name, "auto")) {
+		log_error("--dry-run is for 'auto' only (got '%s')", name);
+		goto out;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
 		if (!streq(verbs[i].name, name))
 			continue;

@@ -30,6 +30,7 @@ static uint32_t arg_snaplen;
 static uint32_t arg_buffer_size;
 static enum capture_source arg_source = CAPTURE_SOURCE_BPF;
 static const char *arg_dev_dir;
+static bool arg_accept_damaged;
 
 static void help(void)
 {
@@ -49,6 +50,7 @@ static void help(void)
 	       "the\n"
 	       "                           kernel module's devices\n"
 	       "      --dev-dir=DIR        where the kernel module's devices are (default /dev)\n"
+	       "      --accept-damaged     with -r: exit 0 even if records of FILE are damaged\n"
 	       "  -h, --help               show this help\n"
 	       "\n"
 	       "Without -w or -r the live events are printed to stdout, one line each.\n",
@@ -62,6 +64,7 @@ static int parse_argv(int argc, char *argv[])
 		ARG_BUFFER_SIZE,
 		ARG_DRIVER,
 		ARG_DEV_DIR,
+		ARG_ACCEPT_DAMAGED,
 	};
 	static const struct option options[] = {
 		{"write", required_argument, NULL, 'w'},
@@ -71,6 +74,7 @@ static int parse_argv(int argc, char *argv[])
 		{"buffer-size", required_argument, NULL, ARG_BUFFER_SIZE},
 		{"driver", required_argument, NULL, ARG_DRIVER},
 		{"dev-dir", required_argument, NULL, ARG_DEV_DIR},
+		{"accept-damaged", no_argument, NULL, ARG_ACCEPT_DAMAGED},
 		{"help", no_argument, NULL, 'h'},
 		{}};
 	uint64_t size;
@@ -80,6 +84,7 @@ static int parse_argv(int argc, char *argv[])
 	arg_duration = arg_snaplen = arg_buffer_size = 0;
 	arg_source = CAPTURE_SOURCE_BPF;
 	arg_dev_dir = NULL;
+	arg_accept_damaged = false;
 	optind = 0; /* the dispatcher may have run getopt on the global options already */
 	while ((c = getopt_long(argc, argv, "w:r:M:h", options, NULL)) >= 0) {
 		switch (c) {
@@ -124,6 +129,9 @@ static int parse_argv(int argc, char *argv[])
 			break;
 		case ARG_DEV_DIR:
 			arg_dev_dir = optarg;
+			break;
+		case ARG_ACCEPT_DAMAGED:
+			arg_accept_damaged = true;
 			break;
 		case 'h':
 			help();
@@ -282,6 +290,7 @@ static int run(void)
 		.path = arg_read ? arg_read : arg_dev_dir,
 		.buffer_bytes = arg_buffer_size,
 		.snaplen = arg_snaplen,
+		.accept_damaged = arg_accept_damaged,
 	};
 
 	return capture_stream(&opts, (uint64_t)arg_duration * 1000000u, arg_write);

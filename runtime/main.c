@@ -8,7 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,8 @@
 #include "capture.h"
 #include "choice.h"
 #include "cmd_capture.h"
+#include "cmd_info.h"
+#include "cmdline.h"
 #include "config.h"
 #include "detect.h"
 #include "fields.h"
@@ -25,260 +27,14 @@
 #include "osprey_config.h"
 #include "parse.h"
 #include "ruleset.h"
+#include "sources.h"
 
 #ifndef OSPREY_CONFIG_PATH
 #define OSPREY_CONFIG_PATH "/etc/osprey/osprey.yaml"
 #endif
 
-#define ARG_LIST_MAX 256 /* -r, -o, -V given on one command line */
-
-static const char *arg_config;
-static const char *arg_rules[ARG_LIST_MAX];
-static size_t arg_n_rules;
-static const char *arg_options[ARG_LIST_MAX];
-static size_t arg_n_options;
-static const char *arg_validate[ARG_LIST_MAX];
-static size_t arg_n_validate;
-static bool arg_list_rules;
-static bool arg_list_fields;
-static const char *arg_list_source;
-static const char *arg_replay;
-static uint64_t arg_duration_usec;
-static uint32_t arg_snaplen;
-static uint32_t arg_buffer_bytes;
-static uint32_t arg_cpus_per_buffer;
-static bool arg_cpus_per_buffer_set;
-static int arg_driver = -1; /* enum config_engine_kind, -1 = from the config */
-static const char *arg_host_root;
-static const char *arg_dev_dir;
-static const char *arg_driver_choice;
-static int arg_log_level = -1; /* -1 = from the config */
-
-static void help(void)
-{
-	printf("Usage: osprey [OPTIONS]\n"
-	       "       osprey capture [OPTIONS]   (osprey capture --help)\n\n"
-	       "Runtime security for Linux: watches system calls through the eBPF probe or the\n"
-	       "kernel module, evaluates Falco-compatible rules and sends alerts to the\n"
-	       "configured outputs (stdout, file, syslog, a program, HTTP).\n\n"
-	       "Options (Falco's names):\n"
-	       "  -c FILE                    configuration file (default: %s if it exists)\n"
-	       "  -r FILE|DIR                rules file, or a directory of *.yaml files loaded in\n"
-	       "                             name order; repeatable; replaces rules_files\n"
-	       "  -o, --option=KEY=VALUE     set a configuration key, e.g. -o json_output=true,\n"
-	       "                             -o engine.kind=kmod, -o rules_files[0]=/a.yaml,\n"
-	       "                             -o rules_files[]=/more.yaml; repeatable\n"
-	       "  -V, --validate=FILE|DIR    validate rules files (repeatable) and exit\n"
-	       "  -L                         list the loaded rules (name, priority, description)\n"
-	       "      --list[=SOURCE]        list the fields (SOURCE: syscall) and exit\n"
-	       "  -e FILE                    replay a capture file (osprey capture -w) instead of\n"
-	       "                             live events (engine.kind=replay)\n"
-	       "  -M, --duration=SECONDS     stop after SECONDS\n"
-	       "      --version              print the version and exit\n"
-	       "  -h, --help                 print this help and exit\n\n"
-	       "Osprey's own options (they override the configuration):\n"
-	       "      --driver=ebpf|kmod     event source (default: the driver choice file, else\n"
-	       "                             ebpf, the embedded probe)\n"
-	       "      --driver-choice=FILE   osprey-driver-loader's choice, read when neither\n"
-	       "                             --driver nor engine.kind is given (default:\n"
-	       "                             driver_choice_file, %s)\n"
-	       "      --dev-dir=DIR          where the kernel module's devices are (default: "
-	       "/dev)\n"
-	       "      --snaplen=BYTES        bound for argument lists and buffers (default: %u)\n"
-	       "      --buffer-size=SIZE     bytes per ring buffer, power of two (default: 8M)\n"
-	       "      --cpus-per-buffer=N    CPUs sharing one ring buffer (default: 1)\n"
-	       "      --host-root=DIR        the host's / when running in a container\n"
-	       "                             (default: $HOST_ROOT or /)\n"
-	       "      --log-level=LEVEL      error, warning, info or debug (default: info)\n"
-	       "      --log-format=text|json diagnostics format on stderr\n"
-	       "  -v, --verbose              same as --log-level=debug\n",
-	       OSPREY_CONFIG_PATH, CHOICE_DEFAULT_PATH, OSP_SNAPLEN_DEFAULT);
-}
-
-static int parse_u32_option(const char *name, const char *value, uint32_t *ret)
-{
-	int r = safe_atou32(value, ret);
-
-	if (r < 0)
-		return log_error_errno(r, "Invalid %s '%s': expected a whole number.", name, value);
-	return 0;
-}
-
-static int push_arg(const char **list, size_t *n, const char *opt, const char *value)
-{
-	if (*n >= ARG_LIST_MAX)
-		return log_error_errno(-E2BIG, "Too many %s options (at most %d).", opt,
-				       ARG_LIST_MAX);
-	list[(*n)++] = value;
-	return 0;
-}
-
-static int parse_argv(int argc, char *argv[])
-{
-	enum {
-		ARG_DRIVER = 0x100,
-		ARG_DEV_DIR,
-		ARG_DRIVER_CHOICE,
-		ARG_SNAPLEN,
-		ARG_BUFFER_SIZE,
-		ARG_CPUS_PER_BUFFER,
-		ARG_HOST_ROOT,
-		ARG_LOG_LEVEL,
-		ARG_LOG_FORMAT,
-		ARG_VERSION,
-		ARG_LIST,
-	};
-	static const struct option options[] = {
-		{"option", required_argument, NULL, 'o'},
-		{"validate", required_argument, NULL, 'V'},
-		{"list", optional_argument, NULL, ARG_LIST},
-		{"duration", required_argument, NULL, 'M'},
-		{"driver", required_argument, NULL, ARG_DRIVER},
-		{"dev-dir", required_argument, NULL, ARG_DEV_DIR},
-		{"driver-choice", required_argument, NULL, ARG_DRIVER_CHOICE},
-		{"snaplen", required_argument, NULL, ARG_SNAPLEN},
-		{"buffer-size", required_argument, NULL, ARG_BUFFER_SIZE},
-		{"cpus-per-buffer", required_argument, NULL, ARG_CPUS_PER_BUFFER},
-		{"host-root", required_argument, NULL, ARG_HOST_ROOT},
-		{"log-level", required_argument, NULL, ARG_LOG_LEVEL},
-		{"log-format", required_argument, NULL, ARG_LOG_FORMAT},
-		{"verbose", no_argument, NULL, 'v'},
-		{"version", no_argument, NULL, ARG_VERSION},
-		{"help", no_argument, NULL, 'h'},
-		{}};
-	uint64_t size;
-	uint32_t seconds;
-	int c, r;
-
-	while ((c = getopt_long(argc, argv, "+c:r:o:V:Le:M:vh", options, NULL)) >= 0) {
-		switch (c) {
-		case 'c':
-			arg_config = optarg;
-			break;
-		case 'r':
-			r = push_arg(arg_rules, &arg_n_rules, "-r", optarg);
-			if (r < 0)
-				return r;
-			break;
-		case 'o':
-			r = push_arg(arg_options, &arg_n_options, "-o", optarg);
-			if (r < 0)
-				return r;
-			break;
-		case 'V':
-			r = push_arg(arg_validate, &arg_n_validate, "-V", optarg);
-			if (r < 0)
-				return r;
-			break;
-		case 'L':
-			arg_list_rules = true;
-			break;
-		case ARG_LIST:
-			arg_list_fields = true;
-			/* Falco's "--list syscall": take a following word as the source */
-			if (!optarg && optind < argc && argv[optind][0] != '-')
-				optarg = argv[optind++];
-			arg_list_source = optarg;
-			break;
-		case 'e':
-			arg_replay = optarg;
-			break;
-		case 'M':
-			r = parse_u32_option("duration", optarg, &seconds);
-			if (r < 0)
-				return r;
-			arg_duration_usec = (uint64_t)seconds * 1000000u;
-			break;
-		case ARG_DRIVER:
-			if (strcmp(optarg, "ebpf") == 0 || strcmp(optarg, "modern_ebpf") == 0)
-				arg_driver = ENGINE_MODERN_EBPF;
-			else if (strcmp(optarg, "kmod") == 0)
-				arg_driver = ENGINE_KMOD;
-			else
-				return log_error_errno(
-					-EINVAL, "Unknown driver '%s': use ebpf or kmod.", optarg);
-			break;
-		case ARG_DEV_DIR:
-			arg_dev_dir = optarg;
-			break;
-		case ARG_DRIVER_CHOICE:
-			arg_driver_choice = optarg;
-			break;
-		case ARG_SNAPLEN:
-			r = parse_u32_option("snaplen", optarg, &arg_snaplen);
-			if (r < 0)
-				return r;
-			if (arg_snaplen == 0 || arg_snaplen > OSP_SNAPLEN_MAX)
-				return log_error_errno(-ERANGE,
-						       "Invalid snaplen %u: it must be between 1 "
-						       "and %u.",
-						       arg_snaplen, OSP_SNAPLEN_MAX);
-			break;
-		case ARG_BUFFER_SIZE:
-			r = parse_size(optarg, &size);
-			if (r < 0 || size > CAPTURE_BUFFER_MAX)
-				return log_error_errno(r < 0 ? r : -ERANGE,
-						       "Invalid buffer size '%s': "
-						       "use bytes or a suffix, e.g. 8M.",
-						       optarg);
-			arg_buffer_bytes = (uint32_t)size;
-			break;
-		case ARG_CPUS_PER_BUFFER:
-			r = parse_u32_option("cpus-per-buffer", optarg, &arg_cpus_per_buffer);
-			if (r < 0)
-				return r;
-			arg_cpus_per_buffer_set = true;
-			break;
-		case ARG_HOST_ROOT:
-			arg_host_root = optarg;
-			break;
-		case ARG_LOG_LEVEL:
-			r = log_level_from_string(optarg);
-			if (r < 0)
-				return log_error_errno(
-					r,
-					"Unknown log level '%s': use error, warning, "
-					"info or debug.",
-					optarg);
-			arg_log_level = r;
-			log_set_max_level(r);
-			break;
-		case ARG_LOG_FORMAT:
-			if (strcmp(optarg, "json") == 0)
-				log_set_format(LOG_FORMAT_JSON);
-			else if (strcmp(optarg, "text") == 0)
-				log_set_format(LOG_FORMAT_TEXT);
-			else
-				return log_error_errno(-EINVAL,
-						       "Unknown log format '%s': use text or "
-						       "json.",
-						       optarg);
-			break;
-		case 'v':
-			arg_log_level = LOG_DEBUG;
-			log_set_max_level(LOG_DEBUG);
-			break;
-		case ARG_VERSION:
-			printf("osprey %s (driver API %u.%u.%u, schema %u.%u.%u, rules engine "
-			       "%s)\n",
-			       OSPREY_VERSION, OSP_API_VERSION_MAJOR, OSP_API_VERSION_MINOR,
-			       OSP_API_VERSION_PATCH, OSP_SCHEMA_VERSION_MAJOR,
-			       OSP_SCHEMA_VERSION_MINOR, OSP_SCHEMA_VERSION_PATCH,
-			       RULES_ENGINE_VERSION);
-			return 0;
-		case 'h':
-			help();
-			return 0;
-		default:
-			/* getopt_long already printed "unrecognized option" naming it */
-			return log_error_errno(-EINVAL, "See osprey --help for the options.");
-		}
-	}
-	if (optind < argc)
-		return log_error_errno(-EINVAL, "Unexpected argument '%s' (see osprey --help).",
-				       argv[optind]);
-	return 1;
-}
+static struct cmdline_args args;
+static const char *config_path; /* the configuration file read, or NULL */
 
 /* A growable, bounded list of rule file paths (owned). */
 struct path_list {
@@ -391,8 +147,8 @@ static int do_validate(void)
 	struct path_list files = {};
 	int r = 0;
 
-	for (size_t i = 0; i < arg_n_validate && r >= 0; i++)
-		r = rules_path_expand(&files, arg_validate[i]);
+	for (size_t i = 0; i < args.n_validate && r >= 0; i++)
+		r = rules_path_expand(&files, args.validate[i]);
 	if (r >= 0) {
 		r = rules_validate_files(files.paths, files.n, &d);
 		print_diags(&d, stdout, true);
@@ -413,50 +169,51 @@ static int do_validate(void)
 static int config_setup(struct osprey_config *c)
 {
 	_cleanup_(diag_list_clear) struct diag_list d = {};
-	const char *path = arg_config;
+	const char *path = args.config;
 	int r = 0;
 
 	osprey_config_init(c);
 	if (!path && access(OSPREY_CONFIG_PATH, F_OK) == 0)
 		path = OSPREY_CONFIG_PATH;
+	config_path = path;
 	if (path) {
 		log_debug("Reading the configuration from '%s'.", path);
 		if (osprey_config_load_file(c, path, &d) == -ENOMEM)
 			return log_error_errno(-ENOMEM, "Out of memory.");
 	}
-	for (size_t i = 0; i < arg_n_options && !diag_has_errors(&d); i++)
-		if (osprey_config_set_option(c, arg_options[i], &d) == -ENOMEM)
+	for (size_t i = 0; i < args.n_options && !diag_has_errors(&d); i++)
+		if (osprey_config_set_option(c, args.options[i], &d) == -ENOMEM)
 			return log_error_errno(-ENOMEM, "Out of memory.");
 	if (!diag_has_errors(&d)) {
-		if (arg_n_rules > 0) {
+		if (args.n_rules > 0) {
 			for (size_t i = 0; i < c->n_rules_files; i++)
 				free(c->rules_files[i]);
 			c->n_rules_files = 0;
-			for (size_t i = 0; i < arg_n_rules; i++) {
+			for (size_t i = 0; i < args.n_rules; i++) {
 				char **n = realloc(c->rules_files, (i + 1) * sizeof(char *));
 
 				if (!n)
 					return log_error_errno(-ENOMEM, "Out of memory.");
 				c->rules_files = n;
-				n[i] = strdup(arg_rules[i]);
+				n[i] = strdup(args.rules[i]);
 				if (!n[i])
 					return log_error_errno(-ENOMEM, "Out of memory.");
 				c->n_rules_files++;
 			}
 		}
-		if (arg_replay) {
+		if (args.replay) {
 			c->engine.kind = ENGINE_REPLAY;
 			free(c->engine.replay.capture_file);
-			c->engine.replay.capture_file = strdup(arg_replay);
+			c->engine.replay.capture_file = strdup(args.replay);
 			if (!c->engine.replay.capture_file)
 				return log_error_errno(-ENOMEM, "Out of memory.");
-		} else if (arg_driver >= 0)
-			c->engine.kind = (enum config_engine_kind)arg_driver;
-		if (arg_snaplen)
-			c->snaplen = arg_snaplen;
-		if (arg_host_root) {
+		} else if (args.driver >= 0)
+			c->engine.kind = (enum config_engine_kind)args.driver;
+		if (args.snaplen)
+			c->snaplen = args.snaplen;
+		if (args.host_root) {
 			free(c->host_root);
-			c->host_root = strdup(arg_host_root);
+			c->host_root = strdup(args.host_root);
 			if (!c->host_root)
 				return log_error_errno(-ENOMEM, "Out of memory.");
 		}
@@ -466,13 +223,13 @@ static int config_setup(struct osprey_config *c)
 	print_diags(&d, stderr, true);
 	if (diag_has_errors(&d))
 		r = log_error_errno(-EINVAL, "Invalid configuration: nothing was started.");
-	if (arg_log_level < 0)
+	if (args.log_level < 0)
 		log_set_max_level(c->log_level);
 	return r;
 }
 
 /* Loads, selects and compiles the configured rules. Caller owns *ret. */
-static int rules_setup(const struct osprey_config *c, struct ruleset **ret, size_t *ret_files,
+static int rules_setup(const struct osprey_config *c, struct ruleset **ret, struct path_list *ret_files,
 		       size_t *ret_enabled)
 {
 	_cleanup_(diag_list_clear) struct diag_list d = {};
@@ -498,8 +255,7 @@ static int rules_setup(const struct osprey_config *c, struct ruleset **ret, size
 		*ret_enabled = config_rules_select(c, rs);
 		r = ruleset_compile(rs, &d);
 	}
-	*ret_files = files.n;
-	path_list_done(&files);
+	*ret_files = files;
 	if (r < 0 && r != -EINVAL)
 		return log_error_errno(r, "Failed to load rules: %m");
 	print_diags(&d, stderr, log_get_max_level() >= LOG_DEBUG || diag_has_errors(&d));
@@ -511,36 +267,16 @@ static int rules_setup(const struct osprey_config *c, struct ruleset **ret, size
 	if (d.n_warnings && log_get_max_level() < LOG_DEBUG)
 		log_info("Rules loaded with %zu warning(s) (osprey -V FILE prints them).",
 			 d.n_warnings);
+	if (files.n > 0 && rs->n_rules == 0)
+		log_warning("The rules files define no rule (%zu file(s), e.g. '%s'), so no alert can "
+			    "be raised: check that -r or rules_files names the intended files.",
+			    files.n, files.paths[0]);
+	else if (rs->n_rules > 0 && *ret_enabled == 0)
+		log_warning("None of the %zu rules is enabled (see priority and rules: in the "
+			    "configuration), so no alert can be raised.",
+			    rs->n_rules);
 	*ret = TAKE_PTR(rs);
 	return 0;
-}
-
-/* One line per rule, like falco -L: name, priority, description on one line. */
-static void print_rules(const struct ruleset *rs)
-{
-	printf("%-60s %-13s %s\n", "Rule", "Priority", "Description");
-	for (size_t i = 0; i < rs->n_rules; i++) {
-		const struct rules_rule *r = rs->rules[i];
-		const char *s = r->desc ? r->desc : "";
-		bool space = false;
-
-		printf("%-60s %-13s ", r->name, rules_priority_name(r->priority));
-		for (; *s; s++) {
-			bool ws = *s == ' ' || *s == '\n' || *s == '\t' || *s == '\r';
-
-			if (ws) {
-				space = true;
-				continue;
-			}
-			if (space)
-				putchar(' ');
-			space = false;
-			putchar(*s);
-		}
-		if (!r->enabled)
-			fputs(" [disabled]", stdout);
-		putchar('\n');
-	}
 }
 
 /*
@@ -554,7 +290,7 @@ static void print_rules(const struct ruleset *rs)
  */
 static int driver_choice_apply(struct osprey_config *c, char *dev_dir, size_t size)
 {
-	const char *path = arg_driver_choice ? arg_driver_choice : c->driver_choice_file;
+	const char *path = args.driver_choice ? args.driver_choice : c->driver_choice_file;
 	const char *fix = "re-run osprey-driver-loader on this node to rewrite it, or choose the "
 			  "driver with --driver or engine.kind";
 	struct driver_choice ch;
@@ -563,10 +299,10 @@ static int driver_choice_apply(struct osprey_config *c, char *dev_dir, size_t si
 	int r;
 
 	dev_dir[0] = '\0';
-	if (arg_replay || arg_driver >= 0 || c->engine.kind_set || !path || !*path)
+	if (args.replay || args.driver >= 0 || c->engine.kind_set || !path || !*path)
 		return 0;
 	r = choice_read(path, &ch, &line);
-	if (r == -ENOENT && !arg_driver_choice) {
+	if (r == -ENOENT && !args.driver_choice) {
 		log_debug("No driver choice file '%s': using engine.kind=%s.", path,
 			  config_engine_kind_name(c->engine.kind));
 		return 0;
@@ -618,7 +354,7 @@ static int driver_choice_apply(struct osprey_config *c, char *dev_dir, size_t si
 				       "osprey-driver-loader without --driver-name.",
 				       path, ch.module);
 	snprintf(dev_dir, size, "%s",
-		 arg_dev_dir	 ? arg_dev_dir
+		 args.dev_dir	 ? args.dev_dir
 		 : ch.dev_dir[0] ? ch.dev_dir
 				 : "/dev");
 	snprintf(dev, sizeof(dev), "%s/osprey0", dev_dir);
@@ -639,9 +375,10 @@ static int run_default(const struct osprey_config *c, const struct ruleset *rs, 
 		       size_t n_enabled, const char *dev_dir)
 {
 	struct capture_opts o = {
-		.path = dev_dir && *dev_dir ? dev_dir : arg_dev_dir,
+		.path = dev_dir && *dev_dir ? dev_dir : args.dev_dir,
 		.host_root = c->host_root ? c->host_root : getenv("HOST_ROOT"),
 		.snaplen = c->snaplen,
+		.accept_damaged = args.accept_damaged,
 	};
 	long ncpu;
 
@@ -667,10 +404,10 @@ static int run_default(const struct osprey_config *c, const struct ruleset *rs, 
 		o.path = c->engine.replay.capture_file;
 		break;
 	}
-	if (arg_buffer_bytes)
-		o.buffer_bytes = arg_buffer_bytes;
-	if (arg_cpus_per_buffer_set)
-		o.cpus_per_buffer = arg_cpus_per_buffer;
+	if (args.buffer_bytes)
+		o.buffer_bytes = args.buffer_bytes;
+	if (args.cpus_per_buffer_set)
+		o.cpus_per_buffer = args.cpus_per_buffer;
 
 	if (n_files == 0 && o.source != CAPTURE_SOURCE_FILE)
 		log_warning("No rules files: the configuration names none (rules_files) and no -r was "
@@ -679,49 +416,118 @@ static int run_default(const struct osprey_config *c, const struct ruleset *rs, 
 			    "%s names them.",
 			    OSPREY_CONFIG_PATH);
 	log_info("Loaded %zu rules (%zu enabled) from %zu files.", rs->n_rules, n_enabled, n_files);
-	return detect_run(c, rs, &o, arg_duration_usec);
+	return detect_run(c, rs, &o, args.duration_usec);
+}
+
+/* -P FILE: the process id, one line, for the life of the run. */
+static int pidfile_write(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+
+	if (fd < 0 || dprintf(fd, "%d\n", (int)getpid()) < 0)
+		return log_error_errno(-errno, "Cannot write the pid file '%s': %m (check -P).", path);
+	return 0;
+}
+
+/* What osprey prints about its rules and configuration instead of running (-L, -l, --support,
+ * --dry-run). Returns 1 if it was asked for one of them, 0 to run, -errno on failure. */
+static int print_info(const struct osprey_config *c, const struct ruleset *rs,
+		      const struct path_list *files, size_t n_enabled)
+{
+	int r;
+
+	if (args.list_rules) {
+		info_rules_print(stdout, rs, c->out.json_output);
+		return 1;
+	}
+	if (args.describe_rule) {
+		r = info_rule_describe(stdout, rs, args.describe_rule, c->out.json_output);
+		if (r == -ENOENT)
+			return log_error_errno(r, "No loaded rule is named '%s' (osprey -L lists them).",
+					       args.describe_rule);
+		return r < 0 ? r : 1;
+	}
+	if (args.support) {
+		struct info_support s = {
+			.argc = args.argc,
+			.argv = args.argv,
+			.config_path = config_path,
+			.rules_files = files->paths,
+			.n_rules_files = files->n,
+		};
+
+		r = info_support_print(stdout, &s);
+		return r < 0 ? r : 1;
+	}
+	if (args.dry_run) {
+		log_info("Dry run: the configuration%s%s%s and %zu rules (%zu enabled) from %zu files "
+			 "are valid; nothing was opened.",
+			 config_path ? " ('" : "", config_path ? config_path : "",
+			 config_path ? "')" : "", rs->n_rules, n_enabled, files->n);
+		return 1;
+	}
+	return 0;
 }
 
 int main(int argc, char *argv[])
 {
 	_cleanup_(ruleset_freep) struct ruleset *rs = NULL;
+	struct path_list files = {};
 	struct osprey_config c;
+	bool sources_on[SOURCES_MAX];
+	bool no_driver;
 	char dev_dir[4096] = "";
-	size_t n_files = 0, n_enabled = 0;
+	size_t n_enabled = 0;
 	int r;
 
 	if (argc > 1 && strcmp(argv[1], "capture") == 0)
 		return cmd_capture(argc - 1, argv + 1);
 
-	r = parse_argv(argc, argv);
+	r = cmdline_parse(argc, argv, OSPREY_CONFIG_PATH, &args);
 	if (r <= 0)
 		return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-	if (arg_n_validate > 0)
+	if (args.n_validate > 0)
 		return do_validate() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-	if (arg_list_fields) {
-		if (arg_list_source && strcmp(arg_list_source, "syscall") != 0) {
-			log_error("Unknown event source '%s': Osprey has one source, syscall.",
-				  arg_list_source);
+	if (args.list_fields) {
+		if (args.list_source && !sources_find(args.list_source)) {
+			log_error("Unknown event source '%s': Osprey's sources are %s.",
+				  args.list_source, sources_names());
 			return EXIT_FAILURE;
 		}
-		fields_list_print(stdout, log_get_max_level() >= LOG_DEBUG);
+		info_fields_print(stdout, args.list_names_only, args.markdown,
+				  log_get_max_level() >= LOG_DEBUG);
 		return EXIT_SUCCESS;
 	}
+	if (args.list_events) {
+		info_events_print(stdout, args.markdown);
+		return EXIT_SUCCESS;
+	}
+	if (sources_select(args.enable_sources, args.n_enable_sources, args.disable_sources,
+			   args.n_disable_sources, sources_on) < 0)
+		return EXIT_FAILURE;
 
+	/* -L, -l and --support read the rules only: no driver is chosen */
+	no_driver = args.list_rules || args.describe_rule || args.support;
 	r = config_setup(&c);
-	if (r >= 0 && !arg_list_rules)
+	if (r >= 0 && args.unbuffered)
+		c.buffered_outputs = false;
+	if (r >= 0 && !no_driver)
 		r = driver_choice_apply(&c, dev_dir, sizeof(dev_dir));
 	/* A replayed file can wait for the alert outputs; every alert must come out, in order. */
 	if (r >= 0 && c.engine.kind == ENGINE_REPLAY)
 		c.out.wait_when_full = true;
 	if (r >= 0)
-		r = rules_setup(&c, &rs, &n_files, &n_enabled);
-	if (r >= 0) {
-		if (arg_list_rules)
-			print_rules(rs);
-		else
-			r = run_default(&c, rs, n_files, n_enabled, dev_dir);
+		r = rules_setup(&c, &rs, &files, &n_enabled);
+	if (r >= 0)
+		r = print_info(&c, rs, &files, n_enabled);
+	if (r == 0 && args.pidfile)
+		r = pidfile_write(args.pidfile);
+	if (r == 0) {
+		r = run_default(&c, rs, files.n, n_enabled, dev_dir);
+		if (args.pidfile)
+			(void)unlink(args.pidfile);
 	}
+	path_list_done(&files);
 	osprey_config_done(&c);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

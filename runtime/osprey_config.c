@@ -28,6 +28,7 @@
 #include "yaml_doc.h"
 
 #define KEY_PATH_MAX 256
+#define CONFIG_OPTION_QUOTE_MAX 80 /* bytes of a -o quoted in its diagnostics */
 
 enum vtype {
 	V_SECTION, /* a mapping of further keys */
@@ -94,7 +95,7 @@ static const struct key_def keys[] = {
 	BOOL("program_output.enabled", out.program_output.enabled),
 	BOOL("program_output.keep_alive", out.program_output.keep_alive),
 	STR("program_output.program", out.program_output.program),
-	U32("program_output.timeout_ms", out.program_output.timeout_ms, 0, UINT32_MAX),
+	U32("program_output.timeout_ms", out.program_output.timeout_ms, 1, OUTPUTS_TIMEOUT_MAX_MS),
 	SECTION("http_output"),
 	BOOL("http_output.enabled", out.http_output.enabled),
 	STR("http_output.url", out.http_output.url),
@@ -109,9 +110,10 @@ static const struct key_def keys[] = {
 	BOOL("http_output.echo", out.http_output.echo),
 	BOOL("http_output.compress_uploads", out.http_output.compress_uploads),
 	BOOL("http_output.keep_alive", out.http_output.keep_alive),
-	U32("http_output.connect_timeout_ms", out.http_output.connect_timeout_ms, 0, UINT32_MAX),
-	U32("http_output.timeout_ms", out.http_output.timeout_ms, 0, UINT32_MAX),
-	U32("http_output.max_retries", out.http_output.max_retries, 0, 100),
+	U32("http_output.connect_timeout_ms", out.http_output.connect_timeout_ms, 1,
+	    OUTPUTS_TIMEOUT_MAX_MS),
+	U32("http_output.timeout_ms", out.http_output.timeout_ms, 1, OUTPUTS_TIMEOUT_MAX_MS),
+	U32("http_output.max_retries", out.http_output.max_retries, 0, OUTPUTS_RETRIES_MAX),
 	SECTION("engine"),
 	{.path = "engine.kind", .type = V_ENUM, .off = OFF(engine.kind), .words = engine_kinds},
 	SECTION("engine.modern_ebpf"),
@@ -192,7 +194,11 @@ static void adiag(struct ctx *x, enum diag_severity sev, const struct ynode *n, 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (x->option)
+	if (x->option && strlen(x->option) > CONFIG_OPTION_QUOTE_MAX)
+		/* quote the start of a long -o, so that the reason stays on a readable line */
+		r = diag_add(x->diags, sev, x->file, 0, 0, hint, "%.*s... (%zu bytes): %s",
+			     CONFIG_OPTION_QUOTE_MAX, x->option, strlen(x->option), msg);
+	else if (x->option)
 		r = diag_add(x->diags, sev, x->file, 0, 0, hint, "%s: %s", x->option, msg);
 	else
 		r = diag_add(x->diags, sev, x->file, n ? n->line : 0, n ? n->col : 0, hint, "%s",
@@ -748,6 +754,23 @@ int osprey_config_load_file(struct osprey_config *c, const char *path, struct di
 	return osprey_config_load_buffer(c, path, buf, len, diags);
 }
 
+static int split_index(const char *seg, char *name, size_t size, bool *ret_has_idx,
+		       bool *ret_append, size_t *ret_idx);
+
+/* split_index() on path up to and including close (its ']'). */
+static int split_index_at(const char *path, const char *close, char *name, size_t size,
+			  bool *ret_has_idx, bool *ret_append, size_t *ret_idx)
+{
+	char seg[KEY_PATH_MAX];
+	size_t len = (size_t)(close - path) + 1;
+
+	if (len >= sizeof(seg))
+		return -EINVAL;
+	memcpy(seg, path, len);
+	seg[len] = '\0';
+	return split_index(seg, name, size, ret_has_idx, ret_append, ret_idx);
+}
+
 /* "name" or "name[N]" or "name[]": splits off the index. */
 static int split_index(const char *seg, char *name, size_t size, bool *ret_has_idx,
 		       bool *ret_append, size_t *ret_idx)
@@ -782,6 +805,131 @@ static int split_index(const char *seg, char *name, size_t size, bool *ret_has_i
 	return 0;
 }
 
+/* The key without its [..] parts: "plugins[0].open_params" -> "plugins.open_params". */
+static void strip_indexes(const char *path, char *out, size_t size)
+{
+	size_t o = 0;
+	bool in = false;
+
+	for (const char *p = path; *p && o + 1 < size; p++) {
+		if (*p == '[')
+			in = true;
+		else if (*p == ']')
+			in = false;
+		else if (!in)
+			out[o++] = *p;
+	}
+	out[o] = '\0';
+}
+
+/* The unsupported Falco setting that path is, or is under (NULL if none); copied into buf. */
+static const char *unsupported_prefix(const char *path, char *buf, size_t size)
+{
+	size_t len = strlen(path);
+
+	for (size_t i = 0; i <= len && i < size; i++) {
+		if (path[i] != '.' && path[i] != 0)
+			continue;
+		memcpy(buf, path, i);
+		buf[i] = 0;
+		if (is_unsupported(buf))
+			return buf;
+	}
+	return NULL;
+}
+
+#define OPTION_DEPTH_MAX 8 /* keys after the [N] of a -o */
+
+/* The list keys whose entries are mappings, which -o KEY[N].SUB=VALUE can address. */
+static bool list_entries_have_keys(const struct key_def *k)
+{
+	return k->type == V_RULESEL;
+}
+
+/*
+ * Sets entry idx (idx == the length appends) of list key k from the mapping v that
+ * -o KEY[N].SUB.KEY=VALUE spells ({SUB: {KEY: VALUE}}). A "rules" entry is whole in one key, so
+ * the entry is replaced; a list type whose entries have several keys merges v into the entry.
+ */
+static int list_entry_set(struct ctx *x, const struct key_def *k, size_t idx,
+			  const struct ynode *v)
+{
+	switch (k->type) {
+	case V_RULESEL:
+		return rulesel_set(x, idx, v);
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * -o KEY[N].SUB.KEY=VALUE: sets the key SUB.KEY of entry N of list KEY, as a Falco user writes
+ * -o plugins[0].open_params=... . Keys under a Falco setting Osprey does not support warn (they
+ * are ignored, like the whole setting in a file); "rules" entries are set; other keys are not
+ * lists of mappings: an error says so.
+ */
+static int set_option_inner_index(struct ctx *x, const char *path, const char *value)
+{
+	char plain[KEY_PATH_MAX], pre[KEY_PATH_MAX], head[KEY_PATH_MAX], rest[KEY_PATH_MAX];
+	const char *br = strchr(path, '['), *close = br ? strchr(br, ']') : NULL;
+	struct ynode maps[OPTION_DEPTH_MAX], knodes[OPTION_DEPTH_MAX], leaf;
+	struct ynode *kids[OPTION_DEPTH_MAX][2];
+	const struct key_def *k;
+	size_t idx, n = 0;
+	bool has_idx, append;
+	char *seg, *save = NULL;
+
+	strip_indexes(path, plain, sizeof(plain));
+	if (unsupported_prefix(plain, pre, sizeof(pre))) {
+		awarn(x, NULL, "it is ignored; see docs/configuration.md",
+		      "'%s' is a Falco setting Osprey does not support yet", pre);
+		return 0;
+	}
+	if (!close || close[1] != '.' || !close[2] ||
+	    split_index_at(path, close, head, sizeof(head), &has_idx, &append, &idx) < 0) {
+		aerr(x, NULL, "write KEY[N].SUBKEY=VALUE, e.g. -o rules[0].disable.rule=NAME",
+		     "bad key '%s'", path);
+		return -EINVAL;
+	}
+	k = key_find(head);
+	if (!k || !list_entries_have_keys(k)) {
+		aerr(x, NULL, "only 'rules' is a list of mappings: use rules[N].disable.rule=NAME",
+		     "'%s' has no entries with keys: remove the part after [..]", head);
+		return -EINVAL;
+	}
+	snprintf(rest, sizeof(rest), "%s", close + 2);
+	if (append)
+		idx = x->c->n_rules;
+	if (idx > x->c->n_rules) {
+		aerr(x, NULL, "use an index up to the list's length, or [] to append",
+		     "index %zu out of range: 'rules' has %zu entries", idx, x->c->n_rules);
+		return -EINVAL;
+	}
+	/* rest "disable.rule" and the value become {disable: {rule: VALUE}} */
+	leaf = (struct ynode){.kind = YN_SCALAR, .style = YAML_PLAIN_SCALAR_STYLE, .line = 1,
+			      .col = 1, .val = (char *)value, .len = strlen(value)};
+	for (seg = strtok_r(rest, ".", &save); seg; seg = strtok_r(NULL, ".", &save)) {
+		if (n >= OPTION_DEPTH_MAX) {
+			aerr(x, NULL, NULL, "key '%s' is too deep", path);
+			return -EINVAL;
+		}
+		knodes[n] = (struct ynode){.kind = YN_SCALAR, .line = 1, .col = 1, .val = seg,
+					 .len = strlen(seg)};
+		maps[n] = (struct ynode){.kind = YN_MAP, .line = 1, .col = 1, .kids = kids[n],
+					 .n = 2};
+		kids[n][0] = &knodes[n];
+		if (n > 0)
+			kids[n - 1][1] = &maps[n];
+		n++;
+	}
+	if (n == 0) {
+		aerr(x, NULL, NULL, "bad key '%s'", path);
+		return -EINVAL;
+	}
+	kids[n - 1][1] = &leaf;
+	return list_entry_set(x, k, idx, &maps[0]) < 0 ? -EINVAL : 0;
+}
+
 int osprey_config_set_option(struct osprey_config *c, const char *option, struct diag_list *diags)
 {
 	struct ctx x = {.c = c, .diags = diags, .file = "-o", .option = option};
@@ -806,14 +954,13 @@ int osprey_config_set_option(struct osprey_config *c, const char *option, struct
 	}
 	memcpy(path, option, klen);
 	path[klen] = 0;
-	/* The index may only follow the last segment. */
+	/* An index inside the key: an entry of a list of mappings (rules[0].disable.rule=NAME),
+	 * or a key under an unsupported Falco setting (plugins[0].open_params=...). */
 	const char *last = strrchr(path, '.');
 	const char *lastseg = last ? last + 1 : path;
 
-	if (strchr(path, '[') && strchr(path, '[') < lastseg) {
-		aerr(&x, NULL, hint, "a [N] index is only allowed on the last part of the key");
-		return -EINVAL;
-	}
+	if (strchr(path, '[') && strchr(path, '[') < lastseg)
+		return set_option_inner_index(&x, path, eq + 1);
 	if (split_index(lastseg, name, sizeof(name), &has_idx, &append, &idx) < 0) {
 		aerr(&x, NULL, "use key[N] (N = 0, 1, ...) or key[] to append", "bad key '%s'",
 		     path);

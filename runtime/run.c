@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "run.h"
@@ -47,6 +48,45 @@ static int on_stop_signal(struct loop_source *s, const struct signalfd_siginfo *
 	return 0;
 }
 
+/*
+ * Signals a logrotate script or a systemd unit may send must not end the daemon by accident:
+ * SIGHUP (Falco's restart; Osprey's reload is to come) and SIGUSR2 are logged and change nothing.
+ */
+static int on_hup_signal(struct loop_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	log_info("Received SIGHUP: reloading the configuration and rules is not supported yet; "
+		 "nothing changed, the run goes on (SIGUSR1 reopens the alert outputs; restart "
+		 "osprey to reload).");
+	return 0;
+}
+
+static int on_ignored_signal(struct loop_source *s, const struct signalfd_siginfo *si,
+			     void *userdata)
+{
+	log_info("Received SIG%s: ignored, the run goes on.", sigabbrev_np((int)si->ssi_signo));
+	return 0;
+}
+
+/* A capture file whose records did not all decode is damaged: say so, and fail the run unless
+ * the caller accepts it. Returns r, or -EBADMSG. */
+static int check_damage(const struct run_opts *opts, const struct capture_stats *st, int r)
+{
+	uint64_t bad = st->malformed + st->unknown;
+
+	if (opts->capture.source != CAPTURE_SOURCE_FILE || bad == 0)
+		return r;
+	log_warning("Capture file '%s' is damaged: %llu of %llu records skipped (%llu malformed, "
+		    "%llu of event types this osprey does not know).",
+		    opts->capture.path, (unsigned long long)bad,
+		    (unsigned long long)(st->events + bad), (unsigned long long)st->malformed,
+		    (unsigned long long)st->unknown);
+	if (opts->capture.accept_damaged || r < 0)
+		return r;
+	return log_error_errno(-EBADMSG,
+			       "Failing because the capture file is damaged: its alerts may be "
+			       "incomplete (--accept-damaged accepts such a file).");
+}
+
 static int on_duration(struct loop_source *s, uint64_t now, void *userdata)
 {
 	loop_exit(loop_source_get_loop(s), 0);
@@ -85,6 +125,19 @@ int run_capture(const struct run_opts *opts, struct capture_stats *ret_stats)
 	const char *why = NULL;
 	int r, fd;
 
+	if (opts->capture.source == CAPTURE_SOURCE_FILE && opts->capture.path) {
+		struct stat fst;
+
+		/* open() of a FIFO waits for a writer: say so, rather than hang in silence */
+		if (stat(opts->capture.path, &fst) == 0 && S_ISFIFO(fst.st_mode)) {
+			log_info("Waiting for a writer on the FIFO '%s' (Ctrl-C stops)...",
+				 opts->capture.path);
+			/* SIGINT and SIGTERM end the wait even where a shell started osprey in the
+			 * background with them ignored; the loop takes them over afterwards */
+			signal(SIGINT, SIG_DFL);
+			signal(SIGTERM, SIG_DFL);
+		}
+	}
 	r = capture_open(&opts->capture, &st.capture, &why);
 	if (r < 0) {
 		if (opts->capture.source == CAPTURE_SOURCE_FILE)
@@ -104,6 +157,10 @@ int run_capture(const struct run_opts *opts, struct capture_stats *ret_stats)
 		r = loop_add_signal(l, SIGINT, on_stop_signal, &st, NULL);
 	if (r >= 0)
 		r = loop_add_signal(l, SIGTERM, on_stop_signal, &st, NULL);
+	if (r >= 0)
+		r = loop_add_signal(l, SIGHUP, on_hup_signal, &st, NULL);
+	if (r >= 0)
+		r = loop_add_signal(l, SIGUSR2, on_ignored_signal, &st, NULL);
 	if (r >= 0 && opts->duration_usec)
 		r = loop_add_timer(l, opts->duration_usec, 0, on_duration, &st, NULL);
 	if (r >= 0 && opts->stats_interval_sec) {
@@ -122,8 +179,15 @@ int run_capture(const struct run_opts *opts, struct capture_stats *ret_stats)
 	r = loop_run(l);
 
 out:
-	if (ret_stats && st.capture && capture_get_stats(st.capture, ret_stats) < 0)
-		memset(ret_stats, 0, sizeof(*ret_stats));
+	if (st.capture) {
+		struct capture_stats cs;
+
+		if (capture_get_stats(st.capture, &cs) < 0)
+			memset(&cs, 0, sizeof(cs));
+		r = check_damage(opts, &cs, r);
+		if (ret_stats)
+			*ret_stats = cs;
+	}
 	loop_free(l);
 	capture_close(st.capture);
 	return r;

@@ -1,10 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# Installs what Osprey's build and tests need on Debian 12 (run as root). Idempotent: installs
-# only what is missing and runs `apt-get update` only when something is. Add packages to DEPS.
+# Installs what Osprey needs on Debian 12 (run as root), one list per purpose:
+#   scripts/install-deps.sh run    build Osprey and run it (scripts/run-osprey.sh): the compilers,
+#                                  the eBPF tool chain and the runtime libraries; nothing else
+#   scripts/install-deps.sh test   the above plus every test suite's tools (scripts/run-tests.sh):
+#                                  a Debian kernel and qemu for the vm suite, crun, jq...
+# With no argument: test. Idempotent: installs only what is missing and runs `apt-get update` only
+# when something is. Add a package to the list of the purpose that needs it.
 set -euo pipefail
 
-DEPS=(
+# Building and running: nothing here touches the host's kernel, boot files or container runtime.
+RUN_DEPS=(
 	# build
 	build-essential
 	meson
@@ -18,13 +24,20 @@ DEPS=(
 	libelf-dev
 	zlib1g-dev
 	libxxhash-dev
-	# runtime libraries: rules (YAML), outputs (JSON, HTTP, TLS), driver loader (kmod, archives)
+	# runtime libraries: rules (YAML, PCRE2 regexes), outputs (JSON, HTTP, TLS), driver loader
+	# (kmod, archives)
 	libyaml-dev
+	libpcre2-dev
 	libjson-c-dev
 	libkmod-dev
 	libcurl4-openssl-dev
 	libssl-dev
 	libarchive-dev
+)
+
+# Testing only. linux-image-amd64 installs a kernel (it re-points /vmlinuz and builds an
+# initramfs): it belongs on a test machine, never on a host that only runs Osprey.
+TEST_DEPS=(
 	# benchmarks and profiling
 	linux-perf
 	# the kernel module and the vm suite: kbuild headers, a Debian kernel to boot under qemu,
@@ -50,6 +63,17 @@ DEPS=(
 	bsdutils
 )
 
+purpose=${1:-test}
+case $purpose in
+run) DEPS=("${RUN_DEPS[@]}") ;;
+test) DEPS=("${RUN_DEPS[@]}" "${TEST_DEPS[@]}") ;;
+*)
+	echo "install-deps.sh: unknown purpose '$purpose': use 'run' (build and run Osprey) or" \
+		"'test' (also every test suite's tools)" >&2
+	exit 2
+	;;
+esac
+
 missing=()
 for p in "${DEPS[@]}"; do
 	# "install ok installed" only when the package is fully installed.
@@ -59,7 +83,7 @@ for p in "${DEPS[@]}"; do
 done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-	echo "install-deps.sh: all ${#DEPS[@]} packages present"
+	echo "install-deps.sh: all ${#DEPS[@]} packages for '$purpose' present"
 	exit 0
 fi
 
@@ -72,7 +96,7 @@ if [[ $(id -u) -ne 0 ]]; then
 	sudo=(sudo -n)
 fi
 
-echo "install-deps.sh: installing ${missing[*]}"
+echo "install-deps.sh ($purpose): installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q </dev/null
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \

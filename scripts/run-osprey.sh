@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Builds Osprey and runs it on this machine: the runtime on the embedded eBPF probe with the default
 # rules, alerts on stdout. Extra arguments go to osprey unchanged (try --help). Run as root on
-# Debian 12.
+# Debian 12. Installs only what building and running need (install-deps.sh run): the test tools
+# (a kernel image, qemu, crun...) are scripts/run-tests.sh's.
 #   scripts/run-osprey.sh [OSPREY ARGS...]
 # BUILD_DIR (default: build) picks the build directory.
 set -euo pipefail
@@ -12,7 +13,7 @@ build=${BUILD_DIR:-build}
 cd "$root"
 
 # Set-up chatter goes to stderr: stdout carries the alerts only (pipe them to jq).
-"$root/scripts/install-deps.sh" >&2
+"$root/scripts/install-deps.sh" run >&2
 
 if [[ ! -f $build/build.ninja ]]; then
 	meson setup "$build" >&2
@@ -25,8 +26,9 @@ if [[ ! -x $build/runtime/osprey ]]; then
 fi
 
 cmd=("$build/runtime/osprey" "$@")
-# The default rules from this tree, unless the arguments choose rules or a configuration (an
-# installed osprey reads /etc/osprey/osprey.yaml, which names the installed copy).
+# The default rules from this tree, unless the arguments choose rules or a configuration (osprey
+# reads /etc/osprey/osprey.yaml when it exists, as `osprey --help` says; `meson install` puts the
+# default one there, naming the installed copy of the rules, and so does the container image).
 choose_rules=1
 for a in "$@"; do
 	case $a in

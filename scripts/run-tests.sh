@@ -12,7 +12,7 @@ build=${BUILD_DIR:-build-tests}
 asan_build=${ASAN_BUILD_DIR:-build-asan}
 cd "$root"
 
-"$root/scripts/install-deps.sh"
+"$root/scripts/install-deps.sh" test
 
 # setup_dir DIR OPTIONS...: configures DIR with OPTIONS, reusing it if it exists.
 setup_dir() {

@@ -80,7 +80,9 @@ int log_internalv(int level, int error, const char *file, int line, const char *
 		error = -error;
 	/* "%m" in the format prints the error we were given. */
 	errno = error;
-	vsnprintf(buf, sizeof(buf), format, ap);
+	if (vsnprintf(buf, sizeof(buf), format, ap) >= (int)sizeof(buf))
+		/* a cut line says so (the caller should have quoted less of a long value) */
+		memcpy(buf + sizeof(buf) - sizeof("...[cut]"), "...[cut]", sizeof("...[cut]"));
 	errno = saved_errno;
 
 	if (log_format == LOG_FORMAT_JSON) {

@@ -737,6 +737,16 @@ uint64_t capfile_reader_events(const struct capfile_reader *r)
 	return r->events;
 }
 
+int capfile_reader_fd(const struct capfile_reader *r)
+{
+	return r->fd;
+}
+
+bool capfile_reader_needs_input(const struct capfile_reader *r)
+{
+	return !r->error && !r->done && !(r->in_events && r->blk_pos < r->blk_len);
+}
+
 const char *capfile_reader_error(const struct capfile_reader *r)
 {
 	return r->error ? r->errmsg : NULL;

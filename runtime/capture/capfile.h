@@ -112,6 +112,13 @@ const char *capfile_reader_osprey_version(const struct capfile_reader *r);
 uint32_t capfile_reader_version(const struct capfile_reader *r);
 /* Records handed out so far. */
 uint64_t capfile_reader_events(const struct capfile_reader *r);
+/*
+ * The fd being read (-EBADF for memory), and whether the next capfile_reader_next() reads from it
+ * (no record of the current block is left): a reader of a pipe polls the fd first, so that a
+ * stalled writer never blocks it in read().
+ */
+int capfile_reader_fd(const struct capfile_reader *r);
+bool capfile_reader_needs_input(const struct capfile_reader *r);
 /* The reason of the last failure, or NULL. */
 const char *capfile_reader_error(const struct capfile_reader *r);
 /* Accepts NULL. */

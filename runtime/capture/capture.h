@@ -42,6 +42,7 @@ struct capture_opts {
 	const uint8_t *interest;   /* OSP_EVT_COUNT entries, non-zero = wanted; NULL = all */
 	bool no_snapshot;          /* live: skip the /proc snapshot */
 	bool keep_self;            /* live: also capture the calling process' own threads */
+	bool accept_damaged;       /* FILE: malformed or unknown records do not fail the run */
 };
 
 struct capture_stats {

@@ -4,9 +4,11 @@
  * were written (already merged by timestamp when they were captured).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "capfile.h"
 #include "macro.h"
@@ -16,6 +18,7 @@ struct source {
 	struct capfile_reader *reader;
 	uint8_t interest[OSP_EVT_COUNT];
 	bool filter;
+	bool is_pipe; /* a FIFO (or a pipe on /dev/stdin): never block in read() */
 	uint64_t produced;
 };
 
@@ -38,6 +41,11 @@ static int file_open(const struct capture_opts *opts, struct source **ret, const
 		free(s);
 		return r;
 	}
+	{
+		struct stat st;
+
+		s->is_pipe = fstat(capfile_reader_fd(s->reader), &st) == 0 && S_ISFIFO(st.st_mode);
+	}
 	if (opts->interest) {
 		memcpy(s->interest, opts->interest, sizeof(s->interest));
 		s->filter = true;
@@ -54,6 +62,19 @@ static int file_next(struct source *s, const void **ret_buf, size_t *ret_size, u
 		size_t size;
 		int r;
 
+		/* A pipe's writer may stall: read only what is there, so that the main loop (its
+		 * signals, its timers) runs meanwhile. The fd wakes the loop (file_get_fd). A
+		 * writer that stalls in the middle of a block (osprey capture -w writes whole
+		 * blocks) still blocks the read of that block's rest. */
+		if (s->is_pipe && capfile_reader_needs_input(s->reader)) {
+			struct pollfd p = {.fd = capfile_reader_fd(s->reader), .events = POLLIN};
+
+			r = poll(&p, 1, 0);
+			if (r < 0)
+				return errno == EINTR ? -EAGAIN : -errno;
+			if (r == 0)
+				return -EAGAIN;
+		}
 		r = capfile_reader_next(s->reader, &buf, &size);
 		if (r < 0)
 			return r;
@@ -70,7 +91,19 @@ static int file_next(struct source *s, const void **ret_buf, size_t *ret_size, u
 
 static int file_wait(struct source *s, int timeout_ms)
 {
-	return 1; /* a file always has its next record (or its end) ready */
+	struct pollfd p;
+	int r;
+
+	if (!s->is_pipe || !capfile_reader_needs_input(s->reader))
+		return 1; /* a file always has its next record (or its end) ready */
+	p = (struct pollfd){.fd = capfile_reader_fd(s->reader), .events = POLLIN};
+	r = poll(&p, 1, timeout_ms);
+	return r < 0 ? -errno : r;
+}
+
+static int file_get_fd(struct source *s)
+{
+	return s->is_pipe ? capfile_reader_fd(s->reader) : -EOPNOTSUPP;
 }
 
 static int file_set_interest(struct source *s, const uint8_t *interest)
@@ -111,7 +144,7 @@ const struct source_ops source_file_ops = {
 	.open = file_open,
 	.next = file_next,
 	.wait = file_wait,
-	.get_fd = NULL,
+	.get_fd = file_get_fd,
 	.set_interest = file_set_interest,
 	.get_stats = file_get_stats,
 	.get_machine = file_get_machine,

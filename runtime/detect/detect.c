@@ -111,6 +111,7 @@ void detect_get_stats(const struct detect *d, struct detect_stats *ret)
 {
 	*ret = d->stats;
 	ret->arena_exhausted = d->x->stats.arena_exhausted;
+	ret->regex_limit_hits = eval_regex_limit_hits(d->ev);
 }
 
 unsigned detect_interest(struct detect *d, uint8_t *interest)
@@ -344,6 +345,9 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 		 (unsigned long long)ds.events, (unsigned long long)ds.matches,
 		 (unsigned long long)ds.alerts_pushed, (unsigned long long)ds.alerts_failed,
 		 (unsigned long long)os.throttled, (unsigned long long)os.dropped);
+	if (ds.regex_limit_hits)
+		log_warning("Regex matches stopped at their match limit (counted as no match): %llu.",
+			    (unsigned long long)ds.regex_limit_hits);
 	if (copts->source != CAPTURE_SOURCE_FILE)
 		run_log_stats(&cst, cst.events, " from the driver");
 	return r < 0 ? r : 0;

@@ -37,6 +37,7 @@ struct detect_stats {
 	uint64_t alerts_failed; /* refused by the outputs (throttled, queue full, stopped) */
 	uint64_t untracked;	/* events whose thread the state could not track */
 	uint64_t arena_exhausted;
+	uint64_t regex_limit_hits; /* regex matches stopped at a limit, counted as no match */
 };
 
 struct detect_opts {

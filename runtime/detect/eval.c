@@ -4,13 +4,16 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "eval.h"
 #include "flag_names.h"
+#include "log.h"
 #include "macro.h"
+#include "mvx.h"
+#include "rx.h"
 
 struct operand {
 	const char *s; /* the text as written */
@@ -34,12 +37,26 @@ struct strset {
 	uint64_t lens[STRSET_LENS / 64]; /* bit n: a member is n bytes long */
 };
 
+struct emvarg;
+
 struct efield {
 	size_t slot;
 	const struct field_ref *ref;
 	uint8_t n_xf;
 	enum xform xf[XFORM_MAX];
 	enum field_type type; /* after the transformers */
+	/* join/concat/getopt (ast.h): the base value is mv(args) instead of the field */
+	uint8_t mv;	      /* enum mvx */
+	uint8_t n_args;
+	char sel;	      /* getopt's [c], 0 if none */
+	bool split;	      /* getopt over a string field: split it at spaces */
+	struct emvarg *args;
+};
+
+struct emvarg {
+	const char *lit; /* a literal, or NULL */
+	uint32_t lit_len;
+	struct efield f; /* else a field expression */
 };
 
 enum enode_kind {
@@ -68,8 +85,9 @@ struct ecmp {
 	size_t n_ops;
 	struct strset set;
 	struct efield *rhs;
-	regex_t re;
-	bool has_re;
+	struct rx *re;		     /* OP_REGEX */
+	struct eval *owner;	     /* OP_REGEX: the matcher and the limit counters */
+	const struct rules_rule *rule; /* the first rule with this comparison (for logs) */
 	uint8_t evt_ids[OSP_EVT_COUNT]; /* E_EVTTYPE: bit 0 the id's name, bit 1 execveat */
 	uint64_t key_hash;
 	char *key;
@@ -128,6 +146,11 @@ struct eval {
 	struct node_chunk *chunks;
 	struct ecmp *unique; /* every distinct comparison, for sharing and freeing */
 	size_t n_unique, n_shared;
+	const struct rules_rule *compiling; /* the rule compile_node() works on */
+	struct rx_matcher *rxm;		    /* regex limits, JIT stack, match data */
+	uint64_t rx_limit_hits;		    /* regex matches stopped at a limit */
+	uint64_t rx_hits_logged;	    /* rx_limit_hits at the last log line */
+	struct timespec rx_last_log;
 };
 
 static void *node_alloc(struct eval *e, size_t size)
@@ -260,8 +283,7 @@ static void ecmp_free(struct ecmp *c)
 {
 	free(c->ops);
 	free(c->set.idx);
-	if (c->has_re)
-		regfree(&c->re);
+	rx_free(c->re);
 	free(c->key);
 }
 
@@ -280,6 +302,8 @@ static char *cmp_key(const struct ecmp *c, const struct ast_node *a)
 	n = snprintf(k, size, "%zu/%u/%d/%zu/", c->f.slot, c->f.n_xf, c->op,
 		     c->rhs ? c->rhs->slot : SIZE_MAX);
 	len = n > 0 ? (size_t)n : 0;
+	if (c->f.mv || (c->rhs && c->rhs->mv)) /* several fields: one key per comparison */
+		len += (size_t)snprintf(k + len, size - len, "mv%p,", (const void *)a);
 	for (unsigned i = 0; i < c->f.n_xf; i++)
 		len += (size_t)snprintf(k + len, size - len, "%d,", c->f.xf[i]);
 	if (c->rhs)
@@ -316,10 +340,38 @@ static int slot_for(struct eval *e, const struct field_ref *ref, size_t *ret)
 
 static int efield_init(struct eval *e, struct efield *f, const struct ast_fieldexpr *a)
 {
+	int r;
+
 	f->ref = &a->ref;
 	f->n_xf = a->n_xf;
 	memcpy(f->xf, a->xf, sizeof(f->xf));
 	f->type = a->type;
+	if (a->mv) {
+		f->mv = a->mv;
+		f->sel = a->arg ? a->arg[0] : 0;
+		f->args = node_alloc(e, a->n_mv_args * sizeof(*f->args));
+		if (!f->args)
+			return -ENOMEM;
+		memset(f->args, 0, a->n_mv_args * sizeof(*f->args));
+		f->n_args = a->n_mv_args;
+		for (size_t i = 0; i < a->n_mv_args; i++) {
+			const struct ast_mvarg *m = &a->mv_args[i];
+
+			if (m->lit) {
+				f->args[i].lit = m->lit;
+				f->args[i].lit_len = (uint32_t)strlen(m->lit);
+				continue;
+			}
+			r = efield_init(e, &f->args[i].f, m->field);
+			if (r < 0)
+				return r;
+		}
+		if (a->mv == MVX_GETOPT && a->mv_args[0].field) {
+			const struct ast_fieldexpr *a0 = a->mv_args[0].field;
+
+			f->split = a0->mv ? !a0->mv_list : !(a0->ref.info->flags & FF_LIST);
+		}
+	}
 	return slot_for(e, &a->ref, &f->slot);
 }
 
@@ -387,7 +439,7 @@ static bool compile_evttype(struct ecmp *c, const struct ast_node *a)
 	const struct ast_fieldexpr *f = &a->cmp.lhs;
 	enum cmp_op op = a->cmp.op;
 
-	if (f->ref.info->id != FIELD_EVT_TYPE || f->n_xf || a->cmp.rhs_field ||
+	if (f->ref.info->id != FIELD_EVT_TYPE || f->n_xf || f->mv || a->cmp.rhs_field ||
 	    (op != OP_EQ && op != OP_NE && op != OP_IN && op != OP_INTERSECTS))
 		return false;
 	c->op = op == OP_NE ? OP_NE : OP_EQ;
@@ -441,15 +493,51 @@ static int compile_cmp(struct eval *e, struct ecmp *n, const struct ast_node *a)
 			return r;
 	}
 	if (n->op == OP_REGEX && n->n_ops) {
-		char pat[4096];
+		struct rx_error err;
 
-		/* Falco matches the whole value (RE2 full match) */
-		snprintf(pat, sizeof(pat), "^(%s)$", n->ops[0].s);
-		if (regcomp(&n->re, pat, REG_EXTENDED | REG_NOSUB) != 0)
-			return -EINVAL;
-		n->has_re = true;
+		/* the whole value must match (RE2 full match): PCRE2 anchors both ends itself */
+		r = rx_compile(n->ops[0].s, n->ops[0].len, true, &n->re, &err);
+		if (r < 0)
+			return r;
+		n->owner = e;
+		n->rule = e->compiling;
 	}
 	return 0;
+}
+
+#define RX_LOG_INTERVAL_SEC 10
+
+/* A regex match stopped at a limit: counts as no match, counted, logged at most once per
+ * RX_LOG_INTERVAL_SEC with the number of hits since the last line. */
+static void rx_limit_hit(const struct ecmp *n)
+{
+	struct eval *e = n->owner;
+	struct timespec now;
+
+	e->rx_limit_hits++;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (e->rx_hits_logged && now.tv_sec - e->rx_last_log.tv_sec < RX_LOG_INTERVAL_SEC)
+		return;
+	log_warning("Rule '%s': regex '%.60s' stopped at its match limit, counted as no match "
+		    "(%llu such matches so far); simplify the pattern (nested repeats)",
+		    n->rule ? n->rule->name : "?", n->ops[0].s,
+		    (unsigned long long)e->rx_limit_hits);
+	e->rx_hits_logged = e->rx_limit_hits;
+	e->rx_last_log = now;
+}
+
+static bool regex_one(const struct ecmp *n, const char *s, size_t len)
+{
+	int r;
+
+	if (!n->re)
+		return false;
+	r = rx_match(n->re, n->owner->rxm, s, len);
+	if (r == RX_LIMIT) {
+		rx_limit_hit(n);
+		return false;
+	}
+	return r == 1;
 }
 
 /*
@@ -671,7 +759,7 @@ static int compile_node(struct eval *e, const struct ast_node *a, struct enode *
 		struct ecmp *c;
 
 		/* every event is an exit event: evt.dir = < is true, evt.dir = > false */
-		if (a->cmp.lhs.ref.info->id == FIELD_EVT_DIR && !a->cmp.lhs.n_xf &&
+		if (a->cmp.lhs.ref.info->id == FIELD_EVT_DIR && !a->cmp.lhs.n_xf && !a->cmp.lhs.mv &&
 		    !a->cmp.rhs_field && a->cmp.n_vals == 1 &&
 		    (a->cmp.op == OP_EQ || a->cmp.op == OP_NE)) {
 			n->kind = E_CONST;
@@ -690,7 +778,7 @@ static int compile_node(struct eval *e, const struct ast_node *a, struct enode *
 		}
 		n->kind = E_CMP;
 		r = compile_cmp(e, c, a);
-		c->slow = c->f.n_xf || c->rhs;
+		c->slow = c->f.n_xf || c->f.mv || c->rhs;
 		if (r >= 0) {
 			compile_scalar(c);
 			compile_flag_test(c);
@@ -840,7 +928,7 @@ static bool cmp_one(const struct ecmp *n, enum cmp_op op, const struct xval *v,
 		case OP_IGLOB:
 			return fnmatch(o->s, v->s, FNM_CASEFOLD) == 0;
 		case OP_REGEX:
-			return n->has_re && regexec(&n->re, v->s, 0, NULL, 0) == 0;
+			return regex_one(n, v->s, v->len);
 		case OP_LT:
 		case OP_LE:
 		case OP_GT:
@@ -987,12 +1075,75 @@ static bool xform_apply(struct extract_ctx *x, enum xform t, struct xval *v)
 	}
 }
 
+static size_t field_values(struct extract_ctx *x, const struct efield *f, const struct xval **ret);
+
+/* The first value of a join/concat/getopt argument, as a string; false when it has none. */
+static bool mvarg_first(struct extract_ctx *x, const struct emvarg *a, struct xval *ret)
+{
+	const struct xval *v;
+
+	if (a->lit) {
+		memset(ret, 0, sizeof(*ret));
+		ret->type = XV_STR;
+		ret->s = a->lit;
+		ret->len = a->lit_len;
+		return true;
+	}
+	if (!field_values(x, &a->f, &v) || (v[0].type != XV_STR && v[0].type != XV_BYTES))
+		return false;
+	*ret = v[0];
+	return true;
+}
+
+/* The values of join(), concat() or getopt() (mvx.h), in the arena. */
+static size_t mv_values(struct extract_ctx *x, const struct efield *f, const struct xval **ret)
+{
+	const struct xval *v = NULL;
+	struct xval *out, opt;
+	size_t n;
+
+	switch (f->mv) {
+	case MVX_JOIN:
+		out = extract_alloc(x, sizeof(*out));
+		if (!out || !mvarg_first(x, &f->args[0], &opt))
+			return 0;
+		n = field_values(x, &f->args[1].f, &v);
+		if (!n || !mvx_join(x, opt.s, opt.len, v, n, out)) /* no list, no value */
+			return 0;
+		*ret = out;
+		return 1;
+	case MVX_CONCAT: {
+		struct xval *parts = extract_alloc(x, f->n_args * sizeof(*parts));
+
+		out = extract_alloc(x, sizeof(*out));
+		if (!parts || !out)
+			return 0;
+		for (size_t i = 0; i < f->n_args; i++)
+			if (!mvarg_first(x, &f->args[i], &parts[i]))
+				return 0;
+		if (!mvx_concat(x, parts, f->n_args, out))
+			return 0;
+		*ret = out;
+		return 1;
+	}
+	case MVX_GETOPT:
+		if (!mvarg_first(x, &f->args[1], &opt))
+			return 0;
+		n = field_values(x, &f->args[0].f, &v);
+		if (f->split && n)
+			n = mvx_split(x, &v[0], &v);
+		return mvx_getopt(x, v, n, opt.s, opt.len, f->sel, ret);
+	default:
+		return 0;
+	}
+}
+
 /* The field's values after its transformers. */
 static size_t field_values(struct extract_ctx *x, const struct efield *f, const struct xval **ret)
 {
-	const struct xval *v;
+	const struct xval *v = NULL;
 	struct xval *out;
-	size_t n = extract_field(x, f->slot, f->ref, &v), k = 0;
+	size_t n = f->mv ? mv_values(x, f, &v) : extract_field(x, f->slot, f->ref, &v), k = 0;
 
 	if (!f->n_xf || !n) {
 		*ret = v;
@@ -1322,6 +1473,11 @@ int eval_new(const struct ruleset *rs, const struct eval_opts *opts, struct eval
 	if (!e)
 		return -ENOMEM;
 	e->opts = *opts;
+	r = rx_matcher_new(&e->rxm);
+	if (r < 0) {
+		free(e);
+		return r;
+	}
 	e->rules = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(*e->rules));
 	e->all = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(*e->all));
 	if (!e->rules || !e->all) {
@@ -1335,8 +1491,10 @@ int eval_new(const struct ruleset *rs, const struct eval_opts *opts, struct eval
 		if (!rr->enabled || !rr->compiled || rr->skipped || !rr->ast ||
 		    rr->priority > opts->min_priority)
 			continue;
+		e->compiling = rr;
 		r = compile_node(e, rr->ast, &er->root);
 		if (r < 0) {
+			log_debug_errno(r, "Failed to compile rule '%s' for evaluation: %m", rr->name);
 			/* the nodes go with the chunks, the comparisons with e->unique */
 			eval_free(e);
 			return r;
@@ -1415,6 +1573,7 @@ void eval_free(struct eval *e)
 		e->chunks = c->next;
 		free(c);
 	}
+	rx_matcher_free(e->rxm);
 	free(e);
 }
 
@@ -1451,6 +1610,11 @@ unsigned eval_interest(const struct eval *e, uint8_t *interest)
 			n++;
 		}
 	return n;
+}
+
+uint64_t eval_regex_limit_hits(const struct eval *e)
+{
+	return e->rx_limit_hits;
 }
 
 bool eval_rule(struct eval *e, struct extract_ctx *x, const struct rules_rule *r)

@@ -2,7 +2,7 @@
 /*
  * Rule evaluation. eval_new() compiles the conditions of a compiled ruleset (ruleset.h) once
  * into an evaluable form: typed comparisons, open-addressing hash sets for `in`/`intersects`,
- * a path-prefix set for `pmatch` (one lookup per path component), precompiled POSIX regexes and
+ * a path-prefix set for `pmatch` (one lookup per path component), precompiled RE2-syntax regexes (rx.h) and
  * fnmatch globs, CIDR checks for the network fields. Every distinct field reference gets a
  * cache slot, so a field is extracted at most once per event (extract.h).
  *
@@ -59,6 +59,9 @@ unsigned eval_interest(const struct eval *e, uint8_t *interest);
 
 /* Maps a Falco event-type set to Osprey event ids (ids has OSP_EVT_COUNT entries). */
 void eval_evtset_to_ids(const struct evtset *s, uint8_t *ids);
+
+/* Regex matches stopped at a match limit (rx.h) and counted as no match. */
+uint64_t eval_regex_limit_hits(const struct eval *e);
 
 /* Evaluates one rule's condition on the current event (tests). */
 bool eval_rule(struct eval *e, struct extract_ctx *x, const struct rules_rule *r);

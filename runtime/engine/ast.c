@@ -62,11 +62,30 @@ struct ast_node *ast_node_new(enum ast_kind kind, uint32_t off, const struct con
 	return n;
 }
 
+const char *mvx_name(enum mvx m)
+{
+	static const char *const names[] = {
+		[MVX_NONE] = "", [MVX_JOIN] = "join", [MVX_CONCAT] = "concat", [MVX_GETOPT] = "getopt",
+	};
+
+	return m < _MVX_MAX ? names[m] : "?";
+}
+
 void ast_fieldexpr_done(struct ast_fieldexpr *f)
 {
 	free(f->name);
 	free(f->arg);
 	f->name = f->arg = NULL;
+	for (size_t i = 0; i < f->n_mv_args; i++) {
+		free(f->mv_args[i].lit);
+		if (f->mv_args[i].field) {
+			ast_fieldexpr_done(f->mv_args[i].field);
+			free(f->mv_args[i].field);
+		}
+	}
+	free(f->mv_args);
+	f->mv_args = NULL;
+	f->n_mv_args = 0;
 }
 
 void ast_values_free(struct ast_value *vals, size_t n)
@@ -126,14 +145,38 @@ int ast_fieldexpr_copy(struct ast_fieldexpr *dst, const struct ast_fieldexpr *sr
 {
 	*dst = *src;
 	dst->name = dst->arg = NULL;
+	dst->mv_args = NULL;
+	dst->n_mv_args = 0;
 	if (src->name && !(dst->name = strdup(src->name)))
-		return -ENOMEM;
-	if (src->arg && !(dst->arg = strdup(src->arg))) {
-		free(dst->name);
-		dst->name = NULL;
-		return -ENOMEM;
+		goto fail;
+	if (src->arg && !(dst->arg = strdup(src->arg)))
+		goto fail;
+	if (src->n_mv_args) {
+		dst->mv_args = calloc(src->n_mv_args, sizeof(*dst->mv_args));
+		if (!dst->mv_args)
+			goto fail;
+		for (size_t i = 0; i < src->n_mv_args; i++) {
+			const struct ast_mvarg *a = &src->mv_args[i];
+			struct ast_mvarg *b = &dst->mv_args[i];
+
+			dst->n_mv_args++;
+			b->off = a->off;
+			if (a->lit && !(b->lit = strdup(a->lit)))
+				goto fail;
+			if (a->field) {
+				b->field = calloc(1, sizeof(*b->field));
+				if (!b->field || ast_fieldexpr_copy(b->field, a->field) < 0) {
+					free(b->field);
+					b->field = NULL;
+					goto fail;
+				}
+			}
+		}
 	}
 	return 0;
+fail:
+	ast_fieldexpr_done(dst);
+	return -ENOMEM;
 }
 
 int ast_value_push(struct ast_value **vals, size_t *n, const char *text, size_t len, uint32_t off,
@@ -242,15 +285,42 @@ static void _printf_(2, 3) sb_printf(struct sbuf *b, const char *fmt, ...)
 		b->len += (size_t)n;
 }
 
+static void format_quoted(struct sbuf *b, const char *text);
+
 static void format_field(struct sbuf *b, const struct ast_fieldexpr *f)
 {
 	for (unsigned i = 0; i < f->n_xf; i++)
 		sb_printf(b, "%s(", xform_name(f->xf[i]));
+	if (f->mv) {
+		sb_printf(b, "%s(", mvx_name(f->mv));
+		for (size_t i = 0; i < f->n_mv_args; i++) {
+			if (i)
+				sb_printf(b, ", ");
+			if (f->mv_args[i].field)
+				format_field(b, f->mv_args[i].field);
+			else
+				format_quoted(b, f->mv_args[i].lit); /* arguments are quoted */
+		}
+		sb_printf(b, ")");
+		if (f->arg)
+			sb_printf(b, "[%s]", f->arg);
+		for (unsigned i = 0; i < f->n_xf; i++)
+			sb_printf(b, ")");
+		return;
+	}
 	sb_printf(b, "%s", f->name);
 	if (f->arg)
 		sb_printf(b, "[%s]", f->arg);
 	for (unsigned i = 0; i < f->n_xf; i++)
 		sb_printf(b, ")");
+}
+
+static void format_quoted(struct sbuf *b, const char *text)
+{
+	sb_printf(b, "\"");
+	for (const char *p = text; *p; p++)
+		sb_printf(b, (*p == '"' || *p == '\\') ? "\\%c" : "%c", *p);
+	sb_printf(b, "\"");
 }
 
 static void format_value(struct sbuf *b, const struct ast_value *v)
@@ -261,10 +331,7 @@ static void format_value(struct sbuf *b, const struct ast_value *v)
 		sb_printf(b, "%s", v->text);
 		return;
 	}
-	sb_printf(b, "\"");
-	for (const char *p = v->text; *p; p++)
-		sb_printf(b, (*p == '"' || *p == '\\') ? "\\%c" : "%c", *p);
-	sb_printf(b, "\"");
+	format_quoted(b, v->text);
 }
 
 static void format_node(struct sbuf *b, const struct ast_node *n)

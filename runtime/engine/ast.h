@@ -56,7 +56,26 @@ enum xform {
 	_XF_MAX,
 };
 
+/* Transformers over several arguments (libs 0.25): the base of a field expression. */
+enum mvx {
+	MVX_NONE,
+	MVX_JOIN,   /* join(sep, list): one string */
+	MVX_CONCAT, /* concat(a, b, ...): one string */
+	MVX_GETOPT, /* getopt(args, optstring): a list; getopt(...)[c]: c's value */
+	_MVX_MAX,
+};
+
+#define MVX_ARGS_MAX 16
+
 struct cond_src; /* where a condition text came from (rules_load.h); opaque here */
+struct ast_fieldexpr;
+
+/* One argument of join/concat/getopt: a string literal or a field expression. */
+struct ast_mvarg {
+	char *lit;		     /* the literal's text, or NULL */
+	struct ast_fieldexpr *field; /* else the field expression (owned) */
+	uint32_t off;
+};
 
 struct ast_fieldexpr {
 	char *name;   /* as written, e.g. "evt.arg.flags" */
@@ -64,6 +83,12 @@ struct ast_fieldexpr {
 	uint32_t off; /* offset of the name (or of the first transformer) */
 	uint8_t n_xf;
 	enum xform xf[XFORM_MAX]; /* xf[0] is the outermost */
+	/* mv != MVX_NONE: the innermost value is mv(mv_args...), name is "join" etc. and arg
+	 * getopt's [c] selector; ref is then the first field argument's (for the slot). */
+	uint8_t mv; /* enum mvx */
+	uint8_t n_mv_args;
+	struct ast_mvarg *mv_args;
+	bool mv_list; /* set by rules_compile: the result has several values (getopt) */
 	/* Set by rules_compile: */
 	struct field_ref ref;
 	enum field_type type; /* type after the transformers */
@@ -115,6 +140,7 @@ struct ast_node {
 const char *cmp_op_name(enum cmp_op op);
 bool cmp_op_is_list(enum cmp_op op); /* in, intersects, pmatch */
 const char *xform_name(enum xform x);
+const char *mvx_name(enum mvx m);
 
 struct ast_node *ast_node_new(enum ast_kind kind, uint32_t off, const struct cond_src *src);
 void ast_free(struct ast_node *n);

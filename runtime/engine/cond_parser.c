@@ -258,11 +258,109 @@ static int transformer_at(struct parser *p, size_t pos, enum xform *ret)
 	return 0;
 }
 
+static const struct {
+	const char *word;
+	enum mvx mv;
+} mvxs[] = {
+	{"join", MVX_JOIN},
+	{"concat", MVX_CONCAT},
+	{"getopt", MVX_GETOPT},
+};
+
+/* join( / concat( / getopt( at pos: the length up to and with '(', 0 if none. */
+static int mvx_at(struct parser *p, size_t pos, enum mvx *ret)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(mvxs); k++) {
+		size_t n = strlen(mvxs[k].word);
+
+		if (word_at(p, pos, mvxs[k].word)) {
+			size_t j = pos + n;
+
+			while (j < p->len && is_space(p->s[j]))
+				j++;
+			if (j < p->len && p->s[j] == '(') {
+				*ret = mvxs[k].mv;
+				return (int)(j - pos + 1);
+			}
+		}
+	}
+	return 0;
+}
+
+static int parse_fieldexpr(struct parser *p, struct ast_fieldexpr *f);
+
+/* The arguments of join/concat/getopt after its '(', the ')', and getopt's [c]. */
+static int parse_mvx(struct parser *p, struct ast_fieldexpr *f, size_t start)
+{
+	if (enter(p) < 0)
+		return -EINVAL;
+	f->name = strdup(mvx_name(f->mv));
+	if (!f->name)
+		return fail(p, start, NULL, "out of memory");
+	f->off = (uint32_t)start;
+	for (;;) {
+		struct ast_mvarg *a;
+		char c;
+
+		skip_ws(p);
+		if (f->n_mv_args >= MVX_ARGS_MAX)
+			return fail(p, p->pos, NULL, "%s() takes at most %u arguments",
+				    mvx_name(f->mv), MVX_ARGS_MAX);
+		if (!f->mv_args) {
+			f->mv_args = calloc(MVX_ARGS_MAX, sizeof(*f->mv_args));
+			if (!f->mv_args)
+				return fail(p, p->pos, NULL, "out of memory");
+		}
+		a = &f->mv_args[f->n_mv_args++];
+		a->off = (uint32_t)p->pos;
+		c = peek(p);
+		if (c == '"' || c == '\'') {
+			size_t n;
+
+			if (parse_quoted(p, &a->lit, &n) < 0)
+				return -EINVAL;
+		} else {
+			a->field = calloc(1, sizeof(*a->field));
+			if (!a->field)
+				return fail(p, p->pos, NULL, "out of memory");
+			if (parse_fieldexpr(p, a->field) < 0)
+				return -EINVAL;
+		}
+		skip_ws(p);
+		if (peek(p) == ',') {
+			p->pos++;
+			continue;
+		}
+		if (peek(p) == ')') {
+			p->pos++;
+			break;
+		}
+		return fail(p, p->pos, "arguments are fields or quoted strings, separated by ','",
+			    "expected ',' or ')' in the arguments of %s()", mvx_name(f->mv));
+	}
+	if (f->mv == MVX_GETOPT && peek(p) == '[') {
+		size_t astart = ++p->pos;
+
+		while (p->pos < p->len && p->s[p->pos] != ']')
+			p->pos++;
+		if (p->pos >= p->len)
+			return fail(p, astart - 1, "close the selector with ']'",
+				    "unterminated getopt() selector");
+		f->arg = strndup(p->s + astart, p->pos - astart);
+		if (!f->arg)
+			return fail(p, astart, NULL, "out of memory");
+		p->pos++;
+	}
+	p->depth--;
+	return 0;
+}
+
 static int parse_fieldexpr(struct parser *p, struct ast_fieldexpr *f)
 {
 	size_t start = p->pos;
 	unsigned n_xf = 0;
 	enum xform xf;
+	enum mvx mv;
 	int n;
 
 	while ((n = transformer_at(p, p->pos, &xf)) > 0) {
@@ -273,7 +371,14 @@ static int parse_fieldexpr(struct parser *p, struct ast_fieldexpr *f)
 		skip_ws(p);
 	}
 	f->n_xf = (uint8_t)n_xf;
-	if (parse_field(p, f) < 0)
+	if ((n = mvx_at(p, p->pos, &mv)) > 0) {
+		size_t at = p->pos;
+
+		f->mv = (uint8_t)mv;
+		p->pos += (size_t)n;
+		if (parse_mvx(p, f, at) < 0)
+			return -EINVAL;
+	} else if (parse_field(p, f) < 0)
 		return -EINVAL;
 	for (unsigned k = 0; k < n_xf; k++) {
 		skip_ws(p);
@@ -422,6 +527,18 @@ static int parse_operand(struct parser *p, struct ast_node *n)
 				    p->pos >= p->len ? "end of condition" : "another token");
 		}
 	}
+	{
+		enum xform xf;
+		enum mvx mv;
+
+		/* a transformer on the right: proc.name = tolower(proc.pname), as Falco */
+		if (transformer_at(p, start, &xf) || mvx_at(p, start, &mv)) {
+			n->cmp.rhs_field = calloc(1, sizeof(*n->cmp.rhs_field));
+			if (!n->cmp.rhs_field)
+				return fail(p, start, NULL, "out of memory");
+			return parse_fieldexpr(p, n->cmp.rhs_field);
+		}
+	}
 	if (word_at(p, start, "val") && start + 3 < p->len && p->s[start + 3] == '(') {
 		p->pos += 4;
 		skip_ws(p);
@@ -478,7 +595,7 @@ static struct ast_node *parse_check(struct parser *p)
 		return NULL;
 	}
 	/* A macro: an identifier not followed by '.', '[' or '('. */
-	if (!transformer_at(p, start, &xf)) {
+	if (!transformer_at(p, start, &xf) && !mvx_at(p, start, &(enum mvx){MVX_NONE})) {
 		size_t l = ident_len(p, start);
 
 		if (l && (start + l == p->len || !strchr(".[(", p->s[start + l]))) {

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "macro.h"
 #include "parse.h"
 #include "rules_compile.h"
+#include "rx.h"
 
 struct reported {
 	const struct cond_src *src;
@@ -153,6 +153,118 @@ static const char *ops_hint(enum field_type t)
 	}
 }
 
+static int resolve_fieldexpr(struct compiler *C, const struct cond_src *src,
+			     struct ast_fieldexpr *f);
+
+/* Whether a resolved argument of join/concat/getopt has several values. */
+static bool mvarg_is_list(const struct ast_fieldexpr *a)
+{
+	return a->mv ? a->mv_list : (a->ref.info->flags & FF_LIST) != 0;
+}
+
+static bool mvarg_is_string(const struct ast_fieldexpr *a)
+{
+	return a->type == FT_CHARBUF || a->type == FT_DYNAMIC;
+}
+
+/*
+ * join(sep, list), concat(a, b, ...), getopt(args, optstring)[c], with Falco's argument rules:
+ * join's separator one value and its second argument a list; concat's arguments single
+ * strings; getopt's first argument a list of strings (Osprey also takes a string field such as
+ * proc.args, split at spaces: it has no argv list field) and its optstring one value; getopt's
+ * selector one character. Literals are strings. At least one argument must be a field.
+ */
+static int resolve_mvx(struct compiler *C, const struct cond_src *src, struct ast_fieldexpr *f)
+{
+	const char *name = mvx_name(f->mv);
+	const struct ast_fieldexpr *first = NULL;
+
+	for (size_t i = 0; i < f->n_mv_args; i++) {
+		struct ast_fieldexpr *a = f->mv_args[i].field;
+
+		if (!a)
+			continue;
+		if (resolve_fieldexpr(C, src, a) < 0)
+			return -EINVAL;
+		if (!first)
+			first = a;
+	}
+	if (!first) {
+		cerror(C, src, f->off, "give it a field, e.g. concat(proc.name, \"-x\")",
+		       "%s() of literals only: write the value instead", name);
+		return -EINVAL;
+	}
+	switch (f->mv) {
+	case MVX_JOIN:
+		if (f->n_mv_args != 2) {
+			cerror(C, src, f->off, "e.g. join(\",\", fdlist.names)",
+			       "join() takes 2 arguments (separator, list), got %u", f->n_mv_args);
+			return -EINVAL;
+		}
+		if (f->mv_args[0].field && (mvarg_is_list(f->mv_args[0].field) ||
+					     !mvarg_is_string(f->mv_args[0].field))) {
+			cerror(C, src, f->mv_args[0].off, NULL,
+			       "join()'s separator must be a single string");
+			return -EINVAL;
+		}
+		if (!f->mv_args[1].field || !mvarg_is_list(f->mv_args[1].field)) {
+			cerror(C, src, f->mv_args[1].off, "e.g. fdlist.names",
+			       "join()'s second argument must be a list field");
+			return -EINVAL;
+		}
+		f->mv_list = false;
+		break;
+	case MVX_CONCAT:
+		if (f->n_mv_args < 2) {
+			cerror(C, src, f->off, NULL, "concat() takes at least 2 arguments, got %u",
+			       f->n_mv_args);
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < f->n_mv_args; i++) {
+			const struct ast_fieldexpr *a = f->mv_args[i].field;
+
+			if (a && (mvarg_is_list(a) || !mvarg_is_string(a))) {
+				cerror(C, src, f->mv_args[i].off, "apply it to string fields",
+				       "concat()'s arguments must be single strings, '%s' is %s%s",
+				       a->name, mvarg_is_list(a) ? "a list of " : "",
+				       field_type_name(a->type));
+				return -EINVAL;
+			}
+		}
+		f->mv_list = false;
+		break;
+	case MVX_GETOPT:
+		if (f->n_mv_args != 2) {
+			cerror(C, src, f->off, "e.g. getopt(proc.args, \"c:e\")",
+			       "getopt() takes 2 arguments (args, optstring), got %u",
+			       f->n_mv_args);
+			return -EINVAL;
+		}
+		if (!f->mv_args[0].field || !mvarg_is_string(f->mv_args[0].field)) {
+			cerror(C, src, f->mv_args[0].off, "e.g. proc.args",
+			       "getopt()'s first argument must be a field of strings");
+			return -EINVAL;
+		}
+		if (f->mv_args[1].field && (mvarg_is_list(f->mv_args[1].field) ||
+					     !mvarg_is_string(f->mv_args[1].field))) {
+			cerror(C, src, f->mv_args[1].off, NULL,
+			       "getopt()'s optstring must be a single string");
+			return -EINVAL;
+		}
+		if (f->arg && strlen(f->arg) != 1) {
+			cerror(C, src, f->off, "e.g. getopt(proc.args, \"c:\")[c]",
+			       "getopt()'s selector must be one option character, got '%s'", f->arg);
+			return -EINVAL;
+		}
+		f->mv_list = !f->arg;
+		break;
+	default:
+		return -EINVAL;
+	}
+	f->ref = first->ref;
+	return 0;
+}
+
 /* Resolves a field expression: field, argument, transformers; sets f->type. */
 static int resolve_fieldexpr(struct compiler *C, const struct cond_src *src,
 			     struct ast_fieldexpr *f)
@@ -161,6 +273,12 @@ static int resolve_fieldexpr(struct compiler *C, const struct cond_src *src,
 	enum field_type t;
 	int r;
 
+	if (f->mv) {
+		if (resolve_mvx(C, src, f) < 0)
+			return -EINVAL;
+		t = FT_CHARBUF;
+		goto xforms;
+	}
 	r = field_resolve(f->name, f->arg, &f->ref, &why);
 	if (r == -ENOENT) {
 		const char *best = field_suggest(f->name);
@@ -183,6 +301,7 @@ static int resolve_fieldexpr(struct compiler *C, const struct cond_src *src,
 		return r;
 	}
 	t = f->ref.info->type;
+xforms:
 	for (int i = (int)f->n_xf - 1; i >= 0; i--) {
 		enum xform x = f->xf[i];
 
@@ -208,7 +327,7 @@ static int resolve_fieldexpr(struct compiler *C, const struct cond_src *src,
 			t = FT_CHARBUF;
 			break;
 		case XF_LEN:
-			if (!is_stringish(t) && !(f->ref.info->flags & FF_LIST)) {
+			if (!is_stringish(t) && !(f->ref.info->flags & FF_LIST) && !f->mv_list) {
 				cerror(C, src, f->off, "apply it to a string, buffer or list field",
 				       "len() needs a string, buffer or list, '%s' is %s", f->name,
 				       field_type_name(t));
@@ -274,17 +393,23 @@ static int parse_value(struct compiler *C, struct ast_value *v, const struct ast
 	case FT_CHARBUF:
 	case FT_DYNAMIC:
 		if (op == OP_REGEX) {
-			regex_t re;
-			char err[128];
+			_cleanup_(rx_freep) struct rx *re = NULL;
+			struct rx_error err;
 
-			r = regcomp(&re, v->text, REG_EXTENDED | REG_NOSUB);
-			if (r != 0) {
-				regerror(r, &re, err, sizeof(err));
-				cerror(C, v->src, v->off, "regex uses POSIX extended syntax",
-				       "invalid regular expression '%s': %s", v->text, err);
+			/* checked here, at load time, with the file, line and rule; eval compiles
+			 * the same text the same way */
+			r = rx_compile(v->text, strlen(v->text), false, &re, &err);
+			if (r == -ENOMEM) {
+				C->r = r;
+				return r;
+			}
+			if (r < 0) {
+				cerror(C, v->src, v->off,
+				       "regex takes RE2 syntax, matched against the whole value",
+				       "invalid regular expression '%.80s%s' at byte %zu: %s",
+				       v->text, strlen(v->text) > 80 ? "..." : "", err.off, err.msg);
 				return -EINVAL;
 			}
-			regfree(&re);
 		}
 		return 0;
 	case FT_BYTEBUF:
@@ -552,7 +677,7 @@ static int resolve_cmp(struct compiler *C, struct ast_node *n)
 	for (size_t i = 0; i < n->cmp.n_vals; i++)
 		if (parse_value(C, &n->cmp.vals[i], f, n->cmp.op) < 0)
 			r = -EINVAL;
-	if (r == 0 && f->ref.info->id == FIELD_EVT_TYPE && !f->n_xf)
+	if (r == 0 && f->ref.info->id == FIELD_EVT_TYPE && !f->n_xf && !f->mv)
 		for (size_t i = 0; i < n->cmp.n_vals; i++)
 			if (evttype_from_name(n->cmp.vals[i].text) < 0 &&
 			    (n->cmp.op == OP_EQ || n->cmp.op == OP_NE || n->cmp.op == OP_IN))
@@ -955,6 +1080,31 @@ static bool is_field_char(char c)
 	       c == '_' || c == '.';
 }
 
+/* What %container.info stands for: Falco's default container fields. */
+#define CONTAINER_INFO_FIELDS "container_id=%container.id container_name=%container.name"
+
+static int push_container_info(struct compiler *C, struct rules_rule *r)
+{
+	static const char *const parts[][2] = {
+		{"container_id=", "container.id"},
+		{" container_name=", "container.name"},
+	};
+
+	for (size_t k = 0; k < ARRAY_SIZE(parts); k++) {
+		struct field_ref ref;
+		const char *why;
+
+		if (field_resolve(parts[k][1], NULL, &ref, &why) < 0) {
+			cerror(C, r->output_src, 0, NULL, "output field '%s': %s", parts[k][1], why);
+			return -EINVAL;
+		}
+		if (push_piece(C, r, false, parts[k][0], strlen(parts[k][0]), NULL) < 0 ||
+		    push_piece(C, r, true, parts[k][1], strlen(parts[k][1]), &ref) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static int compile_output(struct compiler *C, struct rules_rule *r)
 {
 	const char *s = r->output ? r->output : "";
@@ -1001,6 +1151,19 @@ static int compile_output(struct compiler *C, struct rules_rule *r)
 		}
 		memcpy(name, s + start, name_end - start);
 		name[name_end - start] = 0;
+		if (!has_arg && strcmp(name, "container.info") == 0) {
+			/* Falco's rule loader replaces %container.info; so does Osprey */
+			if (i > lit && push_piece(C, r, false, s + lit, i - lit, NULL) < 0)
+				return -EINVAL;
+			if (push_container_info(C, r) < 0)
+				return -EINVAL;
+			cwarn(C, r->output_src, (uint32_t)start,
+			      "write %container.id and %container.name instead",
+			      "%%container.info is deprecated (as in Falco); replaced with '%s'",
+			      CONTAINER_INFO_FIELDS);
+			lit = i = end;
+			continue;
+		}
 		k = field_resolve(name, has_arg ? arg : NULL, &ref, &why);
 		if (k == -ENOENT) {
 			const char *best = field_suggest(name);
@@ -1089,7 +1252,7 @@ static void evttypes_rec(const struct ast_node *n, bool neg, struct evtset *ret)
 		return;
 	case AST_CMP:
 		if (n->cmp.lhs.ref.info && n->cmp.lhs.ref.info->id == FIELD_EVT_TYPE &&
-		    !n->cmp.lhs.n_xf && !n->cmp.rhs_field &&
+		    !n->cmp.lhs.n_xf && !n->cmp.lhs.mv && !n->cmp.rhs_field &&
 		    (n->cmp.op == OP_EQ || n->cmp.op == OP_NE || n->cmp.op == OP_IN)) {
 			evtset_clear(ret);
 			for (size_t i = 0; i < n->cmp.n_vals; i++) {

@@ -447,6 +447,24 @@ static int bool_value(struct loader *L, const struct ynode *n, const char *key, 
 	return 0;
 }
 
+/* A positive integer at most max (capture_duration and friends). */
+static int count_value(struct loader *L, const struct ynode *n, const char *key, uint64_t max,
+		       uint64_t *ret)
+{
+	const char *s = scalar(L, n, key);
+	uint64_t v;
+
+	if (!s)
+		return -EINVAL;
+	if (safe_atou64(s, &v) < 0 || v == 0 || v > max) {
+		errat(L, n, NULL, "'%s' must be a whole number from 1 to %llu, got '%s'", key,
+		      (unsigned long long)max, s);
+		return -EINVAL;
+	}
+	*ret = v;
+	return 0;
+}
+
 static struct cond_src *cond_src_from(struct loader *L, const struct ynode *n)
 {
 	struct cond_src *s = calloc(1, sizeof(*s));
@@ -1206,6 +1224,14 @@ static void apply_rule_keys(struct loader *L, struct rules_rule *r, const struct
 			bool_value(L, v, key, &r->warn_evttypes);
 		else if (strcmp(key, "skip-if-unknown-filter") == 0)
 			bool_value(L, v, key, &r->skip_if_unknown_filter);
+		else if (strcmp(key, "capture") == 0)
+			bool_value(L, v, key, &r->capture);
+		else if (strcmp(key, "capture_duration") == 0) /* milliseconds */
+			count_value(L, v, key, RULES_CAPTURE_DURATION_MAX, &r->capture_duration);
+		else if (strcmp(key, "capture_events") == 0)
+			count_value(L, v, key, UINT64_MAX, &r->capture_events);
+		else if (strcmp(key, "capture_filesize") == 0) /* KiB */
+			count_value(L, v, key, UINT64_MAX / 1024, &r->capture_filesize);
 		else if (strcmp(key, "tags") == 0) {
 			char **t;
 			size_t nt;
@@ -1257,6 +1283,10 @@ static void load_rule(struct loader *L, const struct ynode *item)
 		"warn_evttypes",
 		"skip-if-unknown-filter",
 		"required_engine_version",
+		"capture",
+		"capture_duration",
+		"capture_events",
+		"capture_filesize",
 	};
 	struct override_spec ov[] = {
 		{.key = "condition", .can_append = true, .can_replace = true},
@@ -1268,6 +1298,10 @@ static void load_rule(struct loader *L, const struct ynode *item)
 		{.key = "enabled", .can_replace = true},
 		{.key = "warn_evttypes", .can_replace = true},
 		{.key = "skip-if-unknown-filter", .can_replace = true},
+		{.key = "capture", .can_replace = true},
+		{.key = "capture_duration", .can_replace = true},
+		{.key = "capture_events", .can_replace = true},
+		{.key = "capture_filesize", .can_replace = true},
 	};
 	const struct ynode *ovn = ynode_get(item, "override"), *namen = ynode_get(item, "rule");
 	struct rules_rule *r;

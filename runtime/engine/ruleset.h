@@ -35,9 +35,10 @@
 #define RULES_COND_SEGS_MAX	64	    /* appends to one condition */
 #define RULES_OUTPUT_PIECES_MAX 1024	    /* pieces of one output template */
 #define RULES_EXCEPTIONS_MAX	256	    /* exceptions of one rule */
+#define RULES_CAPTURE_DURATION_MAX (24ull * 3600 * 1000) /* capture_duration, ms: one day */
 
 /* The rules-language level Osprey implements, compared with required_engine_version. */
-#define RULES_ENGINE_VERSION "0.57.0"
+#define RULES_ENGINE_VERSION "0.62.0"
 
 struct rules_file {
 	char *path;
@@ -144,6 +145,12 @@ struct rules_rule {
 	bool enabled;
 	bool warn_evttypes;
 	bool skip_if_unknown_filter;
+	/* Falco's capture keys (a capture file of the events after a match): parsed and
+	 * validated; Osprey records no per-rule capture yet (docs/rules.md). 0 = not set. */
+	bool capture;
+	uint64_t capture_duration; /* ms */
+	uint64_t capture_events;
+	uint64_t capture_filesize; /* KiB */
 	struct rules_exception *exceptions;
 	size_t n_exceptions;
 	struct rules_pos pos;

@@ -72,6 +72,93 @@ static int add_kid(struct ynode *parent, struct ynode *kid)
 	return 0;
 }
 
+/* YAML anchors (&name) seen so far, for aliases (*name): the latest definition wins. */
+#define YDOC_ANCHORS_MAX 65536
+
+struct anchor {
+	char *name;
+	struct ynode *node;
+};
+
+struct anchors {
+	struct anchor *a;
+	size_t n;
+};
+
+static void anchors_done(struct anchors *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->a[i].name);
+	free(t->a);
+	memset(t, 0, sizeof(*t));
+}
+
+static int anchors_add(struct anchors *t, const char *name, struct ynode *node)
+{
+	struct anchor *p;
+
+	if (t->n >= YDOC_ANCHORS_MAX)
+		return -E2BIG;
+	p = reallocarray(t->a, t->n + 1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	t->a = p;
+	t->a[t->n].name = strdup(name);
+	if (!t->a[t->n].name)
+		return -ENOMEM;
+	t->a[t->n++].node = node;
+	return 0;
+}
+
+static struct ynode *anchors_find(const struct anchors *t, const char *name)
+{
+	for (size_t i = t->n; i-- > 0;)
+		if (strcmp(t->a[i].name, name) == 0)
+			return t->a[i].node;
+	return NULL;
+}
+
+/* Nodes and depth of a subtree (to bound what an alias copies). */
+static void ynode_measure(const struct ynode *n, size_t *nodes, unsigned depth, unsigned *ret_depth)
+{
+	(*nodes)++;
+	if (depth > *ret_depth)
+		*ret_depth = depth;
+	for (size_t i = 0; i < n->n; i++)
+		ynode_measure(n->kids[i], nodes, depth + 1, ret_depth);
+}
+
+/* Deep copy of a subtree: an alias becomes a copy of what its anchor named, with the anchor's
+ * positions (diagnostics point at the text that was written). */
+static struct ynode *ynode_copy(const struct ynode *n)
+{
+	struct ynode *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	*c = *n;
+	c->kids = NULL;
+	c->n = 0;
+	c->val = NULL;
+	if (n->val && !(c->val = strndup(n->val, n->len)))
+		goto fail;
+	if (n->n) {
+		c->kids = calloc(n->n, sizeof(*c->kids));
+		if (!c->kids)
+			goto fail;
+		for (size_t i = 0; i < n->n; i++) {
+			c->kids[i] = ynode_copy(n->kids[i]);
+			if (!c->kids[i])
+				goto fail;
+			c->n++;
+		}
+	}
+	return c;
+fail:
+	ynode_free(c);
+	return NULL;
+}
+
 static int set_err(struct yaml_error *err, const yaml_mark_t *m, const char *hint, const char *msg)
 {
 	err->line = (unsigned)m->line + 1;
@@ -90,6 +177,7 @@ int ydoc_parse(const char *buf, size_t len, const size_t *line_starts, size_t n_
 	unsigned depth = 0;
 	struct ydoc d = {};
 	struct ynode *root = NULL;
+	struct anchors anchors = {};
 	bool done = false;
 	int r = 0;
 
@@ -140,11 +228,56 @@ int ydoc_parse(const char *buf, size_t len, const size_t *line_starts, size_t n_
 			root = NULL;
 			break;
 		}
-		case YAML_ALIAS_EVENT:
-			r = set_err(err, &ev.start_mark,
-				    "write the value out instead of using '*alias'",
-				    "YAML aliases are not supported in rules files");
+		case YAML_ALIAS_EVENT: {
+			const char *name = (const char *)ev.data.alias.anchor;
+			struct ynode *a = anchors_find(&anchors, name);
+			size_t nodes = 0;
+			unsigned sub_depth = 0;
+			char msg[256];
+
+			if (!a) {
+				snprintf(msg, sizeof(msg), "YAML alias '*%.100s' has no anchor '&%.100s' "
+					 "before it", name, name);
+				r = set_err(err, &ev.start_mark, "define the anchor first", msg);
+				break;
+			}
+			for (unsigned k = 0; k < depth; k++)
+				if (stack[k] == a) {
+					snprintf(msg, sizeof(msg), "YAML alias '*%.100s' refers to a "
+						 "node that contains it", name);
+					r = set_err(err, &ev.start_mark, NULL, msg);
+					break;
+				}
+			if (r < 0)
+				break;
+			ynode_measure(a, &nodes, 0, &sub_depth);
+			if (nodes > max_nodes - MIN(d.n_nodes, max_nodes)) {
+				snprintf(msg, sizeof(msg),
+					 "rules file has more than %zu YAML nodes (aliases expanded)",
+					 max_nodes);
+				r = set_err(err, &ev.start_mark, "use fewer or smaller aliases", msg);
+				break;
+			}
+			if (depth + sub_depth >= max_depth) {
+				snprintf(msg, sizeof(msg), "YAML nested deeper than %u levels", max_depth);
+				r = set_err(err, &ev.start_mark, NULL, msg);
+				break;
+			}
+			d.n_nodes += nodes;
+			n = ynode_copy(a);
+			if (!n) {
+				r = -ENOMEM;
+				break;
+			}
+			if (depth == 0) {
+				ynode_free(root);
+				root = n;
+			} else if (add_kid(stack[depth - 1], n) < 0) {
+				ynode_free(n);
+				r = -ENOMEM;
+			}
 			break;
+		}
 		case YAML_SCALAR_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
@@ -152,9 +285,9 @@ int ydoc_parse(const char *buf, size_t len, const size_t *line_starts, size_t n_
 				char msg[128];
 
 				snprintf(msg, sizeof(msg),
-					 "rules file has more than %zu YAML nodes", max_nodes);
+					 "more than %zu YAML nodes in one file", max_nodes);
 				r = set_err(err, &ev.start_mark,
-					    "split the rules into several files", msg);
+					    "split it into several files", msg);
 				break;
 			}
 			n = calloc(1, sizeof(*n));
@@ -190,6 +323,22 @@ int ydoc_parse(const char *buf, size_t len, const size_t *line_starts, size_t n_
 				r = -ENOMEM;
 				break;
 			}
+			{
+				const yaml_char_t *anchor =
+					ev.type == YAML_SCALAR_EVENT ? ev.data.scalar.anchor
+					: ev.type == YAML_SEQUENCE_START_EVENT
+						? ev.data.sequence_start.anchor
+						: ev.data.mapping_start.anchor;
+
+				if (anchor) {
+					r = anchors_add(&anchors, (const char *)anchor, n);
+					if (r == -E2BIG)
+						r = set_err(err, &ev.start_mark, NULL,
+							    "more than 65536 YAML anchors");
+					if (r < 0)
+						break;
+				}
+			}
 			if (n->kind != YN_SCALAR) {
 				if (depth >= max_depth) {
 					char msg[128];
@@ -218,6 +367,7 @@ int ydoc_parse(const char *buf, size_t len, const size_t *line_starts, size_t n_
 			break;
 	}
 	yaml_parser_delete(&parser);
+	anchors_done(&anchors);
 	if (r < 0) {
 		ynode_free(root); /* holds the whole unfinished tree */
 		ydoc_done(&d);

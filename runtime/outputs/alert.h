@@ -10,7 +10,7 @@
  * Keys are in Falco's order (alphabetical, as nlohmann::json prints them), output_fields keys
  * sorted too, evt.time (ns, a number) added to output_fields as Falco does, strings that are not
  * valid UTF-8 repaired with U+FFFD as Falco does. Alerts cross from the engine thread to the
- * outputs thread packed into a bounded, self-contained byte record (alert_pack/alert_unpack).
+ * outputs' dispatcher packed into a bounded, self-contained byte record (alert_pack/alert_unpack).
  */
 #pragma once
 

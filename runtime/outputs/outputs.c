@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The outputs queue and its worker. The queue is a byte ring of packed alerts (alert_pack), so
- * its memory is bounded by outputs_queue.bytes whatever the alerts hold, and by
- * outputs_queue.capacity in count. The producer packs under the lock (a few microseconds) and
- * never waits for the worker; the worker copies one record out under the lock, then renders and
- * delivers it without holding it.
+ * The alert queue, its dispatcher, and one queue and one thread per sink.
+ *
+ * outputs_push() (the engine thread) packs the alert into the alert queue, a byte ring of packed
+ * alerts (ring.h, alert_pack) bounded by outputs_queue.bytes and .capacity, and never waits for a
+ * sink. The dispatcher thread takes one alert out, renders it once and copies the line into each
+ * enabled sink's queue, a byte ring of rendered lines with the same bounds; when a sink's queue
+ * is full that sink alone drops the alert and counts it. Each sink's thread takes lines out of
+ * its own queue and delivers them with the sink's emit(), which is bounded in time, so a sink
+ * that hangs or fails only ever delays itself. One lock guards the queues and the counters;
+ * nobody holds it while rendering or delivering.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,6 +20,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,37 +28,49 @@
 #include "log.h"
 #include "macro.h"
 #include "outputs.h"
+#include "ring.h"
 #include "sink.h"
 
-#define RING_MIN      (2 * (ALERT_RECORD_MAX + 8))
-#define RING_PAD_MARK 0xffffffffU
+#define SINK_RECORD_MAX (1 + ALERT_RENDER_MAX) /* the priority, then the rendered line */
+#define WAIT_SLICE_NS	(50ULL * 1000000ULL)
 
 struct sink_state {
-	bool enabled;
-	uint64_t sent, failed;
+	/* Under o->lock. */
+	bool enabled, inited;
+	bool thread_started, thread_done, detached;
+	bool reopen, inflight, last_failed;
+	uint64_t inflight_since_ns;
+	struct ring queue;
+	pthread_cond_t work_cond; /* the sink's thread: a line, reopen, or the dispatcher ended */
+	uint64_t offered, delivered, failed, dropped, abandoned;
 	uint64_t fails_since_log, last_log_ns;
 	int last_error;
+	char last_detail[sizeof(((struct sink *)0)->detail)];
+	pthread_t thread;
+	/* The sink's thread only. */
+	uint8_t *record;
 };
 
 struct outputs {
 	pthread_mutex_t lock;
-	pthread_cond_t work_cond; /* worker: something to do */
-	pthread_cond_t idle_cond; /* outputs_flush(): queue empty */
+	pthread_cond_t work_cond; /* dispatcher: an alert, or stop */
+	pthread_cond_t idle_cond; /* outputs_flush(): an alert or a line was done with */
 	pthread_cond_t room_cond; /* outputs_push() with wait_when_full: an alert left the queue */
+	/* The dispatcher with wait_when_full: a sink queue has room or a sink's health changed;
+	 * outputs_stop(): a thread ended. */
+	pthread_cond_t sink_cond;
 	pthread_t thread;
 	bool thread_started;
 
 	/* Under lock. */
-	uint8_t *ring;
-	size_t ring_size; /* power of two */
-	uint64_t head, tail;
-	uint32_t count, capacity;
-	bool stopping, stopped, reopen, busy;
+	struct ring queue;
+	bool stopping, stopped, busy, dispatcher_done, dispatcher_detached;
+	bool leaked; /* a thread was abandoned: outputs_free() must not free what it uses */
 	struct token_bucket bucket;
 	struct outputs_stats stats;
 	struct sink_state state[_OUTPUTS_SINK_MAX];
 
-	_Atomic uint64_t deadline_ns; /* 0: none; set by outputs_free() */
+	_Atomic uint64_t deadline_ns; /* 0: none; set by outputs_stop() */
 	uint32_t drain_timeout_ms;
 	bool rate_limited;
 	bool wait_when_full;
@@ -63,7 +81,7 @@ struct outputs {
 	char hostname[ALERT_HOSTNAME_MAX + 1];
 	struct sink sinks[_OUTPUTS_SINK_MAX];
 
-	/* Worker only. */
+	/* The dispatcher only. */
 	uint8_t *record;
 	char *render;
 };
@@ -122,14 +140,17 @@ static void consume_sigpipe(void)
 	(void)sigtimedwait(&pipe_set, NULL, &zero);
 }
 
-int sink_write_all(int fd, const void *buf, size_t len, uint64_t deadline)
+static int write_all(const struct sink *s, int fd, const void *buf, size_t len, uint32_t timeout_ms,
+		     bool sock)
 {
+	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ULL;
 	const uint8_t *p = buf;
 
 	while (len > 0) {
 		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-		ssize_t n = write(fd, p, len);
-		uint64_t now;
+		ssize_t n =
+			sock ? send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL) : write(fd, p, len);
+		uint64_t now, drain;
 
 		if (n > 0) {
 			p += n;
@@ -144,14 +165,26 @@ int sink_write_all(int fd, const void *buf, size_t len, uint64_t deadline)
 		}
 		if (n < 0 && errno != EAGAIN)
 			return negative_errno();
+		/* outputs_stop() may set the drain deadline while we wait: read it each time. */
+		drain = atomic_load(&s->outputs->deadline_ns);
 		now = now_ns();
-		if (now >= deadline)
+		if (now >= deadline || (drain && now >= drain))
 			return -ETIMEDOUT;
-		if (poll(&pfd, 1, (int)MIN((deadline - now + 999999) / 1000000, 1000ULL)) < 0 &&
+		if (poll(&pfd, 1, (int)MIN((deadline - now + 999999) / 1000000, 50ULL)) < 0 &&
 		    errno != EINTR)
 			return negative_errno();
 	}
 	return 0;
+}
+
+int sink_write_all(const struct sink *s, int fd, const void *buf, size_t len, uint32_t timeout_ms)
+{
+	return write_all(s, fd, buf, len, timeout_ms, false);
+}
+
+int sink_send_all(const struct sink *s, int fd, const void *buf, size_t len, uint32_t timeout_ms)
+{
+	return write_all(s, fd, buf, len, timeout_ms, true);
 }
 
 void token_bucket_init(struct token_bucket *b, double rate, uint32_t max_burst, uint64_t now)
@@ -207,9 +240,25 @@ static uint64_t clock_now(struct outputs *o)
 	return o->clock_ns ? o->clock_ns(o->clock_userdata) : now_ns();
 }
 
-static size_t align8(size_t n)
+static struct timespec timespec_of_ns(uint64_t ns)
 {
-	return (n + 7) & ~(size_t)7;
+	return (struct timespec){.tv_sec = (time_t)(ns / 1000000000ULL),
+				 .tv_nsec = (long)(ns % 1000000000ULL)};
+}
+
+/* Waits on c (a CLOCK_MONOTONIC condition) until deadline_ns at most; under o->lock. */
+static void cond_wait_until(struct outputs *o, pthread_cond_t *c, uint64_t deadline_ns)
+{
+	struct timespec ts = timespec_of_ns(deadline_ns);
+
+	pthread_cond_timedwait(c, &o->lock, &ts);
+}
+
+static bool drain_deadline_passed(struct outputs *o)
+{
+	uint64_t d = atomic_load(&o->deadline_ns);
+
+	return d && now_ns() >= d;
 }
 
 static int config_check(const struct outputs_config *c)
@@ -227,6 +276,12 @@ static int config_check(const struct outputs_config *c)
 	if (c->outputs_queue.bytes > OUTPUTS_QUEUE_BYTES_MAX)
 		return log_error_errno(-EINVAL, "outputs_queue.bytes %u is too large (at most %u)",
 				       c->outputs_queue.bytes, OUTPUTS_QUEUE_BYTES_MAX);
+	if (c->program_output.enabled && (c->program_output.timeout_ms == 0 ||
+					  c->program_output.timeout_ms > OUTPUTS_TIMEOUT_MAX_MS))
+		return log_error_errno(-EINVAL,
+				       "program_output.timeout_ms %u is out of range: give 1 to %u "
+				       "ms (0 would wait forever; default 2000)",
+				       c->program_output.timeout_ms, OUTPUTS_TIMEOUT_MAX_MS);
 	if (c->file_output.enabled && (!c->file_output.filename || !*c->file_output.filename))
 		return log_error_errno(-EINVAL, "file_output is enabled but file_output.filename "
 						"is empty: set it or disable file_output");
@@ -242,6 +297,26 @@ static int config_check(const struct outputs_config *c)
 			return log_error_errno(
 				-EINVAL, "http_output.url '%s' must start with http:// or https://",
 				u ?: "");
+		if (c->http_output.timeout_ms == 0 ||
+		    c->http_output.timeout_ms > OUTPUTS_TIMEOUT_MAX_MS)
+			return log_error_errno(
+				-EINVAL,
+				"http_output.timeout_ms %u is out of range: give 1 to "
+				"%u ms (0 would wait forever; default 5000)",
+				c->http_output.timeout_ms, OUTPUTS_TIMEOUT_MAX_MS);
+		if (c->http_output.connect_timeout_ms == 0 ||
+		    c->http_output.connect_timeout_ms > OUTPUTS_TIMEOUT_MAX_MS)
+			return log_error_errno(
+				-EINVAL,
+				"http_output.connect_timeout_ms %u is out of range: "
+				"give 1 to %u ms (0 would wait forever; default 1000)",
+				c->http_output.connect_timeout_ms, OUTPUTS_TIMEOUT_MAX_MS);
+		if (c->http_output.max_retries > OUTPUTS_RETRIES_MAX)
+			return log_error_errno(
+				-EINVAL,
+				"http_output.max_retries %u is too many (at most %d: "
+				"each retry waits up to http_output.timeout_ms)",
+				c->http_output.max_retries, OUTPUTS_RETRIES_MAX);
 		if (c->http_output.mtls &&
 		    (!c->http_output.client_cert || !*c->http_output.client_cert ||
 		     !c->http_output.client_key || !*c->http_output.client_key))
@@ -270,94 +345,78 @@ static bool sink_enabled(const struct outputs_config *c, enum outputs_sink_id id
 	}
 }
 
-/* Counts a sink's result; failures are logged at most once per OUTPUTS_LOG_INTERVAL_SEC. */
-static void sink_account(struct outputs *o, enum outputs_sink_id id, int r)
+/*
+ * Whether the dispatcher with wait_when_full may wait for room in this sink's queue: its last
+ * alert was delivered and the one it is on has not taken OUTPUTS_SINK_STALL_MS. Under lock.
+ */
+static bool sink_is_healthy(const struct sink_state *st, uint64_t now)
 {
-	struct sink_state *st = &o->state[id];
-	uint64_t fails = 0, now;
-	int err = 0;
-	char detail[sizeof(o->sinks[id].detail)];
+	if (st->last_failed || st->thread_done)
+		return false;
+	return !st->inflight || now - st->inflight_since_ns < OUTPUTS_SINK_STALL_MS * 1000000ULL;
+}
 
-	pthread_mutex_lock(&o->lock);
-	if (r >= 0) {
-		st->sent++;
-	} else {
+/* Offers one rendered line (n < 0: rendering failed with n) to sink i. Under lock; waits (lock
+ * released) only with wait_when_full, for a healthy sink, until the drain deadline. */
+static void sink_offer(struct outputs *o, size_t i, enum alert_priority priority, const char *line,
+		       int n)
+{
+	struct sink_state *st = &o->state[i];
+
+	if (n < 0) {
+		st->offered++;
 		st->failed++;
-		st->fails_since_log++;
-		st->last_error = r;
-		now = now_ns();
-		if (st->last_log_ns == 0 ||
-		    now - st->last_log_ns >= OUTPUTS_LOG_INTERVAL_SEC * 1000000000ULL) {
-			fails = st->fails_since_log;
-			err = st->last_error;
-			st->fails_since_log = 0;
-			st->last_log_ns = now;
-		}
-	}
-	pthread_mutex_unlock(&o->lock);
-	if (fails > 0) {
-		memcpy(detail, o->sinks[id].detail, sizeof(detail));
-		detail[sizeof(detail) - 1] = '\0';
-		log_warning_errno(err,
-				  "Alert output '%s' failed %" PRIu64
-				  " time(s) (last error: %m%s%s); "
-				  "reported at most every %d s",
-				  sink_names[id], fails, *detail ? ": " : "", detail,
-				  OUTPUTS_LOG_INTERVAL_SEC);
-	}
-	if (r >= 0)
-		o->sinks[id].detail[0] = '\0';
-}
-
-/* Takes one record out of the ring into o->record; under lock. Returns its length or 0. */
-static size_t ring_pop(struct outputs *o)
-{
-	size_t mask = o->ring_size - 1;
-
-	while (o->count > 0) {
-		size_t off = o->head & mask;
-		uint32_t len;
-
-		memcpy(&len, o->ring + off, 4);
-		if (len == RING_PAD_MARK) {
-			o->head += o->ring_size - off;
-			continue;
-		}
-		memcpy(o->record, o->ring + off + 4, len);
-		o->head += align8(4 + (size_t)len);
-		o->count--;
-		return len;
-	}
-	return 0;
-}
-
-static void deliver(struct outputs *o, size_t len)
-{
-	struct alert_unpacked u;
-	int r, n;
-
-	r = alert_unpack(o->record, len, &u);
-	if (r < 0) {
-		log_error_errno(r, "Dropping a corrupted alert record: %m");
+		st->last_failed = true;
+		st->last_error = n;
+		snprintf(st->last_detail, sizeof(st->last_detail),
+			 "the alert could not be rendered");
 		return;
 	}
-	n = alert_render(&u.alert, &o->format, o->hostname, o->render, ALERT_RENDER_MAX);
-	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++) {
-		struct sink *s = &o->sinks[i];
+	for (;;) {
+		uint8_t *p = ring_push(&st->queue, (size_t)n + 1);
+		uint64_t now;
 
-		if (!o->state[i].enabled)
-			continue;
-		r = n < 0 ? n : s->ops->emit(s, &u.alert, o->render, (size_t)n);
-		sink_account(o, i, r);
+		if (p) {
+			p[0] = (uint8_t)priority;
+			memcpy(p + 1, line, (size_t)n);
+			st->offered++;
+			pthread_cond_signal(&st->work_cond);
+			return;
+		}
+		now = now_ns();
+		if (!o->wait_when_full || drain_deadline_passed(o) || !sink_is_healthy(st, now))
+			break;
+		cond_wait_until(o, &o->sink_cond, now + WAIT_SLICE_NS);
 	}
+	st->offered++;
+	st->dropped++;
 }
 
-static void *worker(void *userdata)
+/* Takes one alert (o->record, len bytes) to every enabled sink's queue. Called without the lock,
+ * returns with it held. */
+static void dispatch(struct outputs *o, size_t len)
+{
+	struct alert_unpacked u;
+	int n;
+
+	n = alert_unpack(o->record, len, &u);
+	if (n >= 0)
+		n = alert_render(&u.alert, &o->format, o->hostname, o->render, ALERT_RENDER_MAX);
+	else
+		log_error_errno(n, "Dropping a corrupted alert record: %m");
+	pthread_mutex_lock(&o->lock);
+	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++)
+		if (o->state[i].enabled)
+			sink_offer(o, i, n >= 0 ? u.alert.priority : ALERT_PRIORITY_DEBUG,
+				   o->render, n);
+}
+
+static void *dispatcher(void *userdata)
 {
 	struct outputs *o = userdata;
 	sigset_t all;
 
-	/* Signals belong to the main loop; SIGPIPE from a dead program reader becomes EPIPE. */
+	/* Signals belong to the main loop. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 
@@ -365,44 +424,139 @@ static void *worker(void *userdata)
 	for (;;) {
 		size_t len;
 
-		while (o->count == 0 && !o->stopping && !o->reopen)
+		while (o->queue.count == 0 && !o->stopping)
 			pthread_cond_wait(&o->work_cond, &o->lock);
-		if (o->reopen) {
-			o->reopen = false;
-			pthread_mutex_unlock(&o->lock);
-			for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++) {
-				struct sink *s = &o->sinks[i];
-				int r;
-
-				if (!o->state[i].enabled || !s->ops->reopen)
-					continue;
-				r = s->ops->reopen(s);
-				if (r < 0)
-					log_warning_errno(r,
-							  "Failed to reopen alert output '%s': %m",
-							  sink_names[i]);
-			}
-			pthread_mutex_lock(&o->lock);
-			continue;
-		}
-		if (o->count == 0 || (o->stopping && sink_should_abort(&o->sinks[0])))
+		if (o->queue.count == 0 || drain_deadline_passed(o))
 			break;
-		len = ring_pop(o);
+		len = ring_pop(&o->queue, o->record);
 		o->busy = true;
 		pthread_cond_broadcast(&o->room_cond);
 		pthread_mutex_unlock(&o->lock);
 
-		deliver(o, len);
+		dispatch(o, len); /* takes the lock */
 
-		pthread_mutex_lock(&o->lock);
 		o->busy = false;
 		o->stats.processed++;
-		if (o->count == 0)
-			pthread_cond_broadcast(&o->idle_cond);
+		pthread_cond_broadcast(&o->idle_cond);
 	}
 	o->busy = false;
+	o->dispatcher_done = true;
+	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++)
+		pthread_cond_signal(&o->state[i].work_cond);
 	pthread_cond_broadcast(&o->idle_cond);
-	pthread_cond_broadcast(&o->room_cond); /* the worker is gone: no waiting for room */
+	pthread_cond_broadcast(&o->room_cond); /* the dispatcher is gone: no waiting for room */
+	pthread_cond_broadcast(&o->sink_cond);
+	pthread_mutex_unlock(&o->lock);
+	return NULL;
+}
+
+/* Counts one delivery of sink i; returns the number of failures to log now (at most one line
+ * per OUTPUTS_LOG_INTERVAL_SEC per sink), 0 for none. Under lock. */
+static uint64_t sink_account(struct outputs *o, size_t i, int r)
+{
+	struct sink_state *st = &o->state[i];
+	uint64_t fails = 0, now;
+
+	st->last_failed = r < 0;
+	if (r >= 0) {
+		st->delivered++;
+		return 0;
+	}
+	st->failed++;
+	st->fails_since_log++;
+	st->last_error = r;
+	memcpy(st->last_detail, o->sinks[i].detail, sizeof(st->last_detail));
+	st->last_detail[sizeof(st->last_detail) - 1] = '\0';
+	now = now_ns();
+	if (st->last_log_ns == 0 ||
+	    now - st->last_log_ns >= OUTPUTS_LOG_INTERVAL_SEC * 1000000000ULL) {
+		fails = st->fails_since_log;
+		st->fails_since_log = 0;
+		st->last_log_ns = now;
+	}
+	return fails;
+}
+
+static void *sink_thread(void *userdata)
+{
+	struct sink *s = userdata;
+	struct outputs *o = s->outputs;
+	size_t i = (size_t)(s - o->sinks);
+	struct sink_state *st = &o->state[i];
+	sigset_t all;
+
+	/* Signals belong to the main loop; SIGPIPE from a dead reader becomes EPIPE. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+
+	pthread_mutex_lock(&o->lock);
+	for (;;) {
+		char detail[sizeof(st->last_detail)];
+		uint64_t fails;
+		size_t len;
+		int r;
+
+		while (st->queue.count == 0 && !st->reopen && !o->dispatcher_done)
+			pthread_cond_wait(&st->work_cond, &o->lock);
+		if (st->reopen) {
+			st->reopen = false;
+			pthread_mutex_unlock(&o->lock);
+			r = s->ops->reopen ? s->ops->reopen(s) : 0;
+			if (r < 0)
+				log_warning_errno(r, "Failed to reopen alert output '%s': %m",
+						  sink_names[i]);
+			pthread_mutex_lock(&o->lock);
+			continue;
+		}
+		if (st->queue.count == 0 || drain_deadline_passed(o))
+			break; /* the dispatcher ended and all is delivered, or time is up */
+		len = ring_pop(&st->queue, st->record);
+		st->inflight = true;
+		st->inflight_since_ns = now_ns();
+		pthread_cond_broadcast(&o->sink_cond); /* room */
+		pthread_mutex_unlock(&o->lock);
+
+		r = s->ops->emit(s, (enum alert_priority)st->record[0],
+				 (const char *)st->record + 1, len - 1);
+
+		pthread_mutex_lock(&o->lock);
+		st->inflight = false;
+		if (st->detached) {
+			/* outputs_stop() gave up on this thread and counted the alert abandoned. */
+			pthread_mutex_unlock(&o->lock);
+			return NULL;
+		}
+		if (r < 0 && drain_deadline_passed(o)) {
+			/* Cut off by outputs_stop(): abandoned, as the lines still queued. */
+			st->abandoned++;
+			st->last_failed = true;
+			fails = 0;
+		} else {
+			fails = sink_account(o, i, r);
+		}
+		memcpy(detail, st->last_detail, sizeof(detail));
+		pthread_cond_broadcast(&o->sink_cond); /* health */
+		pthread_cond_broadcast(&o->idle_cond);
+		pthread_mutex_unlock(&o->lock);
+		if (fails > 0)
+			log_warning_errno(r,
+					  "Alert output '%s' failed %" PRIu64
+					  " time(s) (last error: %m%s%s); reported at most every "
+					  "%d s, totals at exit",
+					  sink_names[i], fails, *detail ? ": " : "", detail,
+					  OUTPUTS_LOG_INTERVAL_SEC);
+		if (r >= 0)
+			s->detail[0] = '\0';
+		pthread_mutex_lock(&o->lock);
+	}
+	pthread_mutex_unlock(&o->lock);
+	/* Bounded by the drain deadline (programs are reaped, connections closed). */
+	if (s->ops->done)
+		s->ops->done(s);
+	pthread_mutex_lock(&o->lock);
+	st->thread_done = true;
+	pthread_cond_broadcast(&o->sink_cond);
+	pthread_cond_broadcast(&o->idle_cond);
 	pthread_mutex_unlock(&o->lock);
 	return NULL;
 }
@@ -437,10 +591,17 @@ static int cond_init_monotonic(pthread_cond_t *c)
 	return -r;
 }
 
+static void sink_state_free(struct sink_state *st)
+{
+	ring_done(&st->queue);
+	free(st->record);
+	st->record = NULL;
+	pthread_cond_destroy(&st->work_cond);
+}
+
 int outputs_new(const struct outputs_config *c, struct outputs **ret)
 {
 	struct outputs *o;
-	size_t bytes;
 	int r;
 
 	r = config_check(c);
@@ -453,16 +614,16 @@ int outputs_new(const struct outputs_config *c, struct outputs **ret)
 	cond_init_monotonic(&o->work_cond);
 	cond_init_monotonic(&o->idle_cond);
 	cond_init_monotonic(&o->room_cond);
+	cond_init_monotonic(&o->sink_cond);
+	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++)
+		cond_init_monotonic(&o->state[i].work_cond);
 
-	o->capacity = c->outputs_queue.capacity ?: OUTPUTS_QUEUE_CAPACITY_DEFAULT;
-	bytes = c->outputs_queue.bytes ?: OUTPUTS_QUEUE_BYTES_DEFAULT;
-	o->ring_size = 1;
-	while (o->ring_size < bytes || o->ring_size < RING_MIN)
-		o->ring_size <<= 1;
-	o->ring = malloc(o->ring_size);
+	r = ring_init(&o->queue, c->outputs_queue.bytes ?: OUTPUTS_QUEUE_BYTES_DEFAULT,
+		      c->outputs_queue.capacity ?: OUTPUTS_QUEUE_CAPACITY_DEFAULT,
+		      ALERT_RECORD_MAX);
 	o->record = malloc(ALERT_RECORD_MAX);
 	o->render = malloc(ALERT_RENDER_MAX);
-	if (!o->ring || !o->record || !o->render) {
+	if (r < 0 || !o->record || !o->render) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -485,19 +646,42 @@ int outputs_new(const struct outputs_config *c, struct outputs **ret)
 		goto fail;
 
 	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++) {
+		struct sink_state *st = &o->state[i];
 		struct sink *s = &o->sinks[i];
 
 		s->ops = sink_ops_table[i];
 		s->outputs = o;
 		if (!sink_enabled(c, i))
 			continue;
+		r = ring_init(&st->queue, c->outputs_queue.bytes ?: OUTPUTS_QUEUE_BYTES_DEFAULT,
+			      c->outputs_queue.capacity ?: OUTPUTS_QUEUE_CAPACITY_DEFAULT,
+			      SINK_RECORD_MAX);
+		st->record = malloc(SINK_RECORD_MAX);
+		if (r < 0 || !st->record) {
+			r = -ENOMEM;
+			goto fail;
+		}
 		r = s->ops->init(s, c);
 		if (r < 0)
 			goto fail; /* the sink logged why */
-		o->state[i].enabled = true;
+		st->inited = true;
+		st->enabled = true;
 	}
 
-	r = -pthread_create(&o->thread, NULL, worker, o);
+	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++) {
+		struct sink_state *st = &o->state[i];
+
+		if (!st->enabled)
+			continue;
+		r = -pthread_create(&st->thread, NULL, sink_thread, &o->sinks[i]);
+		if (r < 0) {
+			log_error_errno(r, "Failed to start the thread of alert output '%s': %m",
+					sink_names[i]);
+			goto fail;
+		}
+		st->thread_started = true;
+	}
+	r = -pthread_create(&o->thread, NULL, dispatcher, o);
 	if (r < 0) {
 		log_error_errno(r, "Failed to start the alert outputs thread: %m");
 		goto fail;
@@ -510,28 +694,97 @@ fail:
 	return r;
 }
 
+/* Waits for a thread whose *done flag it sets, until deadline_ns; joins it, or detaches it and
+ * returns false. Under lock (released while waiting and joining). */
+static bool thread_join_until(struct outputs *o, pthread_t t, const bool *done, uint64_t deadline)
+{
+	while (!*done && now_ns() < deadline)
+		cond_wait_until(o, &o->sink_cond, deadline);
+	if (!*done) {
+		pthread_detach(t);
+		o->leaked = true;
+		return false;
+	}
+	pthread_mutex_unlock(&o->lock);
+	pthread_join(t, NULL);
+	pthread_mutex_lock(&o->lock);
+	return true;
+}
+
+/* One line per enabled sink with its totals; a warning if it lost any alert. Under no lock,
+ * after every thread ended or was abandoned. */
+static void sink_log_totals(struct outputs *o, size_t i)
+{
+	const struct sink_state *st = &o->state[i];
+	bool lost = st->failed + st->dropped + st->abandoned > 0;
+
+	const char *stuck = st->detached ? "; its thread was stuck and is left behind" : "";
+
+	if (st->failed)
+		log_full_errno(lost ? LOG_WARNING : LOG_INFO, st->last_error,
+			       "Alert output '%s': %" PRIu64 " delivered, %" PRIu64
+			       " failed, %" PRIu64 " dropped (queue full), %" PRIu64
+			       " abandoned at exit (last error: %m%s%s)%s",
+			       sink_names[i], st->delivered, st->failed, st->dropped, st->abandoned,
+			       *st->last_detail ? ": " : "", st->last_detail, stuck);
+	else
+		log_full(lost ? LOG_WARNING : LOG_INFO,
+			 "Alert output '%s': %" PRIu64 " delivered, %" PRIu64 " failed, %" PRIu64
+			 " dropped (queue full), %" PRIu64 " abandoned at exit%s",
+			 sink_names[i], st->delivered, st->failed, st->dropped, st->abandoned,
+			 stuck);
+}
+
 void outputs_stop(struct outputs *o)
 {
+	uint64_t join_deadline;
+
 	if (!o || o->stopped)
 		return;
-	if (o->thread_started) {
-		pthread_mutex_lock(&o->lock);
-		o->stopping = true;
-		atomic_store(&o->deadline_ns,
-			     now_ns() + (uint64_t)o->drain_timeout_ms * 1000000ULL);
-		pthread_cond_signal(&o->work_cond);
-		pthread_mutex_unlock(&o->lock);
-		pthread_join(o->thread, NULL);
-	}
-	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++)
-		if (o->state[i].enabled && o->sinks[i].ops->done)
-			o->sinks[i].ops->done(&o->sinks[i]);
-	if (o->count > 0)
-		log_warning(
-			"Alert outputs: %u alert(s) not delivered within the %u ms drain timeout",
-			o->count, o->drain_timeout_ms);
 	pthread_mutex_lock(&o->lock);
 	o->stopping = true;
+	atomic_store(&o->deadline_ns, now_ns() + (uint64_t)o->drain_timeout_ms * 1000000ULL);
+	join_deadline = atomic_load(&o->deadline_ns) + OUTPUTS_JOIN_GRACE_MS * 1000000ULL;
+	pthread_cond_signal(&o->work_cond);
+	if (o->thread_started) {
+		if (!thread_join_until(o, o->thread, &o->dispatcher_done, join_deadline)) {
+			o->dispatcher_detached = true;
+			log_warning(
+				"Alert outputs: the dispatcher did not stop in time; left behind");
+		}
+	} else {
+		o->dispatcher_done = true; /* outputs_new() failed: let the sink threads end */
+		for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++)
+			pthread_cond_signal(&o->state[i].work_cond);
+	}
+	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++) {
+		struct sink_state *st = &o->state[i];
+
+		if (!st->thread_started)
+			continue;
+		if (!thread_join_until(o, st->thread, &st->thread_done, join_deadline)) {
+			st->detached = true;
+			st->abandoned += st->inflight ? 1 : 0;
+		}
+	}
+	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++)
+		o->state[i].abandoned += ring_clear(&o->state[i].queue);
+	pthread_mutex_unlock(&o->lock);
+
+	/* Sinks whose thread never started (outputs_new() failed) are closed here. */
+	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++)
+		if (o->state[i].inited && !o->state[i].thread_started && o->sinks[i].ops->done)
+			o->sinks[i].ops->done(&o->sinks[i]);
+	if (o->thread_started) {
+		if (o->queue.count > 0)
+			log_warning("Alert outputs: %u alert(s) still queued at the %u ms drain "
+				    "deadline, abandoned",
+				    o->queue.count, o->drain_timeout_ms);
+		for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++)
+			if (o->state[i].enabled)
+				sink_log_totals(o, i);
+	}
+	pthread_mutex_lock(&o->lock);
 	o->stopped = true;
 	pthread_mutex_unlock(&o->lock);
 }
@@ -541,11 +794,20 @@ void outputs_free(struct outputs *o)
 	if (!o)
 		return;
 	outputs_stop(o);
+	if (o->leaked) {
+		/* A thread stuck in a system call still uses o: leave it to process exit. */
+		log_warning("Alert outputs: %s stuck; their memory is left to process exit",
+			    "one or more output threads were");
+		return;
+	}
 	pthread_cond_destroy(&o->work_cond);
 	pthread_cond_destroy(&o->idle_cond);
 	pthread_cond_destroy(&o->room_cond);
+	pthread_cond_destroy(&o->sink_cond);
+	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++)
+		sink_state_free(&o->state[i]);
 	pthread_mutex_destroy(&o->lock);
-	free(o->ring);
+	ring_done(&o->queue);
 	free(o->record);
 	free(o->render);
 	free(o);
@@ -553,13 +815,12 @@ void outputs_free(struct outputs *o)
 
 int outputs_push(struct outputs *o, const struct alert *a)
 {
-	size_t size, need, off, pad = 0, mask;
 	bool truncated = false;
-	uint32_t len32;
+	size_t size;
+	void *p;
 
 	/* Measure outside the lock; packing is deterministic. */
 	size = alert_pack(a, NULL, NULL);
-	need = align8(4 + size);
 
 	pthread_mutex_lock(&o->lock);
 	if (o->stopping) {
@@ -572,34 +833,18 @@ int outputs_push(struct outputs *o, const struct alert *a)
 		pthread_mutex_unlock(&o->lock);
 		return -EAGAIN;
 	}
-	mask = o->ring_size - 1;
-	for (;;) {
-		off = o->tail & mask;
-		pad = off + need > o->ring_size ? o->ring_size - off : 0; /* >= 8: both x8 */
-		if (o->count < o->capacity && o->tail + pad + need - o->head <= o->ring_size)
-			break;
-		/* Full. The worker always drains (every sink has a timeout), so waiting ends;
-		 * it stops waiting if the worker is gone. */
-		if (!o->wait_when_full || o->stopping || !o->thread_started)
-			break;
+	/* Full: wait_when_full waits; the dispatcher never blocks for long (a sink that stalls
+	 * is not waited for), so waiting ends; it stops waiting if the dispatcher is gone. */
+	while (!ring_fits(&o->queue, size) && o->wait_when_full && !o->stopping &&
+	       o->thread_started && !o->dispatcher_done)
 		pthread_cond_wait(&o->room_cond, &o->lock);
-	}
-	if (o->count >= o->capacity || o->tail + pad + need - o->head > o->ring_size) {
+	p = ring_push(&o->queue, size);
+	if (!p) {
 		o->stats.dropped++;
 		pthread_mutex_unlock(&o->lock);
 		return -ENOBUFS;
 	}
-	if (pad > 0) {
-		len32 = RING_PAD_MARK;
-		memcpy(o->ring + off, &len32, 4);
-		o->tail += pad;
-		off = 0;
-	}
-	len32 = (uint32_t)size;
-	memcpy(o->ring + off, &len32, 4);
-	alert_pack(a, o->ring + off + 4, &truncated);
-	o->tail += need;
-	o->count++;
+	alert_pack(a, p, &truncated);
 	if (truncated)
 		o->stats.truncated++;
 	pthread_cond_signal(&o->work_cond);
@@ -610,45 +855,74 @@ int outputs_push(struct outputs *o, const struct alert *a)
 void outputs_reopen(struct outputs *o)
 {
 	pthread_mutex_lock(&o->lock);
-	o->reopen = true;
-	pthread_cond_signal(&o->work_cond);
+	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++) {
+		if (!o->state[i].enabled || !o->sinks[i].ops->reopen)
+			continue;
+		o->state[i].reopen = true;
+		pthread_cond_signal(&o->state[i].work_cond);
+	}
 	pthread_mutex_unlock(&o->lock);
+}
+
+static bool is_idle(struct outputs *o)
+{
+	if (o->queue.count > 0 || o->busy)
+		return false;
+	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++)
+		if (o->state[i].queue.count > 0 || o->state[i].inflight)
+			return false;
+	return true;
 }
 
 int outputs_flush(struct outputs *o, uint32_t timeout_ms)
 {
-	struct timespec ts;
-	int r = 0;
+	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ULL;
+	bool idle;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&o->lock);
-	while ((o->count > 0 || o->busy) && r == 0)
-		r = pthread_cond_timedwait(&o->idle_cond, &o->lock, &ts);
+	while (!(idle = is_idle(o)) && now_ns() < deadline && !o->stopped)
+		cond_wait_until(o, &o->idle_cond, deadline);
 	pthread_mutex_unlock(&o->lock);
-	return r == 0 ? 0 : -ETIMEDOUT;
+	return idle ? 0 : -ETIMEDOUT;
+}
+
+/* Under lock. */
+static void sink_stats_of(struct outputs *o, size_t i, struct outputs_sink_stats *ret)
+{
+	const struct sink_state *st = &o->state[i];
+
+	*ret = (struct outputs_sink_stats){
+		.name = sink_names[i],
+		.enabled = st->enabled,
+		.offered = st->offered,
+		.delivered = st->delivered,
+		.failed = st->failed,
+		.dropped = st->dropped,
+		.queued = o->stopped ? 0 : st->queue.count + (st->inflight ? 1 : 0),
+		.abandoned = st->abandoned,
+		.timeouts = atomic_load(&o->sinks[i].timeouts),
+		.restarts = atomic_load(&o->sinks[i].restarts),
+	};
 }
 
 void outputs_get_stats(struct outputs *o, struct outputs_stats *ret)
 {
 	pthread_mutex_lock(&o->lock);
 	*ret = o->stats;
-	ret->queued = o->stopped ? 0 : o->count;
-	ret->abandoned = o->stopped ? o->count : 0;
-	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++) {
-		ret->sinks[i] = (struct outputs_sink_stats){
-			.name = sink_names[i],
-			.enabled = o->state[i].enabled,
-			.sent = o->state[i].sent,
-			.failed = o->state[i].failed,
-			.timeouts = o->sinks[i].timeouts,
-			.restarts = o->sinks[i].restarts,
-		};
-	}
+	ret->queued = o->stopped ? 0 : o->queue.count;
+	ret->abandoned = o->stopped ? o->queue.count : 0;
+	for (size_t i = 0; i < _OUTPUTS_SINK_MAX; i++)
+		sink_stats_of(o, i, &ret->sinks[i]);
 	pthread_mutex_unlock(&o->lock);
+}
+
+int outputs_get_sink_stats(struct outputs *o, enum outputs_sink_id id,
+			   struct outputs_sink_stats *ret)
+{
+	if ((unsigned)id >= _OUTPUTS_SINK_MAX)
+		return -EINVAL;
+	pthread_mutex_lock(&o->lock);
+	sink_stats_of(o, id, ret);
+	pthread_mutex_unlock(&o->lock);
+	return 0;
 }

@@ -2,14 +2,15 @@
 /*
  * Alert outputs: alerts are output, not logs. The engine thread calls outputs_push(), which
  * applies the token-bucket rate limit, copies the alert into a bounded queue and returns at
- * once; one worker thread renders each alert (Falco's text or JSON) and hands it to every
- * enabled sink: stdout, file, syslog, program, HTTP(S). A slow or dead sink never stalls the
- * engine: when the queue is full the alert is dropped and counted; sink failures are counted
- * per sink and logged at most once per OUTPUTS_LOG_INTERVAL_SEC per sink.
+ * once. A dispatcher thread renders each alert once (Falco's text or JSON) and offers the line
+ * to every enabled sink: stdout, file, syslog, program, HTTP(S). Each sink has its own bounded
+ * queue and its own thread, so a slow or dead sink fails alone: its queue fills, it drops and
+ * counts, and the other sinks deliver every alert. Sink failures are counted per sink and logged
+ * at most once per OUTPUTS_LOG_INTERVAL_SEC per sink; outputs_stop() logs each sink's totals.
  *
- * Threads: outputs_push() from one producer thread at a time (the engine); outputs_get_stats()
- * and outputs_reopen() from any thread; outputs_new()/outputs_free() from the thread that owns
- * the object.
+ * Threads: outputs_push() from one producer thread at a time (the engine); outputs_get_stats(),
+ * outputs_get_sink_stats() and outputs_reopen() from any thread; outputs_new()/outputs_free()
+ * from the thread that owns the object.
  */
 #pragma once
 
@@ -24,6 +25,14 @@
 #define OUTPUTS_QUEUE_CAPACITY_MAX     1048576
 #define OUTPUTS_QUEUE_BYTES_DEFAULT    (1U << 20)
 #define OUTPUTS_QUEUE_BYTES_MAX	       (1U << 30)
+#define OUTPUTS_TIMEOUT_MAX_MS	       600000 /* any one sink wait: 10 min */
+#define OUTPUTS_RETRIES_MAX	       10
+/* A sink still busy with one alert after this long (or whose last alert failed) is not waited
+ * for by wait_when_full: it drops instead of holding back the other sinks. */
+#define OUTPUTS_SINK_STALL_MS 1000
+/* outputs_stop() waits this long past the drain deadline for a sink's thread to return; a thread
+ * stuck in a system call after that is abandoned (logged) and its memory left to process exit. */
+#define OUTPUTS_JOIN_GRACE_MS 1000
 
 /*
  * The configuration, one member per Falco config key (osprey.yaml uses the same keys; the config
@@ -57,7 +66,8 @@ struct outputs_config {
 		bool keep_alive; /* program_output.keep_alive: false (one process per alert) */
 		const char
 			*program; /* program_output.program, run with /bin/sh -c; alerts on stdin */
-		uint32_t timeout_ms; /* program_output.timeout_ms: 2000, per write to the pipe */
+		/* program_output.timeout_ms: 2000 per write, 1..OUTPUTS_TIMEOUT_MAX_MS */
+		uint32_t timeout_ms;
 	} program_output;
 	struct {
 		bool enabled;		/* http_output.enabled: false */
@@ -73,14 +83,17 @@ struct outputs_config {
 		bool echo;		 /* http_output.echo: false (server answers to stdout) */
 		bool compress_uploads;	 /* http_output.compress_uploads: false (gzip body) */
 		bool keep_alive; /* http_output.keep_alive: true here (reuse the connection) */
+		/* Both 1..OUTPUTS_TIMEOUT_MAX_MS: 0 (no timeout) is refused */
 		uint32_t connect_timeout_ms; /* http_output.connect_timeout_ms: 1000 */
 		uint32_t timeout_ms;	     /* http_output.timeout_ms: 5000 (whole request) */
-		uint32_t max_retries;	     /* http_output.max_retries: 2, then failed */
+		/* http_output.max_retries: 2 (at most OUTPUTS_RETRIES_MAX), then failed */
+		uint32_t max_retries;
 	} http_output;
 	struct {
 		double rate;	    /* outputs.rate: 0 = no limit; else alerts per second */
 		uint32_t max_burst; /* outputs.max_burst: 1000 */
 	} outputs;
+	/* The alert queue's bounds, and each sink's queue's (rendered lines) */
 	struct {
 		uint32_t capacity; /* outputs_queue.capacity: 1024 alerts (0: the default) */
 		uint32_t bytes; /* outputs_queue.bytes: 1 MiB of packed alerts (0: the default) */
@@ -89,7 +102,9 @@ struct outputs_config {
 				    */
 	/* A full queue makes outputs_push() wait for room instead of dropping: for replay, where
 	 * the source is a file that can wait and every alert must come out (default false: a live
-	 * driver's events must keep flowing, so a full queue drops and counts). */
+	 * driver's events must keep flowing, so a full queue drops and counts). A full sink queue
+	 * is waited for too, but only while that sink is healthy (its last alert delivered, the
+	 * current one under OUTPUTS_SINK_STALL_MS): a dead sink drops, the others get all. */
 	bool wait_when_full;
 
 	/* Tests only: the clock of the rate limiter (monotonic ns); NULL: CLOCK_MONOTONIC. */
@@ -108,13 +123,24 @@ enum outputs_sink_id {
 	_OUTPUTS_SINK_MAX,
 };
 
+/*
+ * One sink's counters. Every alert taken from the queue is offered to every enabled sink, so
+ * offered = processed, and for each sink
+ *	offered = delivered + failed + dropped + queued + abandoned
+ * (abandoned is 0 until outputs_stop()). Falco's falcosecurity_falco_outputs_queue_num_drops_total
+ * is the queue's own `dropped` (struct outputs_stats); a sink's `dropped` is its own share.
+ */
 struct outputs_sink_stats {
 	const char *name; /* "stdout", "file", ... (static) */
 	bool enabled;
-	uint64_t sent;	   /* alerts delivered */
-	uint64_t failed;   /* alerts this sink could not deliver */
-	uint64_t timeouts; /* of which timed out (HTTP, program pipe) */
-	uint64_t restarts; /* program sink: processes spawned after the first */
+	uint64_t offered;   /* alerts handed to this sink's queue or refused by it */
+	uint64_t delivered; /* alerts the sink wrote or its receiver accepted */
+	uint64_t failed;    /* alerts tried and not delivered, after the sink's own retries */
+	uint64_t dropped;   /* alerts refused because this sink's queue was full */
+	uint64_t queued;    /* in this sink's queue now, the one being delivered included */
+	uint64_t abandoned; /* left in its queue or in flight when outputs_stop() gave up */
+	uint64_t timeouts;  /* failures (or attempts, HTTP) that timed out */
+	uint64_t restarts;  /* program sink: processes spawned after the first */
 };
 
 /*
@@ -127,7 +153,7 @@ struct outputs_stats {
 	uint64_t throttled; /* refused by the rate limit */
 	uint64_t dropped;   /* refused because the queue was full */
 	uint64_t truncated; /* accepted with strings cut or fields/tags dropped to fit the bounds */
-	uint64_t processed; /* taken from the queue and handed to every sink */
+	uint64_t processed; /* taken from the queue and offered to every sink */
 	uint64_t queued;    /* in the queue now */
 	uint64_t abandoned; /* still queued when the drain timeout expired */
 	struct outputs_sink_stats sinks[_OUTPUTS_SINK_MAX];
@@ -135,13 +161,18 @@ struct outputs_stats {
 
 struct outputs;
 
-/* Opens the enabled sinks and starts the worker. Caller owns *ret (outputs_free). */
+/* Opens the enabled sinks and starts the dispatcher and one thread per sink. Caller owns *ret
+ * (outputs_free). */
 int outputs_new(const struct outputs_config *c, struct outputs **ret);
-/* Stops accepting (outputs_push() returns -ESHUTDOWN), delivers what is queued for at most
- * drain_timeout_ms, stops the worker and closes the sinks; outputs_get_stats() still works after.
- * Idempotent; accepts NULL. */
+/*
+ * Stops accepting (outputs_push() returns -ESHUTDOWN), delivers what is queued for at most
+ * drain_timeout_ms, closes the sinks and joins their threads, waiting at most
+ * OUTPUTS_JOIN_GRACE_MS more for each: a thread stuck in a system call is left behind and said
+ * so. Logs each enabled sink's totals. outputs_get_stats() still works after. Idempotent;
+ * accepts NULL.
+ */
 void outputs_stop(struct outputs *o);
-/* outputs_stop(), then frees. Accepts NULL. */
+/* outputs_stop(), then frees (all but what a thread left behind still uses). Accepts NULL. */
 void outputs_free(struct outputs *o);
 
 /*
@@ -150,10 +181,17 @@ void outputs_free(struct outputs *o);
  * started. Never blocks on a sink.
  */
 int outputs_push(struct outputs *o, const struct alert *a);
-/* Asks the worker to reopen the file output (log rotation: osprey does it on SIGUSR1). */
+/* Asks the file output's thread to reopen it (log rotation: osprey does it on SIGUSR1). */
 void outputs_reopen(struct outputs *o);
 void outputs_get_stats(struct outputs *o, struct outputs_stats *ret);
-/* Waits until the queue is empty or timeout_ms passed; returns 0 or -ETIMEDOUT. Tests, -M. */
+/*
+ * One sink's counters (for a metrics endpoint: any thread, a short lock, no allocation): 0, or
+ * -EINVAL for an id out of range. A disabled sink reads enabled = false and zeros.
+ */
+int outputs_get_sink_stats(struct outputs *o, enum outputs_sink_id id,
+			   struct outputs_sink_stats *ret);
+/* Waits until the queue and every sink's queue are empty or timeout_ms passed; returns 0 or
+ * -ETIMEDOUT. Tests, -M. */
 int outputs_flush(struct outputs *o, uint32_t timeout_ms);
 
 /* The token bucket behind outputs.rate/max_burst (Falco's): starts full, refills rate tokens per

@@ -59,7 +59,7 @@ static int file_init(struct sink *s, const struct outputs_config *c)
 	return 0;
 }
 
-static int file_emit(struct sink *s, const struct alert *a, const char *line, size_t len)
+static int file_emit(struct sink *s, enum alert_priority priority, const char *line, size_t len)
 {
 	struct file_sink *f = s->data;
 	int fd = f->fd, r;
@@ -69,7 +69,7 @@ static int file_emit(struct sink *s, const struct alert *a, const char *line, si
 		if (fd < 0)
 			return fd;
 	}
-	r = sink_write_all(fd, line, len, sink_deadline_ns(s, FILE_TIMEOUT_MS));
+	r = sink_write_all(s, fd, line, len, FILE_TIMEOUT_MS);
 	if (r == -ETIMEDOUT)
 		s->timeouts++;
 	if (f->keep_alive && r >= 0) {

@@ -6,7 +6,10 @@
  * store, or ca_cert/ca_bundle (a CA file) and ca_path (a directory); insecure skips peer and
  * host verification; mtls presents client_cert/client_key. Each attempt is bounded by
  * connect_timeout_ms and timeout_ms; failed attempts are retried max_retries times (not for a
- * 4xx answer other than 408/429). compress_uploads gzips the body (Content-Encoding: gzip).
+ * 4xx answer other than 408/429) after a back-off of 100 ms doubling up to 2 s. While the
+ * receiver is down (the last alert failed) each alert gets one attempt, no retries, so a dead
+ * receiver costs at most one timeout per alert until it answers again. compress_uploads gzips
+ * the body (Content-Encoding: gzip).
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -20,8 +23,9 @@
 #include "macro.h"
 #include "sink.h"
 
-#define ECHO_MAX       (64 * 1024)
-#define RETRY_DELAY_MS 100
+#define ECHO_MAX	   (64 * 1024)
+#define RETRY_DELAY_MS	   100
+#define RETRY_DELAY_MAX_MS 2000
 
 struct http_sink {
 	struct sink *sink;
@@ -30,6 +34,9 @@ struct http_sink {
 	char errbuf[CURL_ERROR_SIZE];
 	uint32_t timeout_ms, max_retries;
 	bool echo, compress;
+	int echo_fd; /* stdout, non-blocking (sink_stdout_open) */
+	bool echo_owned, echo_sock;
+	bool down; /* the last alert failed: no retries until one is delivered */
 	size_t echoed;
 	uint8_t *gz;
 	size_t gz_size;
@@ -44,7 +51,10 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 	if (h->echo && h->echoed < ECHO_MAX) {
 		size_t k = MIN(n, ECHO_MAX - h->echoed);
 
-		(void)sink_write_all(STDOUT_FILENO, ptr, k, sink_deadline_ns(h->sink, 1000));
+		if (h->echo_sock)
+			(void)sink_send_all(h->sink, h->echo_fd, ptr, k, 1000);
+		else
+			(void)sink_write_all(h->sink, h->echo_fd, ptr, k, 1000);
 		h->echoed += k;
 	}
 	return n;
@@ -146,6 +156,8 @@ static void http_free(struct http_sink *h)
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
 	curl_slist_free_all(h->headers);
+	if (h->echo_owned)
+		close(h->echo_fd);
 	free(h->gz);
 	free(h);
 	curl_global_cleanup();
@@ -172,6 +184,7 @@ static int http_init(struct sink *s, const struct outputs_config *c)
 	h->timeout_ms = c->http_output.timeout_ms ?: 5000;
 	h->max_retries = c->http_output.max_retries;
 	h->echo = c->http_output.echo;
+	h->echo_fd = h->echo ? sink_stdout_open(&h->echo_owned, &h->echo_sock) : STDOUT_FILENO;
 	h->compress = c->http_output.compress_uploads;
 	h->curl = curl_easy_init();
 	if (!h->curl) {
@@ -242,9 +255,21 @@ static void sleep_ms(struct sink *s, uint32_t ms)
 	}
 }
 
-static int http_emit(struct sink *s, const struct alert *a, const char *line, size_t len)
+static int http_post(struct sink *s, const char *line, size_t len);
+
+static int http_emit(struct sink *s, enum alert_priority priority, const char *line, size_t len)
 {
 	struct http_sink *h = s->data;
+	int r = http_post(s, line, len);
+
+	h->down = r < 0;
+	return r;
+}
+
+static int http_post(struct sink *s, const char *line, size_t len)
+{
+	struct http_sink *h = s->data;
+	uint32_t attempts = h->down ? 1 : 1 + h->max_retries;
 	const char *body = line;
 	int r = -EIO;
 
@@ -261,13 +286,14 @@ static int http_emit(struct sink *s, const struct alert *a, const char *line, si
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 
-	for (uint32_t attempt = 0; attempt <= h->max_retries; attempt++) {
+	for (uint32_t attempt = 0; attempt < attempts; attempt++) {
 		uint64_t deadline, now;
 		long code = 0;
 		CURLcode cc;
 
 		if (attempt > 0)
-			sleep_ms(s, RETRY_DELAY_MS * attempt);
+			sleep_ms(s,
+				 MIN(RETRY_DELAY_MS << MIN(attempt - 1, 5U), RETRY_DELAY_MAX_MS));
 		now = now_ns();
 		deadline = sink_deadline_ns(s, h->timeout_ms);
 		if (sink_should_abort(s) || deadline <= now)

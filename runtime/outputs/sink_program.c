@@ -9,6 +9,12 @@
  * Without keep_alive: one process per alert, like Falco. Finished processes are reaped without
  * waiting; at most PROGRAM_CHILDREN_MAX run at once (then the oldest is waited for, boundedly,
  * and killed).
+ *
+ * Each program runs in a process group of its own, and every kill is sent to the whole group: a
+ * shell that forked ("sleep 9; x", pipelines) leaves no orphan behind. At exit the programs get
+ * EOF on stdin and until the drain deadline to finish, then their groups are killed and reaped.
+ * Not tracked: a program that leaves its group (setsid, daemons), and a background job left by a
+ * per-alert program that already exited by itself (reaped as Falco's pclose() would).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,7 +71,9 @@ static int program_spawn(struct program_sink *p, pid_t *ret_pid, int *ret_fd)
 	sigfillset(&all);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setpgroup(&attr, 0); /* its own group: killed as one */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+						POSIX_SPAWN_SETPGROUP);
 	r = -posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
@@ -77,7 +85,7 @@ static int program_spawn(struct program_sink *p, pid_t *ret_pid, int *ret_fd)
 	if (fcntl(fds[1], F_SETFL, O_NONBLOCK) < 0) {
 		r = negative_errno();
 		close(fds[1]);
-		kill(pid, SIGKILL);
+		kill(-pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return r;
 	}
@@ -86,21 +94,29 @@ static int program_spawn(struct program_sink *p, pid_t *ret_pid, int *ret_fd)
 	return 0;
 }
 
-/* Waits for pid until deadline, then kills it. Always reaps. */
-static void reap_bounded(pid_t pid, uint64_t deadline)
+/*
+ * Waits for pid until deadline (or the drain deadline), then kills its process group and reaps
+ * it. The group is killed whether or not pid exited by itself, so that what it left running dies
+ * with it, and before the reaping, while the zombie still holds the id, so that the id cannot
+ * name somebody else's group. What the shell started gets SIGKILL: it is gone a moment later.
+ */
+static void reap_bounded(const struct sink *s, pid_t pid, uint64_t deadline)
 {
 	const struct timespec tick = {.tv_nsec = 5 * 1000000L};
 
 	for (;;) {
-		pid_t w = waitpid(pid, NULL, WNOHANG);
+		siginfo_t si = {0};
+		int r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
 
-		if (w == pid || (w < 0 && errno != EINTR))
-			return;
-		if (now_ns() >= deadline)
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return; /* not our child (already reaped) */
+		if (si.si_pid == pid || now_ns() >= deadline || sink_should_abort(s))
 			break;
 		nanosleep(&tick, NULL);
 	}
-	kill(pid, SIGKILL);
+	kill(-pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 }
@@ -111,8 +127,8 @@ static void keep_alive_kill(struct sink *s, struct program_sink *p)
 		close(p->fd);
 	p->fd = -EBADF;
 	if (p->pid > 0) {
-		kill(p->pid, SIGKILL);
-		reap_bounded(p->pid, now_ns() + REAP_TIMEOUT_MS * 1000000ULL);
+		kill(-p->pid, SIGKILL);
+		reap_bounded(s, p->pid, now_ns() + REAP_TIMEOUT_MS * 1000000ULL);
 	}
 	p->pid = 0;
 }
@@ -164,7 +180,7 @@ static int emit_keep_alive(struct sink *s, struct program_sink *p, const char *l
 
 		if (r < 0)
 			return r;
-		r = sink_write_all(p->fd, line, len, sink_deadline_ns(s, p->timeout_ms));
+		r = sink_write_all(s, p->fd, line, len, p->timeout_ms);
 		if (r >= 0)
 			return 0;
 		if (r == -ETIMEDOUT) {
@@ -202,7 +218,7 @@ static int emit_per_alert(struct sink *s, struct program_sink *p, const char *li
 
 	children_reap(p);
 	if (p->n_children == PROGRAM_CHILDREN_MAX) {
-		reap_bounded(p->children[0], sink_deadline_ns(s, p->timeout_ms));
+		reap_bounded(s, p->children[0], sink_deadline_ns(s, p->timeout_ms));
 		memmove(p->children, p->children + 1, (p->n_children - 1) * sizeof(pid_t));
 		p->n_children--;
 	}
@@ -211,17 +227,17 @@ static int emit_per_alert(struct sink *s, struct program_sink *p, const char *li
 		snprintf(s->detail, sizeof(s->detail), "cannot run /bin/sh -c '%s'", p->program);
 		return r;
 	}
-	r = sink_write_all(fd, line, len, sink_deadline_ns(s, p->timeout_ms));
+	r = sink_write_all(s, fd, line, len, p->timeout_ms);
 	close(fd);
 	if (r == -ETIMEDOUT)
 		s->timeouts++;
 	if (r < 0 && r != -EPIPE)
-		kill(pid, SIGKILL);
+		kill(-pid, SIGKILL);
 	p->children[p->n_children++] = pid;
 	return r;
 }
 
-static int program_emit(struct sink *s, const struct alert *a, const char *line, size_t len)
+static int program_emit(struct sink *s, enum alert_priority priority, const char *line, size_t len)
 {
 	struct program_sink *p = s->data;
 
@@ -261,9 +277,9 @@ static void program_done(struct sink *s)
 	if (p->fd >= 0)
 		close(p->fd);
 	if (p->pid > 0)
-		reap_bounded(p->pid, deadline);
+		reap_bounded(s, p->pid, deadline);
 	for (size_t i = 0; i < p->n_children; i++)
-		reap_bounded(p->children[i], deadline);
+		reap_bounded(s, p->children[i], deadline);
 	free(p->program);
 	free(p);
 	s->data = NULL;

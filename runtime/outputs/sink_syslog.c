@@ -25,11 +25,11 @@ static int syslog_init(struct sink *s, const struct outputs_config *c)
 	return 0;
 }
 
-static int syslog_emit(struct sink *s, const struct alert *a, const char *line, size_t len)
+static int syslog_emit(struct sink *s, enum alert_priority priority, const char *line, size_t len)
 {
 	if (len > 0 && line[len - 1] == '\n')
 		len--;
-	syslog(sink_syslog_priority(a->priority), "%.*s", (int)len, line);
+	syslog(sink_syslog_priority(priority), "%.*s", (int)len, line);
 	return 0;
 }
 

@@ -62,6 +62,38 @@ expect_empty() {
 	[ ! -s "$T/$1" ] || fail "expected $1 to be empty; it was: $(head -c 400 "$T/$1")"
 }
 
+wait_for() { # wait_for FILE REGEX: up to 20 s for FILE to match REGEX; 1 if it never does
+	for _ in $(seq 1 100); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+wait_exit() { # wait_exit PID: up to 10 s for PID to end; rc = its status, 255 if still running
+	for _ in $(seq 1 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.2
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		rc=255
+		return
+	fi
+	rc=0
+	wait "$1" || rc=$?
+}
+
+# stalled_fifo FIFO CAPTURE: osprey's capture file on FIFO, written through fd 3 of this shell
+# up to its last block (the end block), then stalled: the writer keeps the FIFO open, silent.
+stalled_fifo() {
+	local size
+	size=$(stat -c %s "$2")
+	exec 3>"$1"
+	head -c $((size - 32)) "$2" >&3
+}
+
 good_rules() {
 	cat >"$1" <<'EOF'
 - list: shell_binaries
@@ -85,7 +117,10 @@ help)
 	expect_rc 0
 	expect_in out '^Usage: osprey \[OPTIONS\]'
 	for o in ' -c FILE' ' -r FILE' ' -o, --option' ' -V, --validate' ' -L ' ' --list' ' -e FILE' \
-		 ' -M, --duration' ' --version' ' --driver'; do
+		 ' -M, --duration' ' --version' ' --driver' ' -l RULE' ' -N ' ' --markdown' \
+		 ' --list-events' ' --enable-source=SOURCE' ' --disable-source' ' -P, --pidfile=FILE' \
+		 ' -U, --unbuffered' ' --dry-run' ' --support' ' --accept-damaged' \
+		 'SIGHUP and SIGUSR2 are logged'; do
 		expect_in out -- "$o"
 	done
 	expect_empty err
@@ -339,6 +374,55 @@ replay)
 	run -e "$T/absent.cap"
 	expect_rc nonzero
 	;;
+regex-bounded)
+	# A rule whose regex backtracks exponentially on every command line: the replay completes,
+	# the other rule still alerts, the limit hits are counted and logged naming the rule. The
+	# issue's backreference form is refused at load time, naming file, line and rule.
+	CAP=$(dirname "$0")/../golden/host.osc
+	[ -r "$CAP" ] || skip "no capture at $CAP"
+	cat >"$T/slow.yaml" <<'EOF'
+- rule: Slow regex
+  desc: exponential for a backtracking matcher on any command line of 30 characters or more
+  condition: evt.type in (execve, execveat) and proc.cmdline regex '(.|..)*[;~]'
+  output: never (cmd=%proc.cmdline)
+  priority: WARNING
+- rule: Any exec
+  desc: every exec, evaluated after the slow rule
+  condition: evt.type in (execve, execveat)
+  output: exec seen (name=%proc.name)
+  priority: NOTICE
+EOF
+	"$OSPREY" -e "$CAP" -r "$T/slow.yaml" >"$T/out" 2>"$T/err" &
+	pid=$!
+	for _ in $(seq 600); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	if kill -0 $pid 2>/dev/null; then
+		kill -9 $pid
+		fail "the replay did not complete in 60 s: the regex froze event processing"
+	fi
+	rc=0
+	wait $pid || rc=$?
+	expect_rc 0
+	expect_in out 'Notice exec seen'
+	expect_not_in out 'never \(cmd='
+	expect_in err "Rule 'Slow regex': regex '\(\.\|\.\.\)\*\[;~\]' stopped at its match limit"
+	expect_in err 'Regex matches stopped at their match limit \(counted as no match\): [1-9]'
+	cat >"$T/freeze.yaml" <<'EOF'
+- rule: Freeze
+  desc: the issue's rule
+  condition: evt.type = execve and proc.cmdline regex 'echo (a*)(a*)(a*)\3\2'
+  output: o
+  priority: WARNING
+EOF
+	run -V "$T/freeze.yaml"
+	expect_rc 1
+	expect_in out "^$T/freeze.yaml:3:55: error: invalid regular expression 'echo .* at byte 17: backreference .3: RE2 has no backreferences \(in rule 'Freeze'\)"
+	# and at startup: nothing runs, the same line names the rule
+	run -r "$T/freeze.yaml" -e "$CAP"
+	expect_rc 1
+	expect_in err "^$T/freeze.yaml:3:55: error: invalid regular expression .*\(in rule 'Freeze'\)"
+	expect_not_in err 'Failed to set up rule evaluation'
+
+	;;
 driver-choice)
 	# osprey-driver-loader's choice file (shared/choice.h), read when neither --driver nor
 	# engine.kind chose the driver; every bad file stops the start, naming the file and the fix.
@@ -425,6 +509,336 @@ reopen-outputs)
 	expect_in err 'Received SIGUSR1: reopening the alert outputs'
 	grep -q 'Shell spawned' "$T/alerts.log" 2>/dev/null ||
 		fail "no alert in the reopened file: SIGUSR1 did not reopen it"
+	;;
+damaged-replay)
+	# 1,000 records the decoder refuses (checksums right): reported, and the run fails
+	"$CAPTURE_DAMAGE" "$GOLDEN_DIR/host.osc" "$T/damaged.osc" 1000 >/dev/null ||
+		fail "capture-damage could not write the damaged capture"
+	args=(-r "$DEFAULT_RULES" --host-root="$GOLDEN_DIR/hostroot")
+	run -e "$GOLDEN_DIR/host.osc" "${args[@]}"
+	expect_rc 0
+	expect_not_in err 'damaged'
+	cp "$T/out" "$T/good.out"
+	[ -s "$T/good.out" ] || fail "the undamaged replay raised no alert"
+	run -e "$T/damaged.osc" "${args[@]}"
+	expect_rc 1
+	expect_in err "Capture file '$T/damaged.osc' is damaged: 1000 of [0-9]+ records skipped \(500 malformed, 500 of event types this osprey does not know\)"
+	expect_in err 'Failing because the capture file is damaged.*--accept-damaged'
+	expect_in err 'Events: [0-9]+'
+	# the good records still gave every alert
+	cmp -s "$T/out" "$T/good.out" || fail "the damaged replay's alerts differ from the good ones"
+	run -e "$T/damaged.osc" "${args[@]}" --accept-damaged
+	expect_rc 0
+	expect_in err "is damaged: 1000 of"
+	expect_not_in err 'Failing'
+	run capture -r "$T/damaged.osc"
+	expect_rc 1
+	expect_in err "is damaged: 1000 of .*500 malformed"
+	run capture -r "$T/damaged.osc" --accept-damaged
+	expect_rc 0
+	expect_in err "is damaged: 1000 of"
+	run capture -r "$GOLDEN_DIR/host.osc"
+	expect_rc 0
+	expect_not_in err 'damaged'
+	;;
+signals)
+	# A daemon reading a stalled stream: SIGHUP, SIGUSR2 and SIGUSR1 change nothing that
+	# matters and do not end it; SIGTERM ends it with the summary and every queued alert.
+	mkfifo "$T/fifo"
+	run -e "$GOLDEN_DIR/host.osc" -r "$DEFAULT_RULES" --host-root="$GOLDEN_DIR/hostroot"
+	expect_rc 0
+	cp "$T/out" "$T/good.out"
+	"$OSPREY" -e "$T/fifo" -r "$DEFAULT_RULES" --host-root="$GOLDEN_DIR/hostroot" \
+		>"$T/out" 2>"$T/err" &
+	pid=$!
+	stalled_fifo "$T/fifo" "$GOLDEN_DIR/host.osc"
+	wait_for "$T/err" 'Evaluating' || fail "osprey did not start on the FIFO"
+	n=$(wc -l <"$T/good.out")
+	for _ in $(seq 1 50); do
+		[ "$(wc -l <"$T/out")" -ge "$n" ] && break
+		sleep 0.2
+	done
+	for sig in HUP USR2 USR1; do
+		kill -$sig "$pid"
+		wait_for "$T/err" "Received SIG$sig" || fail "no log line for SIG$sig"
+		kill -0 "$pid" 2>/dev/null || fail "SIG$sig ended osprey"
+	done
+	expect_in err 'Received SIGHUP: reloading the configuration and rules is not supported yet; nothing changed'
+	expect_in err 'Received SIGUSR2: ignored'
+	expect_in err 'Received SIGUSR1: reopening the alert outputs'
+	kill -TERM "$pid"
+	wait_exit "$pid"
+	exec 3>&-
+	expect_rc 0
+	expect_in err 'Events: 970,'
+	cmp -s "$T/out" "$T/good.out" || fail "alerts were lost: $(wc -l <"$T/out") of $n lines"
+	;;
+fifo)
+	# A FIFO with no writer: osprey says what it waits for, and SIGINT ends it.
+	mkfifo "$T/fifo"
+	"$OSPREY" -e "$T/fifo" -r "$DEFAULT_RULES" >"$T/out" 2>"$T/err" &
+	pid=$!
+	wait_for "$T/err" "Waiting for a writer on the FIFO '$T/fifo' \(Ctrl-C stops\)" ||
+		fail "osprey did not say it waits for a writer: $(head -c 300 "$T/err")"
+	kill -INT "$pid"
+	wait_exit "$pid"
+	[ "$rc" -ne 255 ] || fail "SIGINT did not end osprey waiting for a writer"
+	# A stalled writer: SIGINT, then SIGTERM, end the run at once, the summary printed.
+	for sig in INT TERM; do
+		"$OSPREY" -e "$T/fifo" -r "$DEFAULT_RULES" --host-root="$GOLDEN_DIR/hostroot" \
+			>"$T/out" 2>"$T/err" &
+		pid=$!
+		stalled_fifo "$T/fifo" "$GOLDEN_DIR/host.osc"
+		wait_for "$T/err" 'Evaluating' || fail "osprey did not start on the FIFO"
+		sleep 0.5
+		kill -$sig "$pid"
+		wait_exit "$pid"
+		exec 3>&-
+		[ "$rc" -ne 255 ] || fail "SIG$sig did not end osprey reading a stalled FIFO"
+		expect_rc 0
+		expect_in err 'Events: 970,'
+	done
+	# The writer closes before the end block: the capture is truncated, and osprey says so.
+	"$OSPREY" -e "$T/fifo" -r "$DEFAULT_RULES" >"$T/out" 2>"$T/err" &
+	pid=$!
+	stalled_fifo "$T/fifo" "$GOLDEN_DIR/host.osc"
+	exec 3>&-
+	wait_exit "$pid"
+	expect_rc 1
+	expect_in err 'truncated'
+	;;
+long-option)
+	# a 10 KB -o: the error line keeps its reason (the value is quoted short)
+	long=$(head -c 10000 /dev/zero | tr '\0' x)
+	run -o "json_output=$long" -L
+	expect_rc 1
+	expect_in err '^-o: error: json_output=x+\.\.\. \(10012 bytes\): option too long \(at most 4095 bytes\)$'
+	[ "$(head -n 1 "$T/err" | wc -c)" -lt 300 ] || fail "the error line is $(head -n 1 "$T/err" | wc -c) bytes"
+	run -o "file_output.filename=$(head -c 3000 /dev/zero | tr '\0' y)" -o file_output.enabled=maybe -L
+	expect_rc 1
+	expect_in err "invalid value for 'file_output.enabled'"
+	# YAML aliases in the configuration: an anchored value is used; an alias with no anchor is
+	# an error that speaks of the configuration, not of rules files
+	printf 'stdout_output: &x\n  enabled: true\njson_output: true\nsyslog_output: *x\n' >"$T/alias.yaml"
+	run -c "$T/alias.yaml" -L
+	expect_rc 0
+	printf 'json_output: *y\n' >"$T/alias-bad.yaml"
+	run -c "$T/alias-bad.yaml" -L
+	expect_rc 1
+	expect_in err "$T/alias-bad.yaml:1:14: error: .*YAML alias '\\*y' has no anchor"
+	expect_not_in err 'rules files'
+	;;
+empty-rules)
+	# an empty rules file, or one whose rules are all disabled: a warning, the run goes on
+	: >"$T/empty.yaml"
+	run -r "$T/empty.yaml" -e "$GOLDEN_DIR/host.osc"
+	expect_rc 0
+	expect_in err "warning|The rules files define no rule \(1 file\(s\), e.g. '$T/empty.yaml'\), so no alert can be raised"
+	good_rules "$T/good.yaml"
+	run -r "$T/good.yaml" -o priority=error -e "$GOLDEN_DIR/host.osc"
+	expect_rc 0
+	expect_in err 'None of the 1 rules is enabled'
+	run -r "$T/good.yaml" -e "$GOLDEN_DIR/host.osc"
+	expect_rc 0
+	expect_not_in err 'no alert can be raised'
+	;;
+describe-rule)
+	good_rules "$T/good.yaml"
+	run -r "$T/good.yaml" -l 'Shell spawned'
+	expect_rc 0
+	expect_in out '^Rule: Shell spawned$'
+	expect_in out '^Priority: Notice$'
+	expect_in out '^Source: syscall$'
+	expect_in out '^Enabled: true$'
+	expect_in out '^Tags: shell, mitre_execution$'
+	expect_in out '^Description: A shell was started\.$'
+	expect_in out '^Condition: spawned_process and proc\.name in \(shell_binaries\)$'
+	expect_in out '^Output: Shell spawned \(user=%user\.name command=%proc\.cmdline\)$'
+	run -r "$T/good.yaml" -l 'Shell spawned' -o json_output=true
+	expect_rc 0
+	command -v jq >/dev/null || skip "jq is not installed (scripts/install-deps.sh test)"
+	jq -e '.rules | length == 1' "$T/out" >/dev/null || fail "-l JSON has not one rule"
+	jq -e '.rules[0].info.name == "Shell spawned" and .rules[0].info.priority == "Notice"
+	       and .rules[0].info.tags == ["shell", "mitre_execution"]
+	       and .rules[0].info.enabled == true and .rules[0].info.source == "syscall"
+	       and (.rules[0].info.condition | test("spawned_process"))' "$T/out" >/dev/null ||
+		fail "unexpected -l JSON: $(head -c 400 "$T/out")"
+	run -r "$T/good.yaml" -l 'No such rule'
+	expect_rc 1
+	expect_in err "No loaded rule is named 'No such rule' \(osprey -L lists them\)"
+	expect_empty out
+	;;
+list-json)
+	command -v jq >/dev/null || skip "jq is not installed (scripts/install-deps.sh test)"
+	good_rules "$T/good.yaml"
+	run -r "$T/good.yaml" -L -o json_output=true
+	expect_rc 0
+	jq -e '(.required_engine_version | type == "string") and .required_plugin_versions == []
+	       and (.lists | map(.info.name)) == ["shell_binaries"]
+	       and .lists[0].info.items == ["bash", "sh", "zsh"]
+	       and (.macros | map(.info.name)) == ["spawned_process"]
+	       and .macros[0].info.condition == "evt.type = execve"
+	       and (.rules | map(.info.name)) == ["Shell spawned"]
+	       and .rules[0].info.description == "A shell was started."' "$T/out" >/dev/null ||
+		fail "unexpected -L JSON: $(head -c 600 "$T/out")"
+	# the default rules too: one JSON document, every rule in it
+	run -r "$DEFAULT_RULES" -L -o json_output=true
+	expect_rc 0
+	n=$(jq '.rules | length' "$T/out")
+	run -r "$DEFAULT_RULES" -L
+	[ "$n" -eq $(($(wc -l <"$T/out") - 1)) ] || fail "-L JSON has $n rules, the text $(($(wc -l <"$T/out") - 1))"
+	;;
+list-events)
+	run --list-events
+	expect_rc 0
+	expect_in out '^< execve\('
+	expect_in out '^< openat\(.*fd .*'
+	expect_not_in out 'procinfo'
+	n=$(grep -c '^< [a-z0-9_]*(.*)$' "$T/out")
+	[ "$n" -ge 60 ] || fail "expected at least 60 events, got $n"
+	[ "$n" -eq "$(wc -l <"$T/out")" ] || fail "lines not of the form '< name(...)'"
+	run --list-events --markdown
+	expect_rc 0
+	expect_in out '^Osprey \| Dir \| Event$'
+	expect_in out '^Yes \| < \| \*\*execve\*\*\('
+	run --list-syscall-events
+	expect_rc 0
+	expect_in out '^< execve\('
+	;;
+list-fields-formats)
+	run --list -N
+	expect_rc 0
+	expect_in out '^proc\.name$'
+	expect_in out '^fd\.name$'
+	expect_not_in out ' '
+	n=$(wc -l <"$T/out")
+	[ "$n" -ge 200 ] || fail "expected at least 200 field names, got $n"
+	run --list syscall --markdown
+	expect_rc 0
+	expect_in out '^## Field Class: evt$'
+	expect_in out '^Name \| Type \| Description$'
+	expect_in out '^`proc\.name` \| CHARBUF \| '
+	expect_in out '^`proc\.aname\[N\]` \| CHARBUF \| '
+	[ "$(grep -c '^`' "$T/out")" -eq "$n" ] || fail "--markdown lists another number of fields than -N"
+	run --list=k8s_audit -N
+	expect_rc 1
+	expect_in err "Unknown event source 'k8s_audit': Osprey's sources are syscall"
+	;;
+dry-run)
+	good_rules "$T/good.yaml"
+	# nothing is opened: not the kernel module's devices, not the capture file, not outputs
+	run -r "$T/good.yaml" --driver kmod --dev-dir "$T/nodev" --dry-run
+	expect_rc 0
+	expect_in err 'Dry run: the configuration and 1 rules \(1 enabled\) from 1 files are valid; nothing was opened'
+	expect_empty out
+	run -r "$T/good.yaml" -e "$T/absent.osc" -o file_output.enabled=true \
+		-o "file_output.filename=$T/alerts.txt" -o file_output.keep_alive=true --dry-run
+	expect_rc 0
+	[ ! -e "$T/alerts.txt" ] || fail "--dry-run opened the file output"
+	# but everything is checked
+	printf -- '- rule: x\n  desc: d\n  condition: proc.nme = a\n  output: o\n  priority: INFO\n' >"$T/bad.yaml"
+	run -r "$T/bad.yaml" --dry-run
+	expect_rc 1
+	expect_in err "unknown field 'proc.nme'"
+	run -r "$T/good.yaml" -o engine.kind=nodriver --dry-run
+	expect_rc 1
+	expect_in err "engine.kind 'nodriver'"
+	;;
+support)
+	command -v jq >/dev/null || skip "jq is not installed (scripts/install-deps.sh test)"
+	good_rules "$T/good.yaml"
+	printf 'json_output: false\nrules_files:\n  - %s\n' "$T/good.yaml" >"$T/osprey.yaml"
+	run -c "$T/osprey.yaml" --support
+	expect_rc 0
+	sum=$(sha256sum "$T/good.yaml" | cut -d' ' -f1)
+	jq -e --arg sum "$sum" --arg f "$T/good.yaml" --arg c "$T/osprey.yaml" \
+		--arg v "$("$OSPREY" --version | cut -d' ' -f2)" --arg host "$(uname -n)" \
+		'.version == $v and (.engine_info.engine_version | test("^[0-9]+\\.[0-9]+\\.[0-9]+$"))
+		 and .system_info.sysname == "Linux" and .system_info.nodename == $host
+		 and (.system_info.release | length > 0) and (.system_info.machine | length > 0)
+		 and (.cmdline | endswith("-c " + $c + " --support"))
+		 and .config_file == $c and (.config | startswith("json_output: false"))
+		 and (.rules_files | length) == 1 and .rules_files[0].name == $f
+		 and .rules_files[0].sha256 == $sum
+		 and (.rules_files[0].variants[0].content | startswith("- list: shell_binaries"))' \
+		"$T/out" >/dev/null || fail "unexpected --support JSON: $(head -c 800 "$T/out")"
+	# a directory of rules: every file, each with its own sum
+	mkdir "$T/rules.d"
+	good_rules "$T/rules.d/a.yaml"
+	printf -- '- rule: Other\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: INFO\n' \
+		>"$T/rules.d/b.yaml"
+	run -r "$T/rules.d" --support
+	expect_rc 0
+	jq -e --arg b "$(sha256sum "$T/rules.d/b.yaml" | cut -d' ' -f1)" \
+		'(.rules_files | map(.name | split("/") | last)) == ["a.yaml", "b.yaml"]
+		 and .rules_files[1].sha256 == $b and .config_file == null' "$T/out" >/dev/null ||
+		fail "unexpected --support JSON for a directory: $(head -c 400 "$T/out")"
+	;;
+pidfile)
+	# -P: the pid written at start, removed at exit; a path that cannot be written stops it
+	mkfifo "$T/fifo"
+	"$OSPREY" -e "$T/fifo" -r "$DEFAULT_RULES" -P "$T/osprey.pid" -U \
+		--host-root="$GOLDEN_DIR/hostroot" >"$T/out" 2>"$T/err" &
+	pid=$!
+	stalled_fifo "$T/fifo" "$GOLDEN_DIR/host.osc"
+	wait_for "$T/osprey.pid" '^[0-9]+$' || fail "no pid file"
+	[ "$(cat "$T/osprey.pid" 2>/dev/null)" = "$pid" ] ||
+		fail "the pid file says '$(cat "$T/osprey.pid" 2>/dev/null)', osprey is $pid"
+	# -U: alerts reach a file while osprey still runs
+	wait_for "$T/out" '.' || fail "no alert written while running with -U"
+	kill -TERM "$pid"
+	wait_exit "$pid"
+	exec 3>&-
+	expect_rc 0
+	[ ! -e "$T/osprey.pid" ] || fail "the pid file was left behind"
+	run -r "$DEFAULT_RULES" -e "$GOLDEN_DIR/host.osc" -P "$T/no/such/dir/osprey.pid"
+	expect_rc 1
+	expect_in err "Cannot write the pid file '$T/no/such/dir/osprey.pid': No such file or directory"
+	expect_empty out
+	run -r "$DEFAULT_RULES" -e "$GOLDEN_DIR/host.osc" --pidfile="$T/p2" --unbuffered
+	expect_rc 0
+	[ ! -e "$T/p2" ] || fail "the pid file was left behind"
+	;;
+sources)
+	good_rules "$T/good.yaml"
+	run -r "$T/good.yaml" --enable-source syscall -e "$GOLDEN_DIR/host.osc"
+	expect_rc 0
+	run -r "$T/good.yaml" --enable-source=k8s_audit --dry-run
+	expect_rc 1
+	expect_in err "Unknown event source 'k8s_audit' in --enable-source: Osprey's sources are syscall"
+	run -r "$T/good.yaml" --disable-source syscall --dry-run
+	expect_rc 1
+	expect_in err 'No event source left enabled \(--disable-source\): enable at least one of syscall'
+	run -r "$T/good.yaml" --enable-source syscall --disable-source syscall --dry-run
+	expect_rc 1
+	expect_in err -- '--enable-source and --disable-source cannot be mixed'
+	;;
+option-index)
+	good_rules "$T/good.yaml"
+	# Falco's plugins[N].key: a Falco setting Osprey does not support yet, so a warning
+	run -r "$T/good.yaml" -o 'plugins[0].open_params=http://:9765/k8s-audit' \
+		-o 'plugins[0].name=k8saudit' --dry-run
+	expect_rc 0
+	expect_in err "^-o: warning: plugins\[0\]\.open_params=http://:9765/k8s-audit: 'plugins' is a Falco setting Osprey does not support yet"
+	# rules[N].enable|disable.rule|tag sets that entry
+	run -r "$T/good.yaml" -o 'rules[0].disable.tag=shell' -L
+	expect_rc 0
+	expect_in out '^Shell spawned .*\[disabled\]$'
+	run -r "$T/good.yaml" -o 'rules[0].disable.tag=shell' -o 'rules[0].enable.rule=Shell*' -L
+	expect_rc 0
+	expect_not_in out 'disabled'
+	run -r "$T/good.yaml" -o 'rules[].disable.rule=Shell spawned' -L
+	expect_rc 0
+	expect_in out '\[disabled\]$'
+	run -r "$T/good.yaml" -o 'rules[1].disable.rule=x' -L
+	expect_rc 1
+	expect_in err "index 1 out of range: 'rules' has 0 entries"
+	run -r "$T/good.yaml" -o 'rules[0].disable.name=x' -L
+	expect_rc 1
+	expect_in err "unknown key 'rules\[\]\.disable\.name': expected rule or tag"
+	run -r "$T/good.yaml" -o 'rules_files[0].path=x' -L
+	expect_rc 1
+	expect_in err "'rules_files' has no entries with keys"
 	;;
 *)
 	echo "unknown case '$CASE'" >&2

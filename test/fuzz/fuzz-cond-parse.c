@@ -111,6 +111,9 @@ __attribute__((unused)) static void fuzz_seeds(void (*emit)(const uint8_t *data,
 		"fd.types intersects (ipv4, ipv6) and fd.name pmatch (/etc, /usr)",
 		"loop",
 		"evt.type = open and (((proc.name = a)))\n  and\n  proc.pid > -1",
+		"join(',', getopt(proc.args, \"c:e\")) = x and concat(proc.name, '-', proc.pname) = y",
+		"len(getopt(proc.args, 'ab:')[b]) > 2 and proc.name = tolower(proc.pname)",
+		"proc.cmdline regex '(?i)curl.*?\\d+' and not proc.cmdline regex '(a*)\\1'",
 	};
 
 	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)

@@ -10,6 +10,10 @@ Serves DIR under several path prefixes, each misbehaving in one way:
   /flaky/...  answers 503 to the first request of each path, then serves it
   /drip/...   sends the body in 10 pieces over about 1.5 s (progress display)
   /auth/...   401 unless the request has "Authorization: Bearer osprey-test"
+  /trickle/...  sends the body one byte a second (low-speed limit; not for
+              index.json* and .sha256)
+  /huge/...   announces a 1 TiB Content-Length, then trickles like /trickle/ (not
+              for index.json* and .sha256): a client must refuse it before reading
 Requests in proxy form ("GET http://any.host/good/...") are served as if direct and
 logged with "via proxy".
 Usage: httpd.py DIR PORTFILE [CERT KEY [CLIENT_CA]]   (writes the bound port to PORTFILE;
@@ -53,8 +57,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_error(503)
         with open(path, "rb") as f:
             data = f.read()
+        artifact = not path.endswith((".json", ".sig", ".sha256"))
         self.send_response(200)
-        self.send_header("Content-Length", str(len(data)))
+        if mode == "huge" and artifact:
+            self.send_header("Content-Length", str(1 << 40))
+        else:
+            self.send_header("Content-Length", str(len(data)))
         self.send_header("Content-Type", "application/octet-stream")
         self.end_headers()
         if mode == "drip" and not path.endswith((".json", ".sig")):
@@ -63,6 +71,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(data[i:i + step])
                 self.wfile.flush()
                 time.sleep(0.15)
+            return
+        if mode in ("trickle", "huge") and artifact:
+            try:
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(1)
+            except OSError:
+                pass
+            self.close_connection = True
             return
         if mode == "trunc" and not path.endswith((".json", ".sig")):
             self.wfile.write(data[: len(data) // 2])

@@ -16,6 +16,15 @@ grep -q '^api_version=[0-9]' "$T/run/osprey/driver" && ok "choice file has the A
 grep -qx "kernel_release=$(uname -r)" "$T/run/osprey/driver" && ok "choice file has the release" || fail "no release"
 expect 0 "default command is auto" -- "$LOADER" --choice-file "$T/c2"
 has "auto: chose ebpf"
+expect 0 "auto --dry-run" -- "$LOADER" auto --dry-run --choice-file "$T/dry/driver"
+has "driver=ebpf"
+has "reason=kernel has BTF, BPF ring buffer and tp_btf programs"
+has "dry run: nothing written"
+[ ! -e "$T/dry/driver" ] && [ ! -e "$T/dry" ] && ok "--dry-run wrote nothing" || fail "--dry-run wrote the choice"
+"$LOADER" auto --dry-run --choice-file "$T/dry/driver" 2>/dev/null | grep -qx "driver=ebpf" &&
+	ok "--dry-run prints the choice on stdout" || fail "--dry-run stdout"
+expect 2 "--dry-run is for auto only" -- "$LOADER" kmod --dry-run --choice-file "$T/dry/driver"
+has "--dry-run"
 expect 0 "ebpf" -- "$LOADER" ebpf --choice-file "$T/c3"
 has "Using the eBPF probe"
 expect 1 "unwritable choice file is explained" -- "$LOADER" ebpf --choice-file /proc/osprey/driver

@@ -102,7 +102,7 @@ has "(from cache)"
 # A cached file that no longer matches its recorded hash is dropped and fetched again.
 printf 'Y' | dd of="$T/c2/$V/$A/$NAME" bs=1 seek=10 conv=notrunc 2>/dev/null
 expect 0 "corrupted cache entry is replaced" -- L "$T/c2" --repo "$H/good/good"
-has "does not match its recorded SHA-256"
+has "does not match its recorded index.json"
 cached_ok "$T/c2"
 
 expect 0 "https:// with the test CA" -- L "$T/c3" --repo "$S/good/good" --ca-file "$T/ca.pem"
@@ -171,15 +171,65 @@ if command -v script >/dev/null; then
 	script -qec "$LOADER fetch ${TARGET_ARGS[*]:0:6} --kernel-version '${TARGET_ARGS[7]}' --public-key $T/k.pub --cache-dir $T/c20 --repo $H/drip/good" /dev/null >"$T/out" 2>&1
 	has "$NAME"; has " / 300000 bytes"
 	L "$T/c21" --repo "$H/drip/good" >"$T/out" 2>&1
-	if grep -q "%" "$T/out"; then fail "progress drawn without a terminal"; else ok "no progress without a terminal"; fi
+	if grep -q $'\r' "$T/out"; then fail "progress drawn without a terminal"; else ok "no progress drawn without a terminal"; fi
+	has "Downloading $NAME:"
 fi
+
+# A server sending one byte a second: stopped by the low-speed limit, with progress lines in the
+# log meanwhile (not silence), bounded here to a few seconds.
+start=$(date +%s)
+expect 3 "a stalled download is stopped by the low-speed limit" -- L "$T/c22" --retries 0 \
+	--low-speed-limit 100 --low-speed-time 2 --repo "$H/trickle/good"
+has "under 100 bytes/s for 2 s"
+has "Downloading $NAME:"
+[ $(( $(date +%s) - start )) -lt 8 ] && ok "the stall was cut within seconds" || fail "the stall took too long"
+cache_empty "$T/c22"
+expect 2 "bad --low-speed-limit" -- "$LOADER" fetch --low-speed-limit 1x
+has "Invalid --low-speed-limit '1x'"
+
+# --max-size applies to index.json too.
+expect 4 "--max-size caps index.json" -- L "$T/c23" --repo "$H/good/good" --max-size 100
+has "index.json: the server announces"
+has "over the 100-byte limit: not read"
+cache_empty "$T/c23"
+
+# An announced Content-Length over the limit is refused before the body is read (the server
+# would otherwise take a byte a second).
+start=$(date +%s)
+expect 4 "Content-Length over the index's size is refused before reading" -- L "$T/c24" --timeout 30 \
+	--repo "$H/huge/good"
+has "announces 1099511627776 bytes (Content-Length)"
+[ $(( $(date +%s) - start )) -lt 5 ] && ok "refused without reading" || fail "refusing took too long"
+cache_empty "$T/c24"
+start=$(date +%s)
+expect 4 "no index: Content-Length over --max-size is refused before reading" -- "$LOADER" fetch "${TARGET_ARGS[@]}" \
+	--retries 0 --timeout 30 --max-size 1M --cache-dir "$T/c25" --repo "$H/huge/plain"
+has "announces 1099511627776 bytes (Content-Length), over the 1048576-byte limit"
+[ $(( $(date +%s) - start )) -lt 5 ] && ok "refused without reading" || fail "refusing took too long"
+cache_empty "$T/c25"
+
+# A bad name part is named with the option it came from.
+expect 2 "--target ../x" -- L "$T/c26" --repo "$H/good/good" --target ../x
+has "Invalid --target '../x'"
+expect 2 "--kernel-release a/b" -- L "$T/c26" --repo "$H/good/good" --kernel-release a/b
+has "Invalid --kernel-release 'a/b'"
 
 # JSON logs: every stderr line is one JSON object.
 "$LOADER" fetch "${TARGET_ARGS[@]}" --public-key "$T/k.pub" --cache-dir "$T/c19" --repo "$H/good/badsig" --log-format json 2>"$T/json" >/dev/null
 if python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$T/json" && grep -q '"level":"error"' "$T/json"; then
 	ok "--log-format json"; else fail "--log-format json"; cat "$T/json"; fi
+"$LOADER" fetch "${TARGET_ARGS[@]}" --public-key "$T/k.pub" --cache-dir "$T/c27" --repo "$H/drip/good" --log-format json 2>"$T/json" >/dev/null
+if python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$T/json" && grep -q "Downloading $NAME:" "$T/json"; then
+	ok "--log-format json: progress as JSON log lines"; else fail "--log-format json progress"; cat "$T/json"; fi
 expect 2 "bad option names itself" -- "$LOADER" --no-such-option
-has "no-such-option"
+has "Unknown option '--no-such-option': see --help"
+if grep -q "unrecognized" "$T/out"; then fail "getopt's own line printed"; else ok "one line, in the loader's words"; fi
+expect 2 "bad short option" -- "$LOADER" -x fetch
+has "Unknown option '-x': see --help"
+expect 2 "option without its value" -- "$LOADER" fetch --repo
+has "Option '--repo' needs a value: see --help"
+expect 2 "unknown command" -- "$LOADER" frobnicate
+has "Unknown command 'frobnicate': see --help"
 expect 2 "bad --verify value" -- "$LOADER" fetch --verify maybe
 has "Invalid --verify 'maybe'"
 finish test-fetch

@@ -77,8 +77,32 @@ expect_ok "choice file has the module path" grep -qx "path=$T/c1/0.1.0/$arch/$na
 # shellcheck disable=SC2086
 expect_ok "kmod again (cache hit) replaces the loaded module" $L kmod $K --cache-dir "$T/c1"
 expect_ok "osprey still loaded" is_loaded osprey
+
+# The cache is verified like a download: a module planted there with a matching .sha256 (no
+# signed record, or not the published bytes) is removed and the published one fetched again;
+# with no repository to fall back to, nothing is inserted.
+cached=$T/c1/0.1.0/$arch/$name
+plant() { # plant FILE: another module as FILE, with a matching FILE.sha256
+	mkdir -p "$(dirname "$1")"
+	{ cat "$ko"; printf 'planted'; } >"$1"
+	echo "$(sha256sum <"$1" | cut -d' ' -f1)  $name" >"$1.sha256"
+}
+plant "$cached"
+# shellcheck disable=SC2086
+expect_ok "a module planted in the cache is refused and the published one fetched again" sh -c \
+	"$L kmod $K --cache-dir $T/c1 >$T/out 2>&1; rc=\$?; cat $T/out; [ \$rc = 0 ] && grep -q 'failed verification' $T/out && ! grep -q 'from cache' $T/out"
+expect_ok "the cache holds the published module again" sh -c \
+	"[ \"\$(sha256sum <$cached)\" = \"\$(sha256sum <$ko)\" ]"
+expect_ok "osprey loaded from the refetched module" is_loaded osprey
 expect_ok "unload" $L unload
 expect_fail "osprey gone" is_loaded osprey
+planted=$T/cp/0.1.0/$arch/$name
+plant "$planted"
+expect_ok "planted module in an empty cache, no repository: not found (exit 3)" sh -c \
+	"$L kmod --target vmtest --public-key $T/k.pub --no-download --no-build --choice-file $T/planted --cache-dir $T/cp >$T/out 2>&1; rc=\$?; cat $T/out; [ \$rc = 3 ] && grep -q 'no signed record' $T/out"
+expect_fail "nothing inserted from the planted cache" is_loaded osprey
+expect_fail "the planted module was removed" test -e "$planted"
+expect_fail "no choice written for the planted module" test -e "$T/planted"
 expect_ok "unload when not loaded" $L unload
 
 # A module whose vermagic names another kernel (same length, patched in place)

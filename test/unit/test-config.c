@@ -395,7 +395,7 @@ static void test_options(void)
 		{"rules_files[5]=/q", "index 5 out of range: 'rules_files' has 1 entries"},
 		{"json_output[0]=true", "'json_output' is not a list"},
 		{"rules_files[x]=/a", "bad key 'rules_files[x]'"},
-		{"engine[0].kind=kmod", "only allowed on the last part of the key"},
+		{"engine[0].kind=kmod", "'engine' has no entries with keys"},
 		{"rules[]={drop: {rule: x}}", "unknown key 'rules[].drop'"},
 		{"outputs={rate: [1}", "bad YAML value"},
 	};

@@ -80,6 +80,33 @@ static int eval_cond(const char *cond)
 #define T(cond) CHECK_INT_EQ(eval_cond(cond), 1)
 #define F(cond) CHECK_INT_EQ(eval_cond(cond), 0)
 
+/* Like eval_cond(), with the eval's regex limit hits in *ret_hits. */
+static int eval_cond_hits(const char *cond, uint64_t *ret_hits)
+{
+	char yaml[8192];
+	struct ruleset *rs;
+	struct eval *e = NULL;
+	struct extract_ctx *x = NULL;
+	int res = -1;
+
+	snprintf(yaml, sizeof(yaml),
+		 "- rule: r\n  desc: d\n  condition: %s\n  output: o\n  priority: WARNING\n",
+		 cond);
+	rs = compile_rules(yaml);
+	if (!rs)
+		return -1;
+	if (eval_new(rs, &(struct eval_opts){.min_priority = PRIORITY_DEBUG}, &e) == 0 &&
+	    extract_ctx_new(st, eval_n_slots(e), &x) == 0) {
+		extract_begin(x, cur, cur_t);
+		res = eval_rule(e, x, rs->rules[0]);
+		*ret_hits = eval_regex_limit_hits(e);
+	}
+	extract_ctx_free(x);
+	eval_free(e);
+	ruleset_free(rs);
+	return res;
+}
+
 static void setup_procs(void)
 {
 	feed(tb_exec(OSP_EVT_PROC_SNAPSHOT, 900, 900,
@@ -155,6 +182,103 @@ static void test_string_ops(void)
 	T("evt.res = SUCCESS and evt.failed = false");
 	T("evt.category = file");
 	T("fd.typechar = f and fd.type = file");
+}
+
+/*
+ * The issue's freeze: `echo` of 400 a's and a b against a backtracking-hungry pattern. The
+ * backreference form is refused at load time (as RE2 does); the RE2-legal exponential forms
+ * stop at the match limit, count as no match and are counted.
+ */
+static void test_regex_bounded(void)
+{
+	static char args[512];
+	uint64_t hits = 0;
+
+	memcpy(args, "echo", 5);
+	memset(args + 5, 'a', 400);
+	args[405] = 'b';
+	args[406] = 0;
+	feed(tb_fork(1002, 1002, 1000, 1000));
+	feed(tb_exec(OSP_EVT_PROC_EXEC, 1002, 1002,
+		     &(struct tb_proc){.exe = "/usr/bin/echo", .comm = "echo", .args = args,
+				       .args_len = 407, .ppid = 1000, .sid = 1, .uid = 1000,
+				       .loginuid = UINT32_MAX}));
+	CHECK_INT_EQ(eval_cond("proc.cmdline regex 'echo (a*)(a*)(a*)\\3\\2'"), -1);
+	CHECK_INT_EQ(eval_cond_hits("proc.cmdline regex 'echo (a|aa)*[cd]'", &hits), 0);
+	CHECK_INT_EQ(hits, 1);
+	hits = 0;
+	CHECK_INT_EQ(eval_cond_hits("proc.cmdline regex 'echo (a*)(a*)(a*)a*[cd]'", &hits), 0);
+	CHECK_INT_EQ(hits, 1);
+	/* the same value against ordinary patterns: answered, no limit hit */
+	hits = 0;
+	CHECK_INT_EQ(eval_cond_hits("proc.cmdline regex 'echo a+b'", &hits), 1);
+	CHECK_INT_EQ(hits, 0);
+	T("proc.cmdline regex '(?i)ECHO A{400}B'");
+	T("proc.cmdline regex 'echo a*?b'");
+	F("proc.cmdline regex 'echo \\d+'");
+	T("proc.name regex '\\w+'");
+	/* the other rules of the same event still evaluate */
+	T("proc.cmdline regex 'echo (a|aa)*[cd]' or proc.name = echo");
+}
+
+/* An event of a new process, for the transformers over several values. */
+static void setup_tar(void)
+{
+	static const char args[] = "tar\0-xzf\0/tmp/a.tgz\0-C\0/tmp\0--verbose\0x";
+
+	feed(tb_fork(1003, 1003, 1000, 1000));
+	feed(tb_exec(OSP_EVT_PROC_EXEC, 1003, 1003,
+		     &(struct tb_proc){.exe = "/usr/bin/tar", .comm = "tar", ARGS(args),
+				       .ppid = 1000, .sid = 1, .uid = 0, .loginuid = UINT32_MAX}));
+	feed(tb_openat(1003, 3, AT_FDCWD_K, "/tmp/a.tgz", 0, 0));
+	feed(tb_openat(1003, 4, AT_FDCWD_K, "/tmp/b", 0, 0));
+}
+
+/* join(), concat(), getopt() (libs 0.25) and transformers on the right of a comparison. */
+static void test_multi_transformers(void)
+{
+	setup_tar();
+	T("proc.args = '-xzf /tmp/a.tgz -C /tmp --verbose x'");
+	/* getopt with a selector: the option's argument, or the option itself */
+	T("getopt(proc.args, 'xzf:C:')[f] = /tmp/a.tgz");
+	T("getopt(proc.args, \"xzf:C:\")[C] = /tmp");
+	T("getopt(proc.args, 'xzf:C:')[x] = x");
+	F("getopt(proc.args, 'xzf:C:')[v] exists"); /* not in the optstring */
+	F("getopt(proc.args, 'xz')[f] exists");      /* not in the optstring */
+	T("getopt(proc.args, 'xzf:C:')[z] exists");
+	T("len(getopt(proc.args, 'xzf:C:')[f]) = 10");
+	T("toupper(getopt(proc.args, 'xzf:C:')[C]) = /TMP");
+	/* without: the list of options and arguments, '?' for unknown ones */
+	T("getopt(proc.args, 'xzf:C:') intersects (C)");
+	T("getopt(proc.args, 'xzf:C:') intersects (/tmp/a.tgz)");
+	F("getopt(proc.args, 'xzf:C:') intersects (--verbose, x.y)");
+	T("getopt(proc.args, 'xz') intersects ('?')");
+	/* the optstring from a field */
+	T("getopt(proc.args, concat(proc.name, 'f:'))[f] = /tmp/a.tgz");
+	/* concat */
+	T("concat(proc.name, '-', proc.pname) = tar-bash");
+	T("concat(proc.name, '') = tar");
+	T("concat(proc.name, proc.name) startswith tart");
+	F("concat(proc.name, 'x') = tar");
+	T("toupper(concat(proc.name, '/', basename(fd.name))) = TAR/B");
+	/* join over a list: getopt's, or a list field (none here: no value) */
+	T("join(',', getopt(proc.args, 'xzf:C:')) = 'x,z,f,/tmp/a.tgz,C,/tmp'");
+	T("join(proc.name, getopt(proc.args, 'xz')) = xtarztar?");
+	T("join(' ', getopt(proc.args, 'xzf:C:')) = concat('x z f /tmp/a.tgz C /', basename(fd.directory))");
+	F("join(',', fd.types) exists");
+	/* a transformer on the right, as Falco allows */
+	T("proc.name = tolower(proc.name)");
+	F("proc.name = toupper(proc.name)");
+	T("toupper(proc.name) = toupper(proc.name)");
+	T("proc.cmdline startswith concat(proc.name, ' -x')");
+	F("proc.cmdline startswith concat(proc.pname, ' ')");
+	/* refused at load time */
+	CHECK_INT_EQ(eval_cond("join(',', proc.name) = x"), -1);
+	CHECK_INT_EQ(eval_cond("concat(proc.name) = x"), -1);
+	CHECK_INT_EQ(eval_cond("concat(fd.types, 'x') = x"), -1);
+	CHECK_INT_EQ(eval_cond("concat('a', 'b') = ab"), -1);
+	CHECK_INT_EQ(eval_cond("getopt(proc.args, 'ab')[ab] = x"), -1);
+	CHECK_INT_EQ(eval_cond("getopt(proc.pid, 'ab')[a] = x"), -1);
 }
 
 static void test_numeric_and_transformers(void)
@@ -650,6 +774,9 @@ int main(void)
 	test_net_fields();
 	test_file_events();
 	test_scalar_fields();
+	/* last: these move the current event to new processes */
+	test_multi_transformers();
+	test_regex_bounded();
 	state_free(st);
 	test_index_and_matching();
 	if (!getenv("EVAL_NO_BENCH"))

@@ -48,6 +48,27 @@ int main(void)
 		return test_finish("test-rules-falco");
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		CHECK_INT_EQ(ruleset_load_file(rs, files[i], &diags), 0);
+	{
+		/* a local file as Falco 0.44 users write them on top: engine version 0.62,
+		 * anchors, the capture keys, the new transformers in an appended condition */
+		static const char local[] =
+			"- required_engine_version: 0.62.0\n"
+			"- list: &trusted my_trusted_shell_args\n"
+			"  items: [\"echo ok\"]\n"
+			"- rule: Terminal shell in container\n"
+			"  condition: >\n"
+			"    and not getopt(proc.args, \"c:\")[c] in (my_trusted_shell_args)\n"
+			"    and not concat(proc.name, \" \", proc.args) = \"bash -c true\"\n"
+			"  capture: true\n"
+			"  capture_duration: 10000\n"
+			"  override:\n"
+			"    condition: append\n"
+			"    capture: replace\n"
+			"    capture_duration: replace\n";
+
+		CHECK_INT_EQ(ruleset_load_buffer(rs, "local.yaml", local, sizeof(local) - 1, &diags),
+			     0);
+	}
 	t1 = now_ms();
 	CHECK_INT_EQ(ruleset_compile(rs, &diags), 0);
 	t2 = now_ms();
@@ -86,6 +107,7 @@ int main(void)
 		int execve = evttype_from_name("execve"), open = evttype_from_name("open");
 
 		CHECK(r && r->compiled);
+		CHECK(r && r->capture && r->capture_duration == 10000);
 		if (r && r->compiled) {
 			CHECK(evtset_has(&r->evttypes, (unsigned)execve));
 			CHECK(!evtset_has(&r->evttypes, (unsigned)open));

@@ -115,6 +115,16 @@ static void test_operands(void)
 	check_parse("len(proc.args) > 100", "len(proc.args) > 100");
 	check_parse("tolower(basename(fd.name)) = x", "tolower(basename(fd.name)) = x");
 	check_parse("proc.name in (a,b , c ,d)", "proc.name in (a, b, c, d)");
+	/* libs 0.25: transformers over several arguments, transformers on the right */
+	check_parse("join(',', fdlist.names) = a", "join(\",\", fdlist.names) = a");
+	check_parse("concat( proc.name ,'-', proc.pname ) = x", "concat(proc.name, \"-\", proc.pname) = x");
+	check_parse("getopt(proc.args, \"c:e\")[c] = x", "getopt(proc.args, \"c:e\")[c] = x");
+	check_parse("len(getopt(proc.args, 'ab')) > 2", "len(getopt(proc.args, \"ab\")) > 2");
+	check_parse("toupper(concat(tolower(proc.name), basename(fd.name))) = X",
+		    "toupper(concat(tolower(proc.name), basename(fd.name))) = X");
+	check_parse("proc.name = tolower(proc.pname)", "proc.name = val(tolower(proc.pname))");
+	check_parse("proc.name = concat(proc.pname, 'x')", "proc.name = val(concat(proc.pname, \"x\"))");
+	check_parse("join and proc.name = a", "(join and proc.name = a)"); /* a macro */
 }
 
 static void test_errors(void)
@@ -136,6 +146,10 @@ static void test_errors(void)
 	check_error("proc.name in", 12, "needs a list");
 	check_error("tolower(proc.name = x", 18, "expected ')'");
 	check_error("= x", 0, "expected a field name");
+	check_error("concat(proc.name, 'a' = x", 22, "expected ',' or ')' in the arguments of concat()");
+	check_error("getopt(proc.args, 'a')[c = x", 22, "unterminated getopt() selector");
+	check_error("join(',', ) = x", 10, "expected a field name");
+	check_error("proc.name = concat(proc.pname, x)", 31, "expected a field name, got 'x'");
 }
 
 static void test_caps(void)
