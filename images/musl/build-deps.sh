@@ -28,7 +28,7 @@ PINS=(
 	pcre2=10.42-1
 	libevent=2.1.12-stable-8+deb12u1
 	elfutils=0.188-2.1
-	libbpf=1:1.1.2-0+deb12u1
+	libbpf=1.1.2-0+deb12u1
 	kmod=30+20221128-1
 	libarchive=3.6.2-1+deb12u4
 )
@@ -99,7 +99,10 @@ autotools() { # autotools DIR ARGS...: configure (autoreconf when there is no co
 	local dir=$1
 	shift
 	cd "$dir"
-	[[ -x configure ]] || autoreconf -fi >&2
+	# Regenerated with this machine's autotools, as Debian's own build does (dh_autoreconf):
+	# Debian's patches touch configure.ac or Makefile.am, and a release's configure made with
+	# another automake would otherwise be re-run by make halfway through the build.
+	autoreconf -fi >&2
 	./configure --prefix="$prefix" --libdir="$prefix/lib" --disable-shared --enable-static "$@" >&2
 }
 
@@ -110,15 +113,20 @@ build_one() {
 	fi
 	fetch "$pin"
 	log "building $name $version"
+	# A subshell outside any || list, so that set -e stops it at the first failing command.
+	set +e
 	(
+	set -e
 	case $name in
 	zlib)
 		cd "$src" && ./configure --static --prefix="$prefix" --libdir="$prefix/lib" >&2
-		make -j"$jobs" libz.a >&2 && make install >&2 ;;
+		make -j"$jobs" libz.a >&2
+		make install >&2 ;;
 	xz-utils)
 		autotools "$src" --disable-xz --disable-xzdec --disable-lzmadec --disable-lzmainfo \
 			--disable-lzma-links --disable-scripts --disable-doc --disable-nls
-		make -j"$jobs" -C src/liblzma >&2 && make -C src/liblzma install >&2 ;;
+		make -j"$jobs" -C src/liblzma >&2
+		make -C src/liblzma install >&2 ;;
 	zstd)
 		cd "$src/lib"
 		make -j"$jobs" libzstd.a libzstd.pc PREFIX="$prefix" LIBDIR="$prefix/lib" >&2
@@ -127,30 +135,45 @@ build_one() {
 		cd "$src"
 		./Configure linux-x86_64 no-shared no-tests no-engine no-module no-async \
 			--prefix="$prefix" --libdir=lib --openssldir=/etc/ssl "-I$kinc" >&2
-		make -j"$jobs" build_libs >&2 && make install_dev >&2 ;;
+		make -j"$jobs" build_libs >&2
+		make install_dev >&2 ;;
 	curl)
+		# Debian's last two patches turn the tree into its GnuTLS and NSS flavours; the
+		# OpenSSL flavour is the tree without them, as debian/rules builds it.
+		if [[ ! -f $src/.flavour-reverted ]]; then
+			(cd "$src" && patch -s -R -p1 <debian/patches/99_nss.patch &&
+				patch -s -R -p1 <debian/patches/90_gnutls.patch)
+			touch "$src/.flavour-reverted"
+		fi
+		# Without -D_GNU_SOURCE: with it, musl's headers clash with curl_memory.h's macros.
+		export CFLAGS="-O2 -fPIC" CPPFLAGS="-I$prefix/include"
 		autotools "$src" --with-openssl="$prefix" --with-ca-bundle=/etc/ssl/certs/ca-certificates.crt \
 			--with-ca-path=/etc/ssl/certs --without-libpsl --without-libidn2 --without-nghttp2 \
 			--without-brotli --without-zstd --without-librtmp --without-libssh2 --without-libgsasl \
 			--disable-ldap --disable-ldaps --disable-rtsp --disable-dict --disable-telnet --disable-tftp \
 			--disable-pop3 --disable-imap --disable-smtp --disable-gopher --disable-mqtt --disable-manual \
 			--disable-ntlm --disable-docs --enable-unix-sockets --disable-threaded-resolver
-		make -j"$jobs" -C lib >&2 && make -C lib install >&2 && make -C include install >&2
+		make -j"$jobs" -C lib >&2
+		make -C lib install >&2
+		make -C include install >&2
 		make install-pkgconfigDATA >&2 ;;
 	libyaml)
 		autotools "$src"
-		make -j"$jobs" >&2 && make install >&2 ;;
+		make -j"$jobs" >&2
+		make install >&2 ;;
 	json-c)
 		mkdir -p "$src/build" && cd "$src/build"
 		cmake .. -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib -DCMAKE_C_COMPILER=musl-gcc \
 			-DBUILD_SHARED_LIBS=OFF -DBUILD_STATIC_LIBS=ON -DBUILD_TESTING=OFF -DDISABLE_WERROR=ON \
 			-DBUILD_APPS=OFF >&2
-		make -j"$jobs" >&2 && make install >&2 ;;
+		make -j"$jobs" >&2
+		make install >&2 ;;
 	xxhash)
 		cd "$src"
-		make -j"$jobs" libxxhash.a >&2
-		make install_libxxhash.a install_libxxhash.includes install_libxxhash.pc PREFIX="$prefix" \
-			LIBDIR="$prefix/lib" >&2 ;;
+		make -j"$jobs" libxxhash.a libxxhash.pc PREFIX="$prefix" LIBDIR="$prefix/lib" >&2
+		install -m 0644 libxxhash.a "$prefix/lib/"
+		install -m 0644 xxhash.h xxh3.h "$prefix/include/"
+		install -m 0644 libxxhash.pc "$prefix/lib/pkgconfig/" ;;
 	pcre2)
 		autotools "$src" --enable-jit --disable-pcre2grep-jit --disable-pcre2test-libedit
 		make -j"$jobs" libpcre2-8.la >&2
@@ -159,7 +182,8 @@ build_one() {
 	libevent)
 		autotools "$src" --disable-samples --disable-libevent-regress --disable-debug-mode \
 			--disable-doxygen-html --enable-openssl
-		make -j"$jobs" >&2 && make install >&2 ;;
+		make -j"$jobs" >&2
+		make install >&2 ;;
 	elfutils)
 		# Only libelf: the tools need argp, fts and obstack, which musl has not; configure's
 		# checks for them are answered from its cache, and only lib/ and libelf/ are built.
@@ -168,19 +192,31 @@ build_one() {
 			ac_cv_search_argp_parse='none required' ac_cv_search_fts_close='none required' \
 			ac_cv_search__obstack_free='none required' ac_cv_header_fts_h=yes \
 			ac_cv_c_compiler_gnu=yes
-		make -j"$jobs" -C lib >&2 && make -j"$jobs" -C libelf libelf.a >&2
+		make -j"$jobs" -C lib >&2
+		make -j"$jobs" -C libelf libelf.a >&2
 		install -D -m 0644 libelf/libelf.a "$prefix/lib/libelf.a"
 		install -m 0644 libelf/libelf.h libelf/gelf.h libelf/nlist.h "$prefix/include/"
 		install -D -m 0644 config/libelf.pc "$prefix/lib/pkgconfig/libelf.pc" ;;
 	libbpf)
 		cd "$src/src"
+		mkdir -p "$src/obj" # its Makefile writes libbpf.pc there before making the directory
 		make -j"$jobs" BUILD_STATIC_ONLY=y OBJDIR="$src/obj" PREFIX="$prefix" LIBDIR="$prefix/lib" \
 			EXTRA_CFLAGS="$CFLAGS" install >&2 ;;
 	kmod)
-		autotools "$src" --disable-manpages --disable-test-modules --without-zstd --without-xz \
-			--without-zlib --without-openssl --disable-python --disable-gtk-doc
+		# kmod's configure refuses --enable-static: build the shared library's PIC objects
+		# and archive them (libkmod and its internal shared/ helpers).
+		cd "$src"
+		autoreconf -fi >&2
+		./configure --prefix="$prefix" --libdir="$prefix/lib" --disable-manpages \
+			--disable-test-modules --without-zstd --without-xz --without-zlib --without-openssl \
+			--disable-python --disable-gtk-doc LDFLAGS="-L$prefix/lib" >&2
 		make -j"$jobs" libkmod/libkmod.la >&2
-		make install-libLTLIBRARIES install-includeHEADERS install-pkgconfigDATA >&2 ;;
+		ar rcs "$prefix/lib/libkmod.a" libkmod/.libs/*.o shared/.libs/*.o
+		install -m 0644 libkmod/libkmod.h "$prefix/include/"
+		sed -e "s|@prefix@|$prefix|; s|@exec_prefix@|$prefix|; s|@libdir@|$prefix/lib|" \
+			-e "s|@includedir@|$prefix/include|; s|@VERSION@|30|" \
+			-e "s|@libzstd_LIBS@||; s|@liblzma_LIBS@||; s|@zlib_LIBS@||" \
+			libkmod/libkmod.pc.in >"$prefix/lib/pkgconfig/libkmod.pc" ;;
 	libarchive)
 		autotools "$src" --disable-bsdtar --disable-bsdcpio --disable-bsdcat --disable-bsdunzip \
 			--disable-acl --disable-xattr --without-xml2 --without-expat --without-openssl \
@@ -189,7 +225,13 @@ build_one() {
 		make -j"$jobs" libarchive.la >&2
 		make install-libLTLIBRARIES install-includeHEADERS install-pkgconfigDATA >&2 ;;
 	esac
-	) || { log "building $name failed (the commands' output is above)"; exit 1; }
+	)
+	local rc=$?
+	set -e
+	if ((rc)); then
+		log "building $name failed (the commands' output is above)"
+		exit 1
+	fi
 	mark "$name" "$version"
 }
 
