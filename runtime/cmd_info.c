@@ -191,31 +191,54 @@ static const char *arg_suffix(enum field_arg a)
 	}
 }
 
-void info_fields_print(FILE *f, bool names_only, bool markdown, bool verbose)
+static void fields_print(FILE *f, const struct field_source *src, bool names_only, bool markdown,
+			 bool verbose)
 {
-	int last = -1;
+	const char *last = NULL;
 
 	if (!names_only && !markdown) {
-		fields_list_print(f, verbose);
+		fields_list_print_source(f, src, verbose);
 		return;
 	}
-	for (size_t i = 0; i < field_count(); i++) {
-		const struct field_info *fi = field_info_by_index(i);
-		enum field_class c = field_class_of(fi);
+	for (size_t i = 0; i < src->n_fields; i++) {
+		const struct field_info *fi = &src->fields[i];
+		const char *desc, *cls = field_source_class_of(src, fi, &desc);
 
+		if (!field_is_supported(fi))
+			continue; /* refused at load time: not listed (docs/rules.md) */
 		if (names_only) {
 			fprintf(f, "%s\n", fi->name);
 			continue;
 		}
-		if ((int)c != last) {
-			fprintf(f, "%s## Field Class: %s\n\nEvent Sources: syscall\n\n"
+		if (!last || strcmp(cls, last) != 0) {
+			fprintf(f, "%s## Field Class: %s\n\nEvent Sources: %s\n\n"
 				   "Name | Type | Description\n:----|:-----|:-----------\n",
-				last >= 0 ? "\n" : "", field_class_name(c));
-			last = (int)c;
+				last ? "\n" : "", cls, src->name);
+			last = cls;
 		}
 		fprintf(f, "`%s%s` | %s%s | %s\n", fi->name, arg_suffix(fi->arg),
 			field_type_name(fi->type), fi->flags & FF_LIST ? " (list)" : "", fi->desc);
 	}
+}
+
+int info_fields_print(FILE *f, const char *source, bool names_only, bool markdown, bool verbose)
+{
+	const struct event_source *only = source ? sources_find(source) : NULL;
+	bool first = true;
+
+	if (source && !only)
+		return -ENOENT;
+	for (size_t i = 0; i < sources_count(); i++) {
+		const struct event_source *es = sources_get(i);
+
+		if (only && es != only)
+			continue;
+		if (!first && !names_only)
+			fputc('\n', f);
+		fields_print(f, es->fields(), names_only, markdown, verbose);
+		first = false;
+	}
+	return 0;
 }
 
 static const char *param_type_name(uint8_t t)

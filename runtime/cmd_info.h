@@ -16,8 +16,9 @@
 void info_rules_print(FILE *f, const struct ruleset *rs, bool json);
 /* -l NAME: the rule's details (text or JSON). -ENOENT if no loaded rule has that name. */
 int info_rule_describe(FILE *f, const struct ruleset *rs, const char *name, bool json);
-/* --list: the fields; names_only (-N) prints one name a line; markdown one table per class. */
-void info_fields_print(FILE *f, bool names_only, bool markdown, bool verbose);
+/* --list [SOURCE]: the fields of every source (sources.h), or of the one named source (-ENOENT
+ * if there is none); names_only (-N) prints one name a line; markdown one table per class. */
+int info_fields_print(FILE *f, const char *source, bool names_only, bool markdown, bool verbose);
 /* --list-events: "< name(type param, ...)" per event, or a Markdown table. */
 void info_events_print(FILE *f, bool markdown);
 

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "detect.h"
 #include "fields.h"
+#include "k8saudit_run.h"
 #include "log.h"
 #include "osprey_config.h"
 #include "parse.h"
@@ -372,7 +373,7 @@ static int driver_choice_apply(struct osprey_config *c, char *dev_dir, size_t si
 }
 
 static int run_default(const struct osprey_config *c, const struct ruleset *rs, size_t n_files,
-		       size_t n_enabled, const char *dev_dir)
+		       size_t n_enabled, const char *dev_dir, const struct detect_hooks *hooks)
 {
 	struct capture_opts o = {
 		.path = dev_dir && *dev_dir ? dev_dir : args.dev_dir,
@@ -416,7 +417,7 @@ static int run_default(const struct osprey_config *c, const struct ruleset *rs, 
 			    "%s names them.",
 			    OSPREY_CONFIG_PATH);
 	log_info("Loaded %zu rules (%zu enabled) from %zu files.", rs->n_rules, n_enabled, n_files);
-	return detect_run(c, rs, &o, args.duration_usec);
+	return detect_run_with(c, rs, &o, args.duration_usec, hooks);
 }
 
 /* -P FILE: the process id, one line, for the life of the run. */
@@ -469,12 +470,31 @@ static int print_info(const struct osprey_config *c, const struct ruleset *rs,
 	return 0;
 }
 
+/* Which sources run (sources.h) and how the k8s_audit one does (k8saudit_run.h). */
+static int sources_setup(const struct osprey_config *c, struct k8saudit_plan *ret)
+{
+	bool on[SOURCES_MAX];
+	int r;
+
+	r = sources_select(c, args.enable_sources, args.n_enable_sources, args.disable_sources,
+			   args.n_disable_sources, on);
+	if (r >= 0)
+		r = k8saudit_plan_make(c, on[SOURCE_SYSCALL], on[SOURCE_K8S_AUDIT],
+				       args.duration_usec, ret);
+	if (r >= 0)
+		log_full(args.dry_run ? LOG_INFO : LOG_DEBUG, "Event sources: %s%s%s.",
+			 on[SOURCE_SYSCALL] ? "syscall" : "",
+			 on[SOURCE_SYSCALL] && on[SOURCE_K8S_AUDIT] ? ", " : "",
+			 on[SOURCE_K8S_AUDIT] ? "k8s_audit" : "");
+	return r;
+}
+
 int main(int argc, char *argv[])
 {
 	_cleanup_(ruleset_freep) struct ruleset *rs = NULL;
 	struct path_list files = {};
 	struct osprey_config c;
-	bool sources_on[SOURCES_MAX];
+	struct k8saudit_plan plan = {};
 	bool no_driver;
 	char dev_dir[4096] = "";
 	size_t n_enabled = 0;
@@ -486,35 +506,35 @@ int main(int argc, char *argv[])
 	r = cmdline_parse(argc, argv, OSPREY_CONFIG_PATH, &args);
 	if (r <= 0)
 		return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (sources_register() < 0)
+		return EXIT_FAILURE;
 	if (args.n_validate > 0)
 		return do_validate() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 	if (args.list_fields) {
-		if (args.list_source && !sources_find(args.list_source)) {
+		if (info_fields_print(stdout, args.list_source, args.list_names_only, args.markdown,
+				      log_get_max_level() >= LOG_DEBUG) < 0) {
 			log_error("Unknown event source '%s': Osprey's sources are %s.",
 				  args.list_source, sources_names());
 			return EXIT_FAILURE;
 		}
-		info_fields_print(stdout, args.list_names_only, args.markdown,
-				  log_get_max_level() >= LOG_DEBUG);
 		return EXIT_SUCCESS;
 	}
 	if (args.list_events) {
 		info_events_print(stdout, args.markdown);
 		return EXIT_SUCCESS;
 	}
-	if (sources_select(args.enable_sources, args.n_enable_sources, args.disable_sources,
-			   args.n_disable_sources, sources_on) < 0)
-		return EXIT_FAILURE;
 
-	/* -L, -l and --support read the rules only: no driver is chosen */
+	/* -L, -l and --support read the rules only: no source and no driver is chosen */
 	no_driver = args.list_rules || args.describe_rule || args.support;
 	r = config_setup(&c);
 	if (r >= 0 && args.unbuffered)
 		c.buffered_outputs = false;
 	if (r >= 0 && !no_driver)
+		r = sources_setup(&c, &plan);
+	if (r >= 0 && !no_driver && plan.syscall)
 		r = driver_choice_apply(&c, dev_dir, sizeof(dev_dir));
 	/* A replayed file can wait for the alert outputs; every alert must come out, in order. */
-	if (r >= 0 && c.engine.kind == ENGINE_REPLAY)
+	if (r >= 0 && (c.engine.kind == ENGINE_REPLAY || (!no_driver && !plan.syscall)))
 		c.out.wait_when_full = true;
 	if (r >= 0)
 		r = rules_setup(&c, &rs, &files, &n_enabled);
@@ -523,7 +543,11 @@ int main(int argc, char *argv[])
 	if (r == 0 && args.pidfile)
 		r = pidfile_write(args.pidfile);
 	if (r == 0) {
-		r = run_default(&c, rs, files.n, n_enabled, dev_dir);
+		if (plan.syscall)
+			r = run_default(&c, rs, files.n, n_enabled, dev_dir,
+					k8saudit_plan_hooks(&plan, rs));
+		else
+			r = k8saudit_run(&c, rs, &plan.o, NULL);
 		if (args.pidfile)
 			(void)unlink(args.pidfile);
 	}

@@ -41,6 +41,8 @@ enum vtype {
 	V_PRIORITY,
 	V_LOGLEVEL,
 	V_RULESEL, /* the rules: enable/disable list */
+	V_PLUGINS, /* plugins: entries */
+	V_NAMES,   /* load_plugins: a list of names */
 };
 
 struct key_def {
@@ -48,10 +50,11 @@ struct key_def {
 	enum vtype type;
 	size_t off;
 	uint32_t min, max;	  /* V_U32 */
+	size_t off_n;		  /* V_STRLIST: its count (0: rules_files') */
 	const char *const *words; /* V_ENUM: NULL-terminated */
 };
 
-static const char *const engine_kinds[] = {"modern_ebpf", "kmod", "replay", NULL};
+static const char *const engine_kinds[] = {"modern_ebpf", "kmod", "replay", "nodriver", NULL};
 static const char *const rule_matchings[] = {"first", "all", NULL};
 
 #define OFF(m) offsetof(struct osprey_config, m)
@@ -60,6 +63,11 @@ static const char *const rule_matchings[] = {"first", "all", NULL};
 #define BOOL(p, m) { .path = p, .type = V_BOOL, .off = OFF(m) }
 #define STR(p, m) { .path = p, .type = V_STR, .off = OFF(m) }
 #define U32(p, m, lo, hi) { .path = p, .type = V_U32, .off = OFF(m), .min = lo, .max = hi }
+#define CENGINE(name, e) \
+	SECTION("container.engines." name), \
+	BOOL("container.engines." name ".enabled", container.engines[e].enabled), \
+	{ .path = "container.engines." name ".sockets", .type = V_STRLIST, \
+	  .off = OFF(container.engines[e].sockets), .off_n = OFF(container.engines[e].n_sockets) }
 /* clang-format on */
 
 static const struct key_def keys[] = {
@@ -130,9 +138,22 @@ static const struct key_def keys[] = {
 	BOOL("log_stderr", log_stderr),
 	BOOL("log_syslog", log_syslog),
 	{.path = "rules", .type = V_RULESEL, .off = OFF(rules)},
+	{.path = "plugins", .type = V_PLUGINS, .off = OFF(plugins)},
+	{.path = "load_plugins", .type = V_NAMES, .off = OFF(load_plugins)},
 	STR("host_root", host_root),
 	U32("snaplen", snaplen, 1, OSP_SNAPLEN_MAX),
 	STR("driver_choice_file", driver_choice_file),
+	/* container metadata: Falco's container plugin init_config (runtime/meta/meta.h) */
+	SECTION("container"),
+	BOOL("container.enabled", container.enabled),
+	U32("container.label_max_len", container.label_max_len, 0, META_STR_MAX),
+	U32("container.timeout_ms", container.timeout_ms, 1, 60000),
+	SECTION("container.engines"),
+	CENGINE("docker", META_ENGINE_DOCKER),
+	CENGINE("podman", META_ENGINE_PODMAN),
+	CENGINE("containerd", META_ENGINE_CONTAINERD),
+	CENGINE("cri", META_ENGINE_CRI),
+	CENGINE("bundle", META_ENGINE_BUNDLE),
 };
 
 /*
@@ -145,8 +166,6 @@ static const char *const falco_unsupported[] = {
 	"buffer_format_base64",
 	"append_output",
 	"static_fields",
-	"plugins",
-	"load_plugins",
 	"plugins_hostinfo",
 	"libs_logger",
 	"output_timeout",
@@ -275,6 +294,10 @@ static const char *vtype_expect(const struct key_def *k, char *buf, size_t size)
 		return "one of emergency, alert, critical, error, warning, notice, info, debug";
 	case V_RULESEL:
 		return "a list of {enable: {rule: NAME}}, {disable: {tag: TAG}}...";
+	case V_PLUGINS:
+		return "a list of {name: ..., library_path: ..., init_config: ..., open_params: ...}";
+	case V_NAMES:
+		return "a list of plugin names, e.g. [k8saudit, json]";
 	}
 	return "?";
 }
@@ -444,6 +467,126 @@ static int rulesel_set(struct ctx *x, size_t idx, const struct ynode *v)
 
 static int apply_map(struct ctx *x, const char *prefix, const struct ynode *map);
 
+static void plugins_clear(struct osprey_config *c)
+{
+	for (size_t i = 0; i < c->n_plugins; i++) {
+		free(c->plugins[i].name);
+		free(c->plugins[i].library_path);
+		free(c->plugins[i].init_config);
+		free(c->plugins[i].open_params);
+	}
+	free(c->plugins);
+	c->plugins = NULL;
+	c->n_plugins = 0;
+}
+
+/* Sets key of the existing entry plugins[idx]. */
+static int plugin_set(struct ctx *x, size_t idx, const char *key, const struct ynode *v)
+{
+	struct config_plugin *p = &x->c->plugins[idx];
+	char **dst;
+
+	if (strcmp(key, "name") == 0)
+		dst = &p->name;
+	else if (strcmp(key, "library_path") == 0)
+		dst = &p->library_path;
+	else if (strcmp(key, "init_config") == 0)
+		dst = &p->init_config;
+	else if (strcmp(key, "open_params") == 0)
+		dst = &p->open_params;
+	else {
+		aerr(x, v, "a plugin entry has name, library_path, init_config and open_params",
+		     "unknown key 'plugins[].%s'", key);
+		return -EINVAL;
+	}
+	if (v->kind == YN_MAP && dst == &p->init_config)
+		return set_str(x, dst, ""); /* Falco accepts a mapping here; no key is read yet */
+	if (v->kind != YN_SCALAR) {
+		aerr(x, v, NULL, "invalid value for 'plugins[].%s': expected a string", key);
+		return -EINVAL;
+	}
+	return set_str(x, dst, ynode_is_null(v) ? "" : v->val);
+}
+
+/*
+ * Merges the keys of the mapping v into plugins[idx]; idx == the length appends an entry. The
+ * file's entries, -o plugins[N]={...} and -o plugins[N].KEY=VALUE (v = {KEY: VALUE}) all come
+ * here.
+ */
+static int plugin_entry_merge(struct ctx *x, size_t idx, const struct ynode *v)
+{
+	struct osprey_config *c = x->c;
+	int ret = 0;
+
+	if (v->kind != YN_MAP) {
+		aerr(x, v, "e.g. {name: k8saudit, open_params: /var/log/audit.log}",
+		     "invalid entry in 'plugins': expected a mapping");
+		return -EINVAL;
+	}
+	if (idx > c->n_plugins) {
+		aerr(x, v, "use an index up to the list's length, or [] to append",
+		     "index %zu out of range: 'plugins' has %zu entries", idx, c->n_plugins);
+		return -EINVAL;
+	}
+	if (idx == c->n_plugins) {
+		struct config_plugin *p;
+
+		if (c->n_plugins >= CONFIG_PLUGINS_MAX) {
+			aerr(x, v, NULL, "too many entries in 'plugins' (at most %u)",
+			     CONFIG_PLUGINS_MAX);
+			return -EINVAL;
+		}
+		p = reallocarray(c->plugins, c->n_plugins + 1, sizeof(*p));
+		if (!p)
+			return x->r = -ENOMEM;
+		c->plugins = p;
+		c->plugins[c->n_plugins++] = (struct config_plugin){};
+	}
+	for (size_t j = 0; j + 1 < v->n; j += 2) {
+		if (v->kids[j]->kind != YN_SCALAR) {
+			aerr(x, v->kids[j], NULL,
+			     "a key of a 'plugins' entry must be a plain word");
+			ret = -EINVAL;
+		} else if (plugin_set(x, idx, v->kids[j]->val, v->kids[j + 1]) < 0)
+			ret = -EINVAL;
+		if (x->r < 0)
+			return x->r;
+	}
+	return ret;
+}
+
+static int plugins_apply(struct ctx *x, const struct ynode *v)
+{
+	int ret = 0;
+
+	plugins_clear(x->c);
+	if (v->kind == YN_SCALAR && ynode_is_null(v))
+		return 0;
+	if (v->kind != YN_SEQ) {
+		aerr(x, v, "e.g. plugins: [{name: k8saudit, library_path: libk8saudit.so}]",
+		     "invalid value for 'plugins': expected a list of plugin entries");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < v->n && x->r == 0; i++)
+		if (plugin_entry_merge(x, x->c->n_plugins, v->kids[i]) < 0)
+			ret = -EINVAL;
+	return x->r < 0 ? x->r : ret;
+}
+
+const struct config_plugin *config_plugin_loaded(const struct osprey_config *c, const char *name)
+{
+	bool loaded = c->n_load_plugins == 0 && !c->load_plugins;
+
+	for (size_t i = 0; i < c->n_load_plugins && !loaded; i++)
+		loaded = strcmp(c->load_plugins[i], name) == 0;
+	if (!loaded)
+		return NULL;
+	for (size_t i = 0; i < c->n_plugins; i++)
+		if (c->plugins[i].name && strcmp(c->plugins[i].name, name) == 0)
+			return &c->plugins[i];
+	return NULL;
+}
+
 /* Applies the whole value v to key k. */
 static int apply_value(struct ctx *x, const struct key_def *k, const struct ynode *v)
 {
@@ -497,7 +640,7 @@ static int apply_value(struct ctx *x, const struct key_def *k, const struct ynod
 		return set_str(x, p, ynode_is_null(v) ? "" : v->val);
 	case V_STRLIST: {
 		char ***l = p;
-		size_t *n = (size_t *)((char *)x->c + OFF(n_rules_files));
+		size_t *n = (size_t *)((char *)x->c + (k->off_n ? k->off_n : OFF(n_rules_files)));
 
 		strlist_clear(l, n);
 		if (is_scalar)
@@ -523,9 +666,8 @@ static int apply_value(struct ctx *x, const struct key_def *k, const struct ynod
 					return 0;
 				}
 		if (is_scalar && strcmp(k->path, "engine.kind") == 0 &&
-		    (strcmp(v->val, "ebpf") == 0 || strcmp(v->val, "gvisor") == 0 ||
-		     strcmp(v->val, "nodriver") == 0)) {
-			aerr(x, v, "use modern_ebpf (the embedded eBPF probe), kmod or replay",
+		    (strcmp(v->val, "ebpf") == 0 || strcmp(v->val, "gvisor") == 0)) {
+			aerr(x, v, "use modern_ebpf (the embedded eBPF probe), kmod, replay or nodriver",
 			     "engine.kind '%s' is a Falco engine Osprey does not support", v->val);
 			return -EINVAL;
 		}
@@ -546,6 +688,30 @@ static int apply_value(struct ctx *x, const struct key_def *k, const struct ynod
 			return -EINVAL;
 		}
 		*(int *)p = r;
+		return 0;
+	case V_PLUGINS:
+		return plugins_apply(x, v);
+	case V_NAMES:
+		strlist_clear(&x->c->load_plugins, &x->c->n_load_plugins);
+		if (is_scalar && ynode_is_null(v))
+			return 0;
+		if (v->kind != YN_SEQ || v->n > CONFIG_PLUGINS_MAX) {
+			bad_value(x, k, v);
+			return -EINVAL;
+		}
+		x->c->load_plugins = calloc(v->n ? v->n : 1, sizeof(char *));
+		if (!x->c->load_plugins)
+			return x->r = -ENOMEM;
+		for (size_t i = 0; i < v->n; i++) {
+			if (v->kids[i]->kind != YN_SCALAR) {
+				bad_value(x, k, v);
+				return -EINVAL;
+			}
+			x->c->load_plugins[i] = strdup(v->kids[i]->val);
+			if (!x->c->load_plugins[i])
+				return x->r = -ENOMEM;
+			x->c->n_load_plugins++;
+		}
 		return 0;
 	case V_RULESEL:
 		rulesel_clear(x->c);
@@ -843,7 +1009,22 @@ static const char *unsupported_prefix(const char *path, char *buf, size_t size)
 /* The list keys whose entries are mappings, which -o KEY[N].SUB=VALUE can address. */
 static bool list_entries_have_keys(const struct key_def *k)
 {
-	return k->type == V_RULESEL;
+	return k->type == V_RULESEL || k->type == V_PLUGINS;
+}
+
+/* The number of entries of list key k (rules_files, rules, plugins). */
+static size_t list_len(const struct osprey_config *c, const struct key_def *k)
+{
+	switch (k->type) {
+	case V_STRLIST:
+		return c->n_rules_files;
+	case V_RULESEL:
+		return c->n_rules;
+	case V_PLUGINS:
+		return c->n_plugins;
+	default:
+		return 0;
+	}
 }
 
 /*
@@ -857,6 +1038,8 @@ static int list_entry_set(struct ctx *x, const struct key_def *k, size_t idx,
 	switch (k->type) {
 	case V_RULESEL:
 		return rulesel_set(x, idx, v);
+	case V_PLUGINS:
+		return plugin_entry_merge(x, idx, v);
 	default:
 		return -EINVAL;
 	}
@@ -865,8 +1048,8 @@ static int list_entry_set(struct ctx *x, const struct key_def *k, size_t idx,
 /*
  * -o KEY[N].SUB.KEY=VALUE: sets the key SUB.KEY of entry N of list KEY, as a Falco user writes
  * -o plugins[0].open_params=... . Keys under a Falco setting Osprey does not support warn (they
- * are ignored, like the whole setting in a file); "rules" entries are set; other keys are not
- * lists of mappings: an error says so.
+ * are ignored, like the whole setting in a file); "rules" and "plugins" entries are set; other
+ * keys are not lists of mappings: an error says so.
  */
 static int set_option_inner_index(struct ctx *x, const char *path, const char *value)
 {
@@ -893,16 +1076,19 @@ static int set_option_inner_index(struct ctx *x, const char *path, const char *v
 	}
 	k = key_find(head);
 	if (!k || !list_entries_have_keys(k)) {
-		aerr(x, NULL, "only 'rules' is a list of mappings: use rules[N].disable.rule=NAME",
+		aerr(x, NULL,
+		     "'rules' and 'plugins' are lists of mappings: e.g. rules[N].disable.rule=NAME, "
+		     "plugins[N].open_params=FILE",
 		     "'%s' has no entries with keys: remove the part after [..]", head);
 		return -EINVAL;
 	}
 	snprintf(rest, sizeof(rest), "%s", close + 2);
 	if (append)
-		idx = x->c->n_rules;
-	if (idx > x->c->n_rules) {
+		idx = list_len(x->c, k);
+	if (idx > list_len(x->c, k)) {
 		aerr(x, NULL, "use an index up to the list's length, or [] to append",
-		     "index %zu out of range: 'rules' has %zu entries", idx, x->c->n_rules);
+		     "index %zu out of range: '%s' has %zu entries", idx, k->path,
+		     list_len(x->c, k));
 		return -EINVAL;
 	}
 	/* rest "disable.rule" and the value become {disable: {rule: VALUE}} */
@@ -955,7 +1141,7 @@ int osprey_config_set_option(struct osprey_config *c, const char *option, struct
 	memcpy(path, option, klen);
 	path[klen] = 0;
 	/* An index inside the key: an entry of a list of mappings (rules[0].disable.rule=NAME),
-	 * or a key under an unsupported Falco setting (plugins[0].open_params=...). */
+	 * plugins[0].open_params=FILE, or a key under an unsupported Falco setting. */
 	const char *last = strrchr(path, '.');
 	const char *lastseg = last ? last + 1 : path;
 
@@ -998,14 +1184,15 @@ int osprey_config_set_option(struct osprey_config *c, const char *option, struct
 		     path);
 		return -EINVAL;
 	}
-	if (has_idx && k->type != V_STRLIST && k->type != V_RULESEL) {
+	if (has_idx && k->type != V_STRLIST && !list_entries_have_keys(k)) {
 		aerr(&x, NULL, NULL, "'%s' is not a list: remove the [..]", k->path);
 		return -EINVAL;
 	}
 
 	/* Scalars take the text as it is; lists, sections and rules entries are YAML. */
 	const char *val = eq + 1;
-	bool yaml = k->type == V_SECTION || k->type == V_RULESEL ||
+	bool yaml = k->type == V_SECTION || k->type == V_RULESEL || k->type == V_NAMES ||
+		    k->type == V_PLUGINS ||
 		    (k->type == V_STRLIST && !has_idx && val[0] == '[');
 	/* a plain scalar, so that an empty value reads as "not set" (an empty list, "") */
 	struct ynode scalar = {
@@ -1033,7 +1220,9 @@ int osprey_config_set_option(struct osprey_config *c, const char *option, struct
 		r = apply_value(&x, k, root);
 		goto out;
 	}
-	size_t n = k->type == V_STRLIST ? c->n_rules_files : c->n_rules;
+	char ***sl = (char ***)((char *)c + k->off);
+	size_t *sn = (size_t *)((char *)c + (k->off_n ? k->off_n : OFF(n_rules_files)));
+	size_t n = k->type == V_STRLIST ? *sn : list_len(c, k);
 
 	if (append)
 		idx = n;
@@ -1044,9 +1233,9 @@ int osprey_config_set_option(struct osprey_config *c, const char *option, struct
 		goto out;
 	}
 	if (k->type == V_STRLIST)
-		r = strlist_set(&x, k, &c->rules_files, &c->n_rules_files, idx, root);
+		r = strlist_set(&x, k, sl, sn, idx, root);
 	else
-		r = rulesel_set(&x, idx, root);
+		r = list_entry_set(&x, k, idx, root);
 out:
 	ydoc_done(&doc);
 	if (x.r < 0)
@@ -1123,6 +1312,7 @@ void osprey_config_init(struct osprey_config *c)
 		.log_stderr = true,
 	};
 	outputs_config_init(&c->out);
+	meta_config_init(&c->container);
 	c->driver_choice_file = strdup(CHOICE_DEFAULT_PATH);
 	/* own every default string; strdup failing leaves NULL, which reads as "not set" */
 	for (size_t i = 0; (sp = out_strings(c, i)); i++)
@@ -1136,11 +1326,14 @@ void osprey_config_done(struct osprey_config *c)
 
 	strlist_clear(&c->rules_files, &c->n_rules_files);
 	rulesel_clear(c);
+	plugins_clear(c);
+	strlist_clear(&c->load_plugins, &c->n_load_plugins);
 	for (size_t i = 0; (sp = out_strings(c, i)); i++)
 		free((char *)*sp);
 	free(c->engine.replay.capture_file);
 	free(c->host_root);
 	free(c->driver_choice_file);
+	meta_config_done(&c->container);
 	*c = (struct osprey_config){};
 }
 

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "meta.h"
 #include "outputs.h"
 #include "ruleset.h"
 
@@ -41,11 +42,21 @@
 #define CONFIG_RULE_SELECTORS_MAX  4096		   /* entries of rules: (enable/disable) */
 #define CONFIG_OPTION_MAX	   4096		   /* bytes in one -o key=value */
 #define CONFIG_BUF_SIZE_PRESET_MAX 10
+#define CONFIG_PLUGINS_MAX	   16 /* entries of plugins: and load_plugins: */
+
+/* One entry of Falco's "plugins:" (Osprey loads no plugin; it implements k8saudit and json). */
+struct config_plugin {
+	char *name;	    /* owned, "k8saudit" */
+	char *library_path; /* owned, kept for messages */
+	char *init_config;  /* owned; a mapping is kept as "" (no key of it is read yet) */
+	char *open_params;  /* owned, "" when not set: a file path or http(s)://[host]:port/path */
+};
 
 enum config_engine_kind {
 	ENGINE_MODERN_EBPF, /* the embedded CO-RE eBPF probe */
 	ENGINE_KMOD,	    /* the osprey kernel module */
 	ENGINE_REPLAY,	    /* a capture file written by osprey capture -w */
+	ENGINE_NODRIVER,    /* no driver, no syscalls: other sources only (k8s_audit) */
 	_ENGINE_KIND_MAX,
 };
 
@@ -106,6 +117,13 @@ struct osprey_config {
 	struct config_rule_selector *rules;
 	size_t n_rules;
 
+	/* plugins, load_plugins: Falco's plugin configuration [none]. -o plugins[N].KEY=VALUE sets
+	 * one key of entry N (N up to the length: appends). */
+	struct config_plugin *plugins;
+	size_t n_plugins;
+	char **load_plugins;
+	size_t n_load_plugins;
+
 	/* Osprey's own */
 	char *host_root;  /* the host's / when running in a container [NULL: $HOST_ROOT or /] */
 	uint32_t snaplen; /* bound for argument lists and buffers; 0 = the driver's default [0] */
@@ -115,6 +133,9 @@ struct osprey_config {
 	 * [/var/run/osprey/driver]
 	 */
 	char *driver_choice_file;
+
+	/* container: metadata sources, Falco's container plugin keys (meta.h, meta_config_init) */
+	struct meta_config container;
 };
 
 void osprey_config_init(struct osprey_config *c);
@@ -146,6 +167,10 @@ int osprey_config_check(const struct osprey_config *c, struct diag_list *diags);
  * 10 = 512 MiB; 0 returns 0 (the driver's default, 8 MiB).
  */
 uint64_t config_buf_size_preset_bytes(uint32_t preset);
+
+/* The plugins: entry named name that load_plugins loads (all entries when load_plugins is not
+ * set, as in Falco), or NULL. */
+const struct config_plugin *config_plugin_loaded(const struct osprey_config *c, const char *name);
 
 const char *config_engine_kind_name(enum config_engine_kind k);
 const char *config_rule_matching_name(enum config_rule_matching m);

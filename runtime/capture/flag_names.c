@@ -28,6 +28,7 @@ struct flag_table {
 	size_t n;
 	bool is_enum;
 	const char *zero; /* mask tables: the name of 0 (PROT_NONE), or NULL for "0" */
+	uint64_t hide;	  /* mask tables: bits never printed (as Falco, which drops them) */
 };
 
 #define F(n, v) { .name = #n, .value = (v) }
@@ -55,26 +56,31 @@ struct flag_table {
 #define K___O_TMPFILE 020000000
 
 static const struct flag_name open_names[] = {
-	/* Multi-bit entries first: they consume their bits before the single-bit ones look. */
-	FM(O_RDONLY, 0, K_O_ACCMODE),
-	FM(O_WRONLY, 1, K_O_ACCMODE),
-	FM(O_RDWR, 2, K_O_ACCMODE),
-	F(O_TMPFILE, K___O_TMPFILE | K_O_DIRECTORY),
-	F(O_SYNC, K___O_SYNC | K_O_DSYNC),
-	F(O_CREAT, 0100),
-	F(O_EXCL, 0200),
-	F(O_NOCTTY, 0400),
-	F(O_TRUNC, K_O_TRUNC),
-	F(O_APPEND, 02000),
-	F(O_NONBLOCK, K_O_NONBLOCK),
-	F(O_DSYNC, K_O_DSYNC),
-	F(O_ASYNC, 020000),
-	F(O_DIRECT, K_O_DIRECT),
+	/*
+	 * Falco's order (libs' file_flags), so that a rendered mask reads as Falco prints it:
+	 * "O_TRUNC|O_CREAT|O_WRONLY". O_TMPFILE and O_SYNC name their own bit, as Falco's do:
+	 * the O_DIRECTORY and O_DSYNC they include print next to them. Then the flags Falco has
+	 * no name for.
+	 */
 	F(O_LARGEFILE, K_O_LARGEFILE),
 	F(O_DIRECTORY, K_O_DIRECTORY),
+	F(O_DIRECT, K_O_DIRECT),
+	F(O_TRUNC, K_O_TRUNC),
+	F(O_SYNC, K___O_SYNC),
+	F(O_NONBLOCK, K_O_NONBLOCK),
+	F(O_EXCL, 0200),
+	F(O_DSYNC, K_O_DSYNC),
+	F(O_APPEND, 02000),
+	F(O_CREAT, 0100),
+	FM(O_RDWR, 2, K_O_ACCMODE),
+	FM(O_WRONLY, 1, K_O_ACCMODE),
+	FM(O_RDONLY, 0, K_O_ACCMODE),
+	F(O_CLOEXEC, K_O_CLOEXEC),
+	F(O_TMPFILE, K___O_TMPFILE),
+	F(O_NOCTTY, 0400),
+	F(O_ASYNC, 020000),
 	F(O_NOFOLLOW, K_O_NOFOLLOW),
 	F(O_NOATIME, 01000000),
-	F(O_CLOEXEC, K_O_CLOEXEC),
 	F(O_PATH, 010000000),
 	FA(O_NDELAY, K_O_NONBLOCK),
 	FA(FASYNC, 020000),
@@ -107,32 +113,34 @@ static const struct flag_name rename_names[] = {
  */
 #define K_CSIGNAL_FIELD 0x7full
 static const struct flag_name clone_names[] = {
-	FM(SIGCHLD, 17, K_CSIGNAL_FIELD),
-	F(CLONE_NEWTIME, 0x80),
-	F(CLONE_VM, 0x100),
-	F(CLONE_FS, 0x200),
+	/* the exit signal: Falco does not print it (the table hides the field); found by lookup */
+	FA(SIGCHLD, 17),
+	/* Falco's order (libs' clone_flags), then the flags Falco has no name for */
 	F(CLONE_FILES, 0x400),
-	F(CLONE_SIGHAND, 0x800),
-	F(CLONE_PIDFD, 0x1000),
-	F(CLONE_PTRACE, 0x2000),
-	F(CLONE_VFORK, 0x4000),
-	F(CLONE_PARENT, 0x8000),
-	F(CLONE_THREAD, 0x10000),
-	F(CLONE_NEWNS, 0x20000),
-	F(CLONE_SYSVSEM, 0x40000),
-	F(CLONE_SETTLS, 0x80000),
-	F(CLONE_PARENT_SETTID, 0x100000),
-	F(CLONE_CHILD_CLEARTID, 0x200000),
-	F(CLONE_DETACHED, 0x400000),
-	F(CLONE_UNTRACED, 0x800000),
-	F(CLONE_CHILD_SETTID, 0x1000000),
-	F(CLONE_NEWCGROUP, 0x2000000),
-	F(CLONE_NEWUTS, 0x4000000),
-	F(CLONE_NEWIPC, 0x8000000),
-	F(CLONE_NEWUSER, 0x10000000),
-	F(CLONE_NEWPID, 0x20000000),
-	F(CLONE_NEWNET, 0x40000000),
+	F(CLONE_FS, 0x200),
 	F(CLONE_IO, 0x80000000ull),
+	F(CLONE_NEWIPC, 0x8000000),
+	F(CLONE_NEWNET, 0x40000000),
+	F(CLONE_NEWNS, 0x20000),
+	F(CLONE_NEWPID, 0x20000000),
+	F(CLONE_NEWUTS, 0x4000000),
+	F(CLONE_PARENT, 0x8000),
+	F(CLONE_PARENT_SETTID, 0x100000),
+	F(CLONE_PTRACE, 0x2000),
+	F(CLONE_SIGHAND, 0x800),
+	F(CLONE_SYSVSEM, 0x40000),
+	F(CLONE_THREAD, 0x10000),
+	F(CLONE_UNTRACED, 0x800000),
+	F(CLONE_VM, 0x100),
+	F(CLONE_NEWUSER, 0x10000000),
+	F(CLONE_CHILD_CLEARTID, 0x200000),
+	F(CLONE_CHILD_SETTID, 0x1000000),
+	F(CLONE_SETTLS, 0x80000),
+	F(CLONE_VFORK, 0x4000),
+	F(CLONE_NEWCGROUP, 0x2000000),
+	F(CLONE_NEWTIME, 0x80),
+	F(CLONE_PIDFD, 0x1000),
+	F(CLONE_DETACHED, 0x400000),
 	F(CLONE_CLEAR_SIGHAND, 0x100000000ull),
 	F(CLONE_INTO_CGROUP, 0x200000000ull),
 };
@@ -147,48 +155,87 @@ static const struct flag_name prot_names[] = {
 	F(PROT_GROWSUP, 0x02000000),
 };
 
-/* linux/mount.h MS_* (the pre-2.4 magic 0xC0ED in the high half is ignored by the kernel). */
+/*
+ * linux/mount.h MS_* (the pre-2.4 magic 0xC0ED in the high half is ignored by the kernel). Printed
+ * as Falco prints them (libs' mount_flags: "BIND|REC"); the MS_ names are found by lookup.
+ */
 static const struct flag_name mount_names[] = {
-	FM(MS_MGC_VAL, 0xC0ED0000, 0xffff0000),
-	F(MS_RDONLY, 1),
-	F(MS_NOSUID, 2),
-	F(MS_NODEV, 4),
-	F(MS_NOEXEC, 8),
-	F(MS_SYNCHRONOUS, 16),
-	F(MS_REMOUNT, 32),
-	F(MS_MANDLOCK, 64),
-	F(MS_DIRSYNC, 128),
-	F(MS_NOSYMFOLLOW, 256),
-	F(MS_NOATIME, 1024),
-	F(MS_NODIRATIME, 2048),
-	F(MS_BIND, 4096),
-	F(MS_MOVE, 8192),
-	F(MS_REC, 16384),
-	F(MS_SILENT, 32768),
-	F(MS_POSIXACL, 1 << 16),
-	F(MS_UNBINDABLE, 1 << 17),
-	F(MS_PRIVATE, 1 << 18),
-	F(MS_SLAVE, 1 << 19),
-	F(MS_SHARED, 1 << 20),
-	F(MS_RELATIME, 1 << 21),
-	F(MS_KERNMOUNT, 1 << 22),
-	F(MS_I_VERSION, 1 << 23),
-	F(MS_STRICTATIME, 1 << 24),
-	F(MS_LAZYTIME, 1 << 25),
-	F(MS_NOREMOTELOCK, 1 << 27),
-	F(MS_NOSEC, 1 << 28),
-	F(MS_BORN, 1 << 29),
-	F(MS_ACTIVE, 1 << 30),
-	F(MS_NOUSER, 1ull << 31),
+	FM(MGC_VAL, 0xC0ED0000, 0xffff0000),
+	F(RDONLY, 1),
+	F(NOSUID, 2),
+	F(NODEV, 4),
+	F(NOEXEC, 8),
+	F(SYNCHRONOUS, 16),
+	F(REMOUNT, 32),
+	F(MANDLOCK, 64),
+	F(DIRSYNC, 128),
+	F(NOSYMFOLLOW, 256),
+	F(NOATIME, 1024),
+	F(NODIRATIME, 2048),
+	F(BIND, 4096),
+	F(MOVE, 8192),
+	F(REC, 16384),
+	F(SILENT, 32768),
+	F(POSIXACL, 1 << 16),
+	F(UNBINDABLE, 1 << 17),
+	F(PRIVATE, 1 << 18),
+	F(SLAVE, 1 << 19),
+	F(SHARED, 1 << 20),
+	F(RELATIME, 1 << 21),
+	F(KERNMOUNT, 1 << 22),
+	F(I_VERSION, 1 << 23),
+	F(STRICTATIME, 1 << 24),
+	F(LAZYTIME, 1 << 25),
+	F(NOREMOTELOCK, 1 << 27),
+	F(NOSEC, 1 << 28),
+	F(BORN, 1 << 29),
+	F(ACTIVE, 1 << 30),
+	F(NOUSER, 1ull << 31),
 	FA(MS_VERBOSE, 32768),
+	FA(MS_MGC_VAL, 0xC0ED0000),
+	FA(MS_RDONLY, 1),
+	FA(MS_NOSUID, 2),
+	FA(MS_NODEV, 4),
+	FA(MS_NOEXEC, 8),
+	FA(MS_SYNCHRONOUS, 16),
+	FA(MS_REMOUNT, 32),
+	FA(MS_MANDLOCK, 64),
+	FA(MS_DIRSYNC, 128),
+	FA(MS_NOSYMFOLLOW, 256),
+	FA(MS_NOATIME, 1024),
+	FA(MS_NODIRATIME, 2048),
+	FA(MS_BIND, 4096),
+	FA(MS_MOVE, 8192),
+	FA(MS_REC, 16384),
+	FA(MS_SILENT, 32768),
+	FA(MS_POSIXACL, 1 << 16),
+	FA(MS_UNBINDABLE, 1 << 17),
+	FA(MS_PRIVATE, 1 << 18),
+	FA(MS_SLAVE, 1 << 19),
+	FA(MS_SHARED, 1 << 20),
+	FA(MS_RELATIME, 1 << 21),
+	FA(MS_KERNMOUNT, 1 << 22),
+	FA(MS_I_VERSION, 1 << 23),
+	FA(MS_STRICTATIME, 1 << 24),
+	FA(MS_LAZYTIME, 1 << 25),
+	FA(MS_NOREMOTELOCK, 1 << 27),
+	FA(MS_NOSEC, 1 << 28),
+	FA(MS_BORN, 1 << 29),
+	FA(MS_ACTIVE, 1 << 30),
+	FA(MS_NOUSER, 1ull << 31),
 };
 
 /* umount2(2): linux/fs.h MNT_* and UMOUNT_NOFOLLOW. */
 static const struct flag_name umount_names[] = {
-	F(MNT_FORCE, 1),
-	F(MNT_DETACH, 2),
-	F(MNT_EXPIRE, 4),
-	F(UMOUNT_NOFOLLOW, 8),
+	/* as Falco prints them (libs' umount_flags); the kernel's names are found by lookup */
+	F(FORCE, 1),
+	F(DETACH, 2),
+	F(EXPIRE, 4),
+	F(NOFOLLOW, 8),
+	FA(MNT_FORCE, 1),
+	FA(MNT_DETACH, 2),
+	FA(MNT_EXPIRE, 4),
+	FA(UMOUNT_NOFOLLOW, 8),
 };
 
 /* linux/memfd.h; the huge page size is a 6-bit field at bit 26 (log2 of the size). */
@@ -460,34 +507,42 @@ static const struct flag_name io_uring_names[] = {
 	F(IORING_SETUP_HYBRID_IOPOLL, 1u << 17),
 };
 
+#define N(n, v) { .name = n, .value = (v) }
+
+/*
+ * The exec's exe flags, as Falco prints execve's "flags" (libs' execve_flags: EXE_WRITABLE...).
+ * OSP_EXE_EXECVEAT is Osprey's own (Falco has an execveat event instead): the table hides it.
+ */
 static const struct flag_name exe_names[] = {
-	F(OSP_EXE_WRITABLE, OSP_EXE_WRITABLE),
-	F(OSP_EXE_UPPER_LAYER, OSP_EXE_UPPER_LAYER),
-	F(OSP_EXE_FROM_MEMFD, OSP_EXE_FROM_MEMFD),
-	F(OSP_EXE_EXECVEAT, OSP_EXE_EXECVEAT),
-	F(OSP_EXE_LOWER_LAYER, OSP_EXE_LOWER_LAYER),
+	N("EXE_WRITABLE", OSP_EXE_WRITABLE),
+	N("EXE_UPPER_LAYER", OSP_EXE_UPPER_LAYER),
+	N("EXE_FROM_MEMFD", OSP_EXE_FROM_MEMFD),
+	N("EXE_LOWER_LAYER", OSP_EXE_LOWER_LAYER),
 };
 
+/* The child's side of a fork: the clone flags Falco's clone exit event shows for the same. */
 static const struct flag_name fork_names[] = {
-	F(OSP_FORK_THREAD, OSP_FORK_THREAD),
-	F(OSP_FORK_VFORK, OSP_FORK_VFORK),
+	N("CLONE_THREAD", OSP_FORK_THREAD),
+	N("CLONE_VFORK", OSP_FORK_VFORK),
 };
 
+/* Osprey's own (Falco's procexit has no flags), named without Osprey's prefix like the rest. */
 static const struct flag_name exit_names[] = {
-	F(OSP_EXIT_GROUP_DEAD, OSP_EXIT_GROUP_DEAD),
+	N("EXIT_GROUP_DEAD", OSP_EXIT_GROUP_DEAD),
 };
 
+/* The snapshot's fd types, spelled as fd.type prints them (Falco's fd type strings). */
 static const struct flag_name fd_type_names[] = {
-	F(OSP_FD_TYPE_UNKNOWN, OSP_FD_TYPE_UNKNOWN),
-	F(OSP_FD_TYPE_FILE, OSP_FD_TYPE_FILE),
-	F(OSP_FD_TYPE_DIRECTORY, OSP_FD_TYPE_DIRECTORY),
-	F(OSP_FD_TYPE_IPV4_SOCK, OSP_FD_TYPE_IPV4_SOCK),
-	F(OSP_FD_TYPE_IPV6_SOCK, OSP_FD_TYPE_IPV6_SOCK),
-	F(OSP_FD_TYPE_UNIX_SOCK, OSP_FD_TYPE_UNIX_SOCK),
-	F(OSP_FD_TYPE_OTHER_SOCK, OSP_FD_TYPE_OTHER_SOCK),
-	F(OSP_FD_TYPE_PIPE, OSP_FD_TYPE_PIPE),
-	F(OSP_FD_TYPE_MEMFD, OSP_FD_TYPE_MEMFD),
-	F(OSP_FD_TYPE_EVENT, OSP_FD_TYPE_EVENT),
+	N("unknown", OSP_FD_TYPE_UNKNOWN),
+	N("file", OSP_FD_TYPE_FILE),
+	N("directory", OSP_FD_TYPE_DIRECTORY),
+	N("ipv4", OSP_FD_TYPE_IPV4_SOCK),
+	N("ipv6", OSP_FD_TYPE_IPV6_SOCK),
+	N("unix", OSP_FD_TYPE_UNIX_SOCK),
+	N("socket", OSP_FD_TYPE_OTHER_SOCK),
+	N("pipe", OSP_FD_TYPE_PIPE),
+	N("memfd", OSP_FD_TYPE_MEMFD),
+	N("event", OSP_FD_TYPE_EVENT),
 };
 
 /* socket(2) type: the base type in the low 4 bits (SOCK_TYPE_MASK) plus two open flags. */
@@ -513,12 +568,14 @@ static const struct flag_name userfaultfd_names[] = {
 
 #define TABLE(ft, arr, en, z)                                                                      \
 	[ft] = { .names = arr, .n = ARRAY_SIZE(arr), .is_enum = en, .zero = z }
+#define TABLE_HIDE(ft, arr, z, h)                                                                  \
+	[ft] = { .names = arr, .n = ARRAY_SIZE(arr), .is_enum = false, .zero = z, .hide = h }
 
 static const struct flag_table tables[OSP_FT_COUNT] = {
 	TABLE(OSP_FT_OPEN, open_names, false, NULL),
 	TABLE(OSP_FT_AT, at_names, false, NULL),
 	TABLE(OSP_FT_RENAME, rename_names, false, NULL),
-	TABLE(OSP_FT_CLONE, clone_names, false, NULL),
+	TABLE_HIDE(OSP_FT_CLONE, clone_names, NULL, K_CSIGNAL_FIELD),
 	TABLE(OSP_FT_PROT, prot_names, false, "PROT_NONE"),
 	TABLE(OSP_FT_MOUNT, mount_names, false, NULL),
 	TABLE(OSP_FT_UMOUNT, umount_names, false, NULL),
@@ -533,7 +590,7 @@ static const struct flag_table tables[OSP_FT_COUNT] = {
 	TABLE(OSP_FT_MODULE, module_names, false, NULL),
 	TABLE(OSP_FT_DELETE_MODULE, delete_module_names, false, NULL),
 	TABLE(OSP_FT_IO_URING_SETUP, io_uring_names, false, NULL),
-	TABLE(OSP_FT_EXE, exe_names, false, NULL),
+	TABLE_HIDE(OSP_FT_EXE, exe_names, NULL, OSP_EXE_EXECVEAT),
 	TABLE(OSP_FT_FORK, fork_names, false, NULL),
 	TABLE(OSP_FT_EXIT, exit_names, false, NULL),
 	TABLE(OSP_FT_FD_TYPE, fd_type_names, true, NULL),
@@ -629,6 +686,10 @@ int flag_names_format(uint8_t table, uint64_t value, bool is_enum, char *buf, si
 		out_str(&o, t->zero);
 		return out_result(&o);
 	}
+	if (t) {
+		value &= ~t->hide;
+		rest = value;
+	}
 	for (size_t i = 0; t && i < t->n; i++) {
 		if (!entry_claims(&t->names[i], value, &rest))
 			continue;
@@ -675,7 +736,9 @@ int flag_names_plain_entry(uint8_t table, const char *name)
 	for (size_t i = 0; i < t->n; i++) {
 		const struct flag_name *e = &t->names[i];
 
-		if (strcmp(e->name, name) == 0 && !e->alias && found == -ENOENT) {
+		if (e->alias) /* never printed */
+			continue;
+		if (strcmp(e->name, name) == 0 && found == -ENOENT) {
 			found = (int)i;
 			continue;
 		}
@@ -688,14 +751,23 @@ int flag_names_plain_entry(uint8_t table, const char *name)
 bool flag_names_entry_printed(uint8_t table, int entry, uint64_t value)
 {
 	const struct flag_table *t = table_of(table);
-	uint64_t rest = value;
+	uint64_t rest;
 
 	if (!t || t->is_enum || entry < 0 || (size_t)entry >= t->n || (value == 0 && t->zero))
 		return false;
+	value &= ~t->hide;
+	rest = value;
 	for (size_t i = 0; i <= (size_t)entry; i++)
 		if (entry_claims(&t->names[i], value, &rest) && i == (size_t)entry)
 			return true;
 	return false;
+}
+
+uint64_t flag_names_hidden(uint8_t table)
+{
+	const struct flag_table *t = table_of(table);
+
+	return t ? t->hide : 0;
 }
 
 bool flag_names_is_enum(uint8_t table)

@@ -41,6 +41,9 @@ int flag_names_lookup(uint8_t table, const char *name, uint64_t *ret);
 int flag_names_plain_entry(uint8_t table, const char *name);
 bool flag_names_entry_printed(uint8_t table, int entry, uint64_t value);
 
+/* The bits of a mask table that are never printed (Falco drops them: clone's exit signal). */
+uint64_t flag_names_hidden(uint8_t table);
+
 /* Whether table holds enum values rather than masks. False for unknown tables. */
 bool flag_names_is_enum(uint8_t table);
 

@@ -9,16 +9,20 @@
 #include <string.h>
 
 #include "detect.h"
+#include "hold.h"
 #include "log.h"
 #include "loop.h"
 #include "macro.h"
+#include "dnsnames.h"
 #include "run.h"
 
 struct detect {
 	struct state *st;
+	struct dnsnames *dns; /* live only: the fd.*ip.name operands, resolved */
 	struct eval *ev;
 	struct extract_ctx *x;
 	struct outputs *out;
+	struct hold *hold; /* a starting container's first events, held (NULL: none) */
 	detect_alert_fn alert_fn;
 	void *alert_ud;
 	const char *hostname;
@@ -63,6 +67,18 @@ int detect_new(const struct osprey_config *c, const struct ruleset *rs,
 	r = extract_ctx_new(d->st, eval_n_slots(d->ev), &d->x);
 	if (r < 0)
 		return r;
+	if (!(opts && opts->replay)) {
+		/* a replay resolves nothing: the recording machine's answers are not known */
+		r = dnsnames_new(&d->dns);
+		if (r < 0)
+			return r;
+		r = dnsnames_add_from_ruleset(d->dns, rs);
+		if (r > 0)
+			r = dnsnames_start(d->dns);
+		if (r < 0)
+			return r;
+		d->x->dns = d->dns;
+	}
 	for (unsigned id = 0; id < OSP_EVT_COUNT; id++)
 		d->has_rules[id] = eval_has_rules(d->ev, (uint16_t)id);
 	*ret = TAKE_PTR(d);
@@ -73,7 +89,9 @@ void detect_free(struct detect *d)
 {
 	if (!d)
 		return;
+	hold_free(d->hold);
 	extract_ctx_free(d->x);
+	dnsnames_free(d->dns);
 	eval_free(d->ev);
 	state_free(d->st);
 	free(d);
@@ -219,7 +237,24 @@ static int on_match(const struct rules_rule *r, void *userdata)
 	return 0;
 }
 
+static int detect_process(struct detect *d, const struct event *ev);
+
+static void on_released(const struct event *ev, void *userdata)
+{
+	(void)detect_process(userdata, ev);
+}
+
 int detect_on_event(struct detect *d, const struct event *ev)
+{
+	if (_unlikely_(d->hold)) {
+		hold_release(d->hold, false, on_released, d);
+		if (hold_take(d->hold, ev))
+			return 0;
+	}
+	return detect_process(d, ev);
+}
+
+static int detect_process(struct detect *d, const struct event *ev)
 {
 	struct state_thread *t;
 	uint16_t type = ev->hdr->type;
@@ -254,6 +289,7 @@ int detect_on_event(struct detect *d, const struct event *ev)
 struct run_ctx {
 	struct detect *d;
 	struct outputs *out;
+	const struct detect_hooks *hooks;
 	char hostname[256];
 };
 
@@ -283,6 +319,8 @@ static int run_on_start(struct capture *c, struct loop *l, void *userdata)
 	r = loop_add_signal(l, SIGUSR1, on_reopen_signal, rc, NULL);
 	if (r < 0)
 		return log_error_errno(r, "Failed to watch SIGUSR1 (reopening outputs): %m");
+	if (rc->hooks && rc->hooks->on_start)
+		return rc->hooks->on_start(l, rc->out, rc->hooks->userdata);
 	return 0;
 }
 
@@ -296,6 +334,13 @@ static int run_on_event(const struct event *ev, void *userdata)
 
 int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	       const struct capture_opts *copts, uint64_t duration_usec)
+{
+	return detect_run_with(c, rs, copts, duration_usec, NULL);
+}
+
+int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
+		    const struct capture_opts *copts, uint64_t duration_usec,
+		    const struct detect_hooks *hooks)
 {
 	_cleanup_(detect_freep) struct detect *d = NULL;
 	struct detect_opts dopts = {
@@ -314,6 +359,7 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 		.on_event = run_on_event,
 		.userdata = &rc,
 	};
+	_cleanup_(meta_freep) struct meta *meta = NULL;
 	struct outputs *out = NULL;
 	struct capture_stats cst = {};
 	struct detect_stats ds;
@@ -328,12 +374,28 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	if (r < 0)
 		return log_error_errno(r, "Failed to start the alert outputs: %m");
 	detect_set_outputs(d, out);
+	/* container metadata, live only: a recording's containers are not today's */
+	if (c->container.enabled && copts->source != CAPTURE_SOURCE_FILE) {
+		r = meta_new(&c->container, copts->host_root, true, &meta);
+		if (r < 0)
+			log_warning_errno(r, "Container metadata is off (%m): container names, "
+					     "images and pods read <NA>.");
+		state_set_meta(d->st, meta);
+		if (meta && hold_new(meta, &d->hold) < 0)
+			log_warning("Out of memory: a starting container's first events are not held "
+				    "for its metadata.");
+	}
 	n = detect_interest(d, interest);
 	ro.capture.interest = copts->source == CAPTURE_SOURCE_FILE ? NULL : interest;
 	rc.d = d;
 	rc.out = out;
+	rc.hooks = hooks;
 	log_info("Evaluating %zu rules on %u event types.", eval_n_rules(d->ev), n);
 	r = run_capture(&ro, &cst);
+	if (d->hold)
+		hold_release(d->hold, true, on_released, d);
+	if (hooks && hooks->on_stop)
+		hooks->on_stop(hooks->userdata);
 	outputs_stop(out);
 	detect_get_stats(d, &ds);
 	outputs_get_stats(out, &os);
@@ -350,5 +412,27 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 			    (unsigned long long)ds.regex_limit_hits);
 	if (copts->source != CAPTURE_SOURCE_FILE)
 		run_log_stats(&cst, cst.events, " from the driver");
+	if (meta) {
+		struct meta_stats ms;
+
+		meta_get_stats(meta, &ms);
+		if (d->hold) {
+			struct hold_stats hs;
+
+			hold_get_stats(d->hold, &hs);
+			log_info("Container starts: %llu held for their metadata (%llu events), "
+				 "%llu events processed at the %u ms limit without it, %llu starts "
+				 "not held.",
+				 (unsigned long long)hs.containers, (unsigned long long)hs.events,
+				 (unsigned long long)hs.late, HOLD_MAX_MS,
+				 (unsigned long long)(hs.not_held + hs.overflow));
+		}
+		log_info("Container metadata: %llu lookups answered, %llu not; %llu reads found "
+			 "it, %llu read <NA> before it was known; %llu replies refused; %llu "
+			 "exited containers dropped.",
+			 (unsigned long long)ms.lookups_found, (unsigned long long)ms.lookups_failed,
+			 (unsigned long long)ms.hits, (unsigned long long)ms.misses,
+			 (unsigned long long)ms.replies_refused, (unsigned long long)ms.removed);
+	}
 	return r < 0 ? r : 0;
 }

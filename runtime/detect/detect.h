@@ -81,3 +81,16 @@ void detect_get_stats(const struct detect *d, struct detect_stats *ret);
  */
 int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	       const struct capture_opts *copts, uint64_t duration_usec);
+
+/* Other event sources beside the capture, on the same loop, sharing the outputs (the k8s_audit
+ * source). on_start runs once the capture started (< 0 stops the run); on_stop before the
+ * outputs stop. */
+struct loop;
+struct detect_hooks {
+	int (*on_start)(struct loop *l, struct outputs *out, void *userdata);
+	void (*on_stop)(void *userdata);
+	void *userdata;
+};
+int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
+		    const struct capture_opts *copts, uint64_t duration_usec,
+		    const struct detect_hooks *hooks);

@@ -1489,7 +1489,7 @@ int eval_new(const struct ruleset *rs, const struct eval_opts *opts, struct eval
 		struct erule *er = &e->rules[e->n_rules];
 
 		if (!rr->enabled || !rr->compiled || rr->skipped || !rr->ast ||
-		    rr->priority > opts->min_priority)
+		    rr->fields != field_source_syscall() || rr->priority > opts->min_priority)
 			continue;
 		e->compiling = rr;
 		r = compile_node(e, rr->ast, &er->root);

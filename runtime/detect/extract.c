@@ -11,7 +11,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "dnsnames.h"
 #include "extract.h"
+#include "extract_meta.h"
 #include "flag_names.h"
 
 #define AT_FDCWD_VALUE	(-100)
@@ -716,12 +718,15 @@ static size_t param_value(struct extract_ctx *c, int i, bool raw, struct xval *v
 				return 0;
 			u = x;
 		}
-		if (raw)
+		/* Falco's socket "type" is a plain number (PT_UINT32): no names for rules either */
+		if (raw || (pi->type == OSP_PT_ENUM32 && pi->aux == OSP_FT_SOCKET_TYPE))
 			return put_u64(v, u);
 		out = arena_tail(c, &avail);
 		if (!out)
 			return 0;
-		if (pi->type == OSP_PT_MODE)
+		if (pi->type == OSP_PT_MODE && !u)
+			n = (size_t)snprintf(out, avail, "0");
+		else if (pi->type == OSP_PT_MODE)
 			n = extract_mode_format((uint32_t)u, out, avail);
 		else if (pi->type == OSP_PT_CAPS)
 			n = extract_caps_format(u, out, avail);
@@ -1092,6 +1097,76 @@ static size_t fd_dir_or_file(struct extract_ctx *c, enum field_id id, struct xva
 	return 1;
 }
 
+/*
+ * fd.nameraw: for the open family, the path as the process passed it (Falco's m_name_raw: not
+ * made absolute, "." and ".." kept, only repeated slashes folded), so that "/etc/../etc/shadow"
+ * stays as it was written. The state keeps only the resolved name of an fd, so other events
+ * read that (docs/rules.md).
+ */
+static size_t fd_nameraw_value(struct extract_ctx *c, struct xval *v)
+{
+	const struct event *ev = c->ev;
+	struct state_fd *fd;
+
+	if ((ev->info->flags & OSP_EF_SYSCALL) && is_open_event(ev->hdr->type)) {
+		int i = pidx(ev, PN_NAME);
+		const char *raw = i >= 0 ? event_get_str(ev, (unsigned)i) : NULL;
+		size_t avail, n = 0;
+		char *out;
+
+		if (!raw)
+			return 0;
+		if (!strstr(raw, "//"))
+			return put_cstr(v, raw);
+		out = arena_tail(c, &avail);
+		if (!out)
+			return 0;
+		for (const char *p = raw; *p && n < avail; p++)
+			if (!(p[0] == '/' && n && out[n - 1] == '/'))
+				out[n++] = *p;
+		return arena_commit(c, v, n, avail);
+	}
+	fd = event_fd_named(c);
+	return fd ? fd_name_value(c, fd, v) : 0;
+}
+
+/* fd.types: the distinct types of the process' fds, or of fd N alone (fd.types[N]). */
+static size_t fd_types_values(struct extract_ctx *c, const struct field_ref *ref,
+			      struct xval *out, size_t max)
+{
+	const struct fd_table *tab;
+	size_t n = 0;
+
+	if (!c->t || !event_fd(c))
+		return 0;
+	if (ref->has_arg) {
+		struct state_fd *fd = state_fd_get(c->t, (int64_t)ref->arg_index);
+
+		return fd && max ? put_cstr(out, fd_type_name(fd)) : 0;
+	}
+	tab = &c->t->proc->fds;
+	for (uint32_t i = 0; i < fd_table_size(tab) && n < max; i++) {
+		const char *name;
+		size_t k;
+
+		if (!tab->slots[i])
+			continue;
+		name = fd_type_name(tab->slots[i]);
+		for (k = 0; k < n && out[k].s != name; k++)
+			;
+		if (k == n)
+			n += put_cstr(&out[n], name);
+	}
+	return n;
+}
+
+/* The port of one end of an inet socket fd, as fd.cproto & co print it (Falco, without its
+ * optional port-to-service resolution): the number as a string. */
+static size_t put_port_str(struct extract_ctx *c, struct xval *v, uint16_t port)
+{
+	return put_fmt(c, v, "%u", port);
+}
+
 /* fs.path.*: the single path of a path event, or the source/target of a two-path one. */
 static int fs_path_param(const struct event *ev, enum field_id id)
 {
@@ -1275,9 +1350,10 @@ static inline size_t extract_hot(struct extract_ctx *c, enum field_id id, struct
 	case FIELD_PROC_NAME:
 		return c->t ? put_cstr(v, c->t->comm) : 0;
 	case FIELD_FD_NAME:
-	case FIELD_FD_NAMERAW:
 		fd = event_fd_named(c);
 		return fd ? fd_name_value(c, fd, v) : 0;
+	case FIELD_FD_NAMERAW:
+		return fd_nameraw_value(c, v);
 	case FIELD_FD_DIRECTORY:
 	case FIELD_FD_FILENAME:
 		return fd_dir_or_file(c, id, v);
@@ -1328,8 +1404,6 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 		return put_u64(v, (c->prev_ts ? ev->hdr->ts_ns - c->prev_ts : 0) / 1000000000ull);
 	case FIELD_EVT_DELTATIME_NS:
 		return put_u64(v, (c->prev_ts ? ev->hdr->ts_ns - c->prev_ts : 0) % 1000000000ull);
-	case FIELD_EVT_LATENCY:
-		return put_u64(v, 0); /* exit events only: no enter to measure from */
 	case FIELD_EVT_DIR:
 		return put_cstr(v, "<");
 	case FIELD_EVT_TYPE:
@@ -1368,10 +1442,16 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 		if (ev->hdr->type == OSP_EVT_SENDTO || ev->hdr->type == OSP_EVT_SENDMSG)
 			return put_cstr(v, "w");
 		return 0;
-	case FIELD_EVT_IS_WAIT:
-	case FIELD_EVT_IS_SYSLOG:
-	case FIELD_EVT_IS_ASYNC:
+	case FIELD_EVT_IS_WAIT:	 /* Osprey captures no waiting system call */
+	case FIELD_EVT_IS_ASYNC: /* nor asynchronous (non system call) events */
 		return put_bool(v, false);
+	case FIELD_EVT_IS_SYSLOG:
+		/* Falco: a write to an fd whose name has /dev/log (syslog(3) sends to it) */
+		if (ev->hdr->type != OSP_EVT_SENDTO && ev->hdr->type != OSP_EVT_SENDMSG)
+			return put_bool(v, false);
+		fd = event_fd(c);
+		return put_bool(v, fd && fd->type == OSP_FD_TYPE_UNIX_SOCK && fd->name &&
+					   strstr(fd->name, "/dev/log"));
 	case FIELD_EVT_ABSPATH:
 		return fs_path_value(c, FIELD_FS_PATH_NAME, v);
 	case FIELD_EVT_ABSPATH_SRC:
@@ -1397,10 +1477,6 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 		return put_cstr(v, "syscall");
 	case FIELD_EVT_PLUGINNAME:
 		return put_cstr(v, "");
-	case FIELD_EVT_CPU:
-	case FIELD_EVT_BUFFER:
-	case FIELD_EVT_BUFLEN:
-		return 0;
 
 	/* process */
 	case FIELD_PROC_EXE:
@@ -1459,8 +1535,15 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 			}
 		}
 		return 0;
-	case FIELD_PROC_CWD:
-		return t ? put_cstr(v, proc_cwd(t)) : 0;
+	case FIELD_PROC_CWD: {
+		/* as Falco keeps it: with a trailing slash ("/root/") */
+		const char *cwd = t ? proc_cwd(t) : NULL;
+		size_t len = cwd ? strlen(cwd) : 0;
+
+		if (!t)
+			return 0;
+		return len && cwd[len - 1] != '/' ? put_fmt(c, v, "%s/", cwd) : put_cstr(v, cwd);
+	}
 	case FIELD_PROC_LOGINSHELLID: {
 		int64_t pid = -1;
 
@@ -1525,6 +1608,61 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 		return im ? put_bool(v, im->exe_flags & OSP_EXE_FROM_MEMFD) : 0;
 	case FIELD_PROC_EXE_INO:
 		return im ? put_s64(v, (int64_t)im->exe_ino) : 0;
+	case FIELD_PROC_EXE_INO_CTIME:
+	case FIELD_PROC_EXE_INO_MTIME:
+	case FIELD_PROC_EXE_INO_CTIME_DURATION_PROC_START: {
+		uint64_t ctime, mtime, start;
+
+		if (!t || !state_image_exe_times(c->st, t, &ctime, &mtime))
+			return 0;
+		if (id == FIELD_PROC_EXE_INO_CTIME)
+			return put_u64(v, ctime);
+		if (id == FIELD_PROC_EXE_INO_MTIME)
+			return put_u64(v, mtime);
+		/* Falco: the process' start (clone) minus the exe's ctime, when positive */
+		start = t->proc->start_ts + c->boot_time_ns;
+		return t->proc->start_ts && start > ctime ? put_u64(v, start - ctime) : 0;
+	}
+	case FIELD_PROC_VPGID:
+	case FIELD_PROC_VPGID_NAME:
+	case FIELD_PROC_VPGID_EXE:
+	case FIELD_PROC_VPGID_EXEPATH:
+	case FIELD_PROC_IS_VPGID_LEADER: {
+		struct state_thread *leader = NULL;
+		uint32_t pgid, vpgid;
+
+		if (!t || !state_proc_pgid(c->st, t, &pgid, &vpgid, &leader))
+			return 0;
+		if (id == FIELD_PROC_VPGID)
+			return put_s64(v, vpgid);
+		if (id == FIELD_PROC_IS_VPGID_LEADER)
+			return put_bool(v, pgid == t->proc->pid);
+		return proc_value(c, leader,
+				  id == FIELD_PROC_VPGID_NAME  ? P_NAME
+				  : id == FIELD_PROC_VPGID_EXE ? P_EXE
+							       : P_EXEPATH,
+				  v);
+	}
+	case FIELD_PROC_VMSIZE:
+	case FIELD_PROC_VMRSS:
+	case FIELD_PROC_VMSWAP: {
+		uint32_t size, rss, swap;
+
+		if (!t || !state_proc_limits(c->st, t, &size, &rss, &swap, NULL))
+			return 0;
+		return put_u64(v, id == FIELD_PROC_VMSIZE  ? size
+				  : id == FIELD_PROC_VMRSS ? rss
+							   : swap);
+	}
+	case FIELD_PROC_FDLIMIT: {
+		int64_t lim;
+
+		if (!t || !state_proc_limits(c->st, t, NULL, NULL, NULL, &lim))
+			return 0;
+		return put_s64(v, lim);
+	}
+	case FIELD_PROC_NCHILDS:
+		return t ? put_u64(v, state_proc_nchilds(c->st, t)) : 0;
 	case FIELD_PROC_FDOPENCOUNT:
 		return t ? put_u64(v, t->proc->fds.count) : 0;
 	case FIELD_PROC_NTHREADS:
@@ -1585,20 +1723,6 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 	case FIELD_GROUP_NAME:
 		return t ? put_cstr(v, state_group_name(c->st, t, t->egid)) : 0;
 
-	/* container */
-	case FIELD_CONTAINER_ID:
-		return im ? put_cstr(v, im->container_id) : 0;
-	case FIELD_CONTAINER_FULL_ID:
-		return im ? put_cstr(v, im->container_full_id) : 0;
-	case FIELD_CONTAINER_TYPE:
-		return im && strcmp(im->container_id, "host") != 0
-			       ? put_cstr(v, container_type_name(im->container_type))
-			       : 0;
-	case FIELD_CONTAINER_NAME:
-		return t ? put_cstr(v, state_container_name(t)) : 0;
-	case FIELD_CONTAINER_IMAGE:
-		return t ? put_cstr(v, state_container_image(t)) : 0;
-
 	/* fd */
 	case FIELD_FD_TYPE:
 		fd = event_fd(c);
@@ -1624,6 +1748,28 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 		is_server = fd->role & STATE_FD_SERVER;
 		/* the local end is the server's for a server fd, the client's otherwise */
 		return put_ip(v, fd, server_end == is_server);
+	}
+	case FIELD_FD_CIP_NAME:
+	case FIELD_FD_SIP_NAME:
+	case FIELD_FD_LIP_NAME:
+	case FIELD_FD_RIP_NAME: {
+		const char *names[EXTRACT_VALUES_MAX];
+		bool local;
+		size_t n;
+		struct xval a;
+
+		fd = event_fd(c);
+		if (!fd || !fd_is_inet(fd) || !c->dns)
+			return 0;
+		if (id == FIELD_FD_CIP_NAME || id == FIELD_FD_SIP_NAME)
+			local = (id == FIELD_FD_SIP_NAME) == !!(fd->role & STATE_FD_SERVER);
+		else
+			local = id == FIELD_FD_LIP_NAME;
+		put_ip(&a, fd, local);
+		n = dnsnames_lookup(c->dns, a.family, a.ip, names, MIN(max, EXTRACT_VALUES_MAX));
+		for (size_t k = 0; k < n; k++)
+			put_cstr(&out[k], names[k]);
+		return n;
 	}
 	case FIELD_FD_LIP:
 	case FIELD_FD_LNET:
@@ -1656,6 +1802,31 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 		if (!fd || !fd_is_inet(fd))
 			return 0;
 		return put_u64(v, id == FIELD_FD_LPORT ? fd->lport : fd->rport);
+	case FIELD_FD_PROTO:
+		fd = event_fd(c);
+		if (!fd || !fd_is_inet(fd) || max < 2)
+			return 0;
+		put_u64(&out[0], fd->lport);
+		put_u64(&out[1], fd->rport);
+		return 2;
+	case FIELD_FD_CPROTO:
+	case FIELD_FD_SPROTO: {
+		bool local;
+
+		fd = event_fd(c);
+		if (!fd || !fd_is_inet(fd))
+			return 0;
+		local = (id == FIELD_FD_SPROTO) == !!(fd->role & STATE_FD_SERVER);
+		return put_port_str(c, v, local ? fd->lport : fd->rport);
+	}
+	case FIELD_FD_LPROTO:
+	case FIELD_FD_RPROTO:
+		fd = event_fd(c);
+		if (!fd || !fd_is_inet(fd))
+			return 0;
+		return put_port_str(c, v, id == FIELD_FD_LPROTO ? fd->lport : fd->rport);
+	case FIELD_FD_TYPES:
+		return fd_types_values(c, ref, out, max);
 	case FIELD_FD_L4PROTO:
 		fd = event_fd(c);
 		return fd ? put_cstr(v, state_fd_l4proto(fd)) : 0;
@@ -1678,7 +1849,8 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 		return put_bool(v, ev->hdr->type == OSP_EVT_CONNECT);
 	case FIELD_FD_UID:
 		fd = event_fd(c);
-		return fd && t ? put_fmt(c, v, "%lld%u", (long long)fd->num, t->tid) : 0;
+		/* Falco: the thread id, then the fd number */
+		return fd && t ? put_fmt(c, v, "%u%lld", t->tid, (long long)fd->num) : 0;
 	case FIELD_FD_CONTAINERNAME:
 	case FIELD_FD_CONTAINERDIRECTORY: {
 		struct xval n;
@@ -1704,9 +1876,15 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 	case FIELD_FS_PATH_TARGETRAW:
 		return fs_path_value(c, id, v);
 
-	default:
-		/* not known yet: container metadata, k8s, exe times, memory, fd lists */
-		return 0;
+	default: {
+		/*
+		 * container.* and k8s.* (extract_meta.c); the fields the registry refuses
+		 * (field_unsupported_reason()) never reach here: no rule compiles against them
+		 */
+		size_t n = extract_container_field(c, ref, out, max);
+
+		return n != SIZE_MAX ? n : 0;
+	}
 	}
 }
 
@@ -1791,19 +1969,28 @@ int extract_render_slot(struct extract_ctx *c, size_t slot, const struct field_r
 {
 	const struct xval *v;
 	size_t n = extract_field(c, slot, ref, &v), used = 0;
+	bool list = ref->info->flags & FF_LIST; /* Falco prints a list as "(a,b)" */
 
 	if (n == 0)
 		return -ENODATA;
 	if (size)
 		buf[0] = 0;
+	if (list && size > 1) {
+		buf[used++] = '(';
+		buf[used] = 0;
+	}
 	for (size_t i = 0; i < n && used < size; i++) {
 		if (i) {
 			if (used + 1 >= size)
 				break;
-			buf[used++] = ' ';
+			buf[used++] = list ? ',' : ' ';
 			buf[used] = 0;
 		}
 		used += xval_format(&v[i], buf + used, size - used);
+	}
+	if (list && used + 1 < size) {
+		buf[used++] = ')';
+		buf[used] = 0;
 	}
 	return 0;
 }

@@ -64,9 +64,12 @@ struct extract_stats {
 	uint64_t arena_exhausted; /* values dropped: the per-event arena was full */
 };
 
+struct dnsnames;
+
 struct extract_ctx {
 	/* set by the caller */
 	struct state *st;
+	struct dnsnames *dns; /* fd.*ip.name (dnsnames.h); NULL: those fields have no value */
 	const char *hostname;
 	uint64_t boot_time_ns; /* wall clock at boot of the events' machine */
 	/* per event (extract_begin) */

@@ -59,6 +59,46 @@ static const struct {
 	[FC_K8S] = {"k8s", "Kubernetes context about pods and namespace name."},
 };
 
+/*
+ * Fields Falco has and Osprey cannot give a value for: the events or the state do not carry what
+ * they read. A rule that uses one is refused when it loads (field_resolve() says why), and
+ * `--list` leaves them out, so that no rule compiles against a field that never has a value.
+ * Container metadata and k8s.* are another module's and stay as they are.
+ */
+const char *field_unsupported_reason(const struct field_info *f)
+{
+	switch (f->id) {
+	case FIELD_EVT_LATENCY:
+		return "Osprey records a system call once, at its exit: there is no enter event to "
+		       "measure the latency from";
+	case FIELD_EVT_CPU:
+		return "the events do not carry the number of the CPU they happened on";
+	case FIELD_EVT_BUFFER:
+	case FIELD_EVT_BUFLEN:
+		return "Osprey does not capture the data buffers of I/O system calls";
+	case FIELD_THREAD_EXECTIME:
+	case FIELD_THREAD_TOTEXECTIME:
+		return "Osprey does not capture scheduler switch events";
+	case FIELD_PROC_PIDNS_INIT_START_TS:
+	case FIELD_PROC_EXE_INO_CTIME_DURATION_PIDNS_START:
+		return "the driver does not record the start time of the PID namespace's init";
+	case FIELD_FD_DEV:
+	case FIELD_FD_DEV_MAJOR:
+	case FIELD_FD_DEV_MINOR:
+		return "the driver does not record the device of an opened file";
+	case FIELD_FDLIST_NUMS:
+	case FIELD_FDLIST_NAMES:
+		return "Osprey does not capture poll events";
+	default:
+		return NULL;
+	}
+}
+
+bool field_is_supported(const struct field_info *f)
+{
+	return field_unsupported_reason(f) == NULL;
+}
+
 const struct field_info *field_info_by_id(enum field_id id)
 {
 	if ((int)id < 0 || id >= _FIELD_MAX)
@@ -126,29 +166,82 @@ static int set_arg(const struct field_info *f, const char *arg, bool from_dot,
 	return 0;
 }
 
+/* ---- event sources ---- */
+
+static const struct field_source syscall_source = {
+	.name = "syscall",
+	.fields = field_table,
+	.n_fields = ARRAY_SIZE(field_table),
+};
+
+static const struct field_source *sources[FIELD_SOURCES_MAX] = {&syscall_source};
+static size_t n_sources = 1;
+
+const struct field_source *field_source_syscall(void)
+{
+	return &syscall_source;
+}
+
+int field_source_register(const struct field_source *s)
+{
+	for (size_t i = 0; i < n_sources; i++)
+		if (strcmp(sources[i]->name, s->name) == 0)
+			return sources[i] == s ? 0 : -EEXIST;
+	if (n_sources >= ARRAY_SIZE(sources))
+		return -E2BIG;
+	sources[n_sources++] = s;
+	return 0;
+}
+
+const struct field_source *field_source_find(const char *name)
+{
+	for (size_t i = 0; name && i < n_sources; i++)
+		if (strcmp(sources[i]->name, name) == 0)
+			return sources[i];
+	return NULL;
+}
+
+size_t field_source_count(void)
+{
+	return n_sources;
+}
+
+const struct field_source *field_source_by_index(size_t i)
+{
+	return i < n_sources ? sources[i] : NULL;
+}
+
 int field_resolve(const char *name, const char *bracket_arg, struct field_ref *ret,
 		  const char **ret_errmsg)
 {
-	const struct field_info *f;
+	return field_resolve_in(&syscall_source, name, bracket_arg, ret, ret_errmsg);
+}
+
+int field_resolve_in(const struct field_source *src, const char *name, const char *bracket_arg,
+		     struct field_ref *ret, const char **ret_errmsg)
+{
+	const struct field_info *f = NULL;
 
 	memset(ret, 0, sizeof(*ret));
 	*ret_errmsg = NULL;
-	f = field_info_by_name(name);
+	for (size_t i = 0; i < src->n_fields && !f; i++)
+		if (strcmp(src->fields[i].name, name) == 0)
+			f = &src->fields[i];
 	if (!f) {
 		/* "evt.arg.flags": the longest field prefix that accepts a .name argument. */
-		for (size_t i = 0; i < ARRAY_SIZE(field_table); i++) {
-			size_t n = strlen(field_table[i].name);
+		for (size_t i = 0; i < src->n_fields; i++) {
+			const struct field_info *fi = &src->fields[i];
+			size_t n = strlen(fi->name);
 
-			if (field_table[i].arg != FA_NAME_OR_IDX_REQ)
+			if (fi->arg != FA_NAME_OR_IDX_REQ)
 				continue;
-			if (strncmp(name, field_table[i].name, n) == 0 && name[n] == '.' &&
-			    name[n + 1]) {
+			if (strncmp(name, fi->name, n) == 0 && name[n] == '.' && name[n + 1]) {
 				if (bracket_arg) {
 					*ret_errmsg = "use either .name or [arg], not both";
-					ret->info = &field_table[i];
+					ret->info = fi;
 					return -EINVAL;
 				}
-				ret->info = &field_table[i];
+				ret->info = fi;
 				return set_arg(ret->info, name + n + 1, true, ret, ret_errmsg);
 			}
 		}
@@ -156,6 +249,10 @@ int field_resolve(const char *name, const char *bracket_arg, struct field_ref *r
 		return -ENOENT;
 	}
 	ret->info = f;
+	if (!field_is_supported(f)) {
+		*ret_errmsg = field_unsupported_reason(f);
+		return -EOPNOTSUPP;
+	}
 	if (bracket_arg)
 		return set_arg(f, bracket_arg, false, ret, ret_errmsg);
 	if (f->arg == FA_KEY_REQ || f->arg == FA_NAME_OR_IDX_REQ) {
@@ -199,17 +296,26 @@ size_t edit_distance(const char *a, const char *b, size_t limit)
 
 const char *field_suggest(const char *name)
 {
+	return field_suggest_in(&syscall_source, name);
+}
+
+const char *field_suggest_in(const struct field_source *src, const char *name)
+{
 	size_t limit = strlen(name) / 3 + 1, best = (size_t)-1;
 	const char *ret = NULL;
 
 	if (limit > 4)
 		limit = 4;
-	for (size_t i = 0; i < ARRAY_SIZE(field_table); i++) {
-		size_t d = edit_distance(name, field_table[i].name, limit);
+	for (size_t i = 0; i < src->n_fields; i++) {
+		size_t d;
+
+		if (!field_is_supported(&src->fields[i]))
+			continue;
+		d = edit_distance(name, src->fields[i].name, limit);
 
 		if (d <= limit && d < best) {
 			best = d;
-			ret = field_table[i].name;
+			ret = src->fields[i].name;
 		}
 	}
 	return ret;
@@ -301,33 +407,52 @@ static void print_wrapped(FILE *f, const char *name, const char *desc)
 	fputc('\n', f);
 }
 
+const char *field_source_class_of(const struct field_source *src, const struct field_info *fi,
+				  const char **ret_desc)
+{
+	enum field_class c;
+
+	if (src->class_of)
+		return src->class_of(fi, ret_desc);
+	c = field_class_of(fi);
+	*ret_desc = class_info[c].desc;
+	return class_info[c].name;
+}
+
 void fields_list_print(FILE *f, bool verbose)
 {
-	int last = -1;
+	fields_list_print_source(f, &syscall_source, verbose);
+}
 
-	fprintf(f, "Event Sources: syscall\n\n");
-	for (size_t i = 0; i < ARRAY_SIZE(field_table); i++) {
-		const struct field_info *fi = &field_table[i];
-		enum field_class c = field_class_of(fi);
+void fields_list_print_source(FILE *f, const struct field_source *src, bool verbose)
+{
+	const char *last = NULL;
+
+	fprintf(f, "Event Sources: %s\n\n", src->name);
+	for (size_t i = 0; i < src->n_fields; i++) {
+		const struct field_info *fi = &src->fields[i];
+		const char *desc = "", *cls = field_source_class_of(src, fi, &desc);
 		char name[96];
 
-		if ((int)c != last) {
-			if (last >= 0)
+		if (!field_is_supported(fi))
+			continue;
+		if (!last || strcmp(cls, last) != 0) {
+			if (last)
 				fputc('\n', f);
 			fprintf(f, "---------------------------------------------------------------"
 				   "----------------\n");
-			fprintf(f, "%-30s%s\n", "Field Class:", class_info[c].name);
-			fprintf(f, "%-30s%s\n", "Event Sources:", "syscall");
-			fprintf(f, "\n%s\n\n", class_info[c].desc);
-			last = c;
+			fprintf(f, "%-30s%s\n", "Field Class:", cls);
+			fprintf(f, "%-30s%s\n", "Event Sources:", src->name);
+			fprintf(f, "\n%s\n\n", desc);
+			last = cls;
 		}
 		snprintf(name, sizeof(name), "%s%s", fi->name, arg_suffix(fi->arg));
 		if (verbose) {
-			char desc[512];
+			char d[512];
 
-			snprintf(desc, sizeof(desc), "Type: %s%s. %s", field_type_name(fi->type),
+			snprintf(d, sizeof(d), "Type: %s%s. %s", field_type_name(fi->type),
 				 fi->flags & FF_LIST ? " (list)" : "", fi->desc);
-			print_wrapped(f, name, desc);
+			print_wrapped(f, name, d);
 		} else {
 			print_wrapped(f, name, fi->desc);
 		}

@@ -84,8 +84,17 @@ size_t field_count(void);
 const struct field_info *field_info_by_index(size_t i);
 
 /*
+ * Why Osprey gives no value for f (a field Falco has), or NULL for a field it supports. The
+ * registry keeps these fields so that a rule using one gets this reason rather than "unknown
+ * field"; `--list` leaves them out.
+ */
+const char *field_unsupported_reason(const struct field_info *f);
+bool field_is_supported(const struct field_info *f);
+
+/*
  * Resolves "name" (e.g. "evt.arg.flags", "proc.aname") and the optional bracket argument
  * (NULL when the reference had no [..]) into *ret. Returns 0, -ENOENT for an unknown field,
+ * -EOPNOTSUPP for a field Osprey does not support (errmsg is field_unsupported_reason()),
  * -EINVAL when the argument does not fit the field (errmsg says why), -E2BIG for an over-long
  * argument.
  */
@@ -93,6 +102,45 @@ int field_resolve(const char *name, const char *bracket_arg, struct field_ref *r
 		  const char **ret_errmsg);
 /* The known field name closest to name (edit distance), or NULL if nothing is close. */
 const char *field_suggest(const char *name);
+
+/*
+ * An event source and its fields, as Falco's engine keeps one set of filter checks per source.
+ * The syscall source (the table above) is built in; another source (k8s_audit) registers its
+ * own table once at start-up with field_source_register(). Its field_info entries have
+ * id FIELD_INVALID: the source identifies its fields by their place in its table. The rules
+ * compiler resolves a rule's fields in the table of the rule's `source:`.
+ */
+#define FIELD_SOURCES_MAX 8
+
+/* The class a field of a source belongs to (its name, "k8saudit"), its description in
+ * *ret_desc: what --list groups the fields by. */
+typedef const char *(*field_class_fn)(const struct field_info *f, const char **ret_desc);
+
+struct field_source {
+	const char *name; /* "syscall", "k8s_audit": the rules' source: value */
+	const struct field_info *fields;
+	size_t n_fields;
+	field_class_fn class_of; /* NULL: the syscall field classes (enum field_class) */
+};
+
+const struct field_source *field_source_syscall(void);
+/* Adds s (borrowed, static) to the known sources. 0 (also when already there), -EEXIST when
+ * another table has that name, -E2BIG. */
+int field_source_register(const struct field_source *s);
+/* The source named name, or NULL. */
+const struct field_source *field_source_find(const char *name);
+size_t field_source_count(void);
+const struct field_source *field_source_by_index(size_t i);
+/* field_resolve() and field_suggest() in the table of one source. */
+int field_resolve_in(const struct field_source *src, const char *name, const char *bracket_arg,
+		     struct field_ref *ret, const char **ret_errmsg);
+const char *field_suggest_in(const struct field_source *src, const char *name);
+/* The class of field fi of src and its description (src->class_of, or the syscall classes). */
+const char *field_source_class_of(const struct field_source *src, const struct field_info *fi,
+				  const char **ret_desc);
+/* Prints a source's fields like `falco --list SOURCE`: grouped by class (consecutive fields of
+ * one class), name column then description; verbose adds the types. */
+void fields_list_print_source(FILE *f, const struct field_source *src, bool verbose);
 
 const char *field_type_name(enum field_type t); /* Falco's spelling: CHARBUF, UINT64, ... */
 enum field_class field_class_of(const struct field_info *f);

@@ -311,6 +311,10 @@ FIELD(CONTAINER_HOST_NETWORK, "container.host_network", BOOL, NONE, 0,
 	"true if the container is running in the host network namespace.")
 FIELD(CONTAINER_HOST_IPC, "container.host_ipc", BOOL, NONE, 0,
 	"true if the container is running in the host IPC namespace.")
+FIELD(CONTAINER_LABEL, "container.label", CHARBUF, KEY_REQ, 0,
+	"the container label: container.label[foo].")
+FIELD(CONTAINER_LABELS, "container.labels", CHARBUF, NONE, 0,
+	"the container comma-separated key/value labels, e.g. (foo1:bar1,foo2:bar2).")
 /* fd */
 FIELD(FD_NUM, "fd.num", INT64, NONE, 0, "the unique number identifying the file descriptor.")
 FIELD(FD_TYPE, "fd.type", CHARBUF, NONE, 0,
@@ -349,10 +353,15 @@ FIELD(FD_CONTAINERDIRECTORY, "fd.containerdirectory", CHARBUF, NONE, 0,
 	"chaining of the container ID and the directory name.")
 FIELD(FD_PROTO, "fd.proto", PORT, NONE, 0,
 	"matches the protocol (either client or server) of the fd.")
-FIELD(FD_CPROTO, "fd.cproto", CHARBUF, NONE, 0, "for TCP/UDP FDs, the client protocol.")
-FIELD(FD_SPROTO, "fd.sproto", CHARBUF, NONE, 0, "for TCP/UDP FDs, the server protocol.")
-FIELD(FD_LPROTO, "fd.lproto", CHARBUF, NONE, 0, "for TCP/UDP FDs, the local protocol.")
-FIELD(FD_RPROTO, "fd.rproto", CHARBUF, NONE, 0, "for TCP/UDP FDs, the remote protocol.")
+FIELD(FD_CPROTO, "fd.cproto", CHARBUF, NONE, 0,
+	"for TCP/UDP FDs, the client protocol: the client port, as a string (Falco without port "
+	"name resolution).")
+FIELD(FD_SPROTO, "fd.sproto", CHARBUF, NONE, 0,
+	"for TCP/UDP FDs, the server protocol: the server port, as a string.")
+FIELD(FD_LPROTO, "fd.lproto", CHARBUF, NONE, 0,
+	"for TCP/UDP FDs, the local protocol: the local port, as a string.")
+FIELD(FD_RPROTO, "fd.rproto", CHARBUF, NONE, 0,
+	"for TCP/UDP FDs, the remote protocol: the remote port, as a string.")
 FIELD(FD_NET, "fd.net", IPNET, NONE, 0, "matches the IP network (client or server) of the fd.")
 FIELD(FD_CNET, "fd.cnet", IPNET, NONE, 0, "matches the client IP network of the fd.")
 FIELD(FD_SNET, "fd.snet", IPNET, NONE, 0, "matches the server IP network of the fd.")
@@ -378,10 +387,11 @@ FIELD(FD_DEV_MINOR, "fd.dev.minor", UINT32, NONE, 0,
 	"minor device number containing the referenced file.")
 FIELD(FD_INO, "fd.ino", INT64, NONE, 0, "inode number of the referenced file.")
 FIELD(FD_NAMERAW, "fd.nameraw", CHARBUF, NONE, 0,
-	"FD full name raw: like fd.name, but the file path is not resolved against the cwd.")
+	"FD full name raw: like fd.name, but for a file opened by the event the path as the process "
+	"passed it, neither made absolute nor normalized (only repeated slashes folded).")
 FIELD(FD_TYPES, "fd.types", CHARBUF, IDX_OPT, FF_LIST,
-	"list of FD types in use: fd.types[0] for the current event's fd, no index: all of the "
-	"process's fds.")
+	"list of FD types in use by the process: fd.types[0] for the type of fd 0 alone, no index: "
+	"the distinct types of all its fds.")
 /* fdlist */
 FIELD(FDLIST_NUMS, "fdlist.nums", INT64, NONE, FF_LIST,
 	"for poll events, the FD numbers in the fds argument.")

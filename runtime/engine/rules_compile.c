@@ -23,6 +23,7 @@ struct compiler {
 	struct ruleset *rs;
 	struct diag_list *diags;
 	struct rules_rule *rule;
+	const struct field_source *fields; /* the current rule's source */
 	const char *macro_stack[RULES_MACRO_DEPTH_MAX];
 	unsigned depth;
 	size_t nodes;
@@ -274,14 +275,21 @@ static int resolve_fieldexpr(struct compiler *C, const struct cond_src *src,
 	int r;
 
 	if (f->mv) {
+		if (C->fields != field_source_syscall()) {
+			/* the k8s_audit evaluator (runtime/k8saudit) has none */
+			cerror(C, src, f->off, "compare the fields themselves",
+			       "%s() is available in syscall rules only, not in source '%s'",
+			       f->name, C->fields->name);
+			return -EINVAL;
+		}
 		if (resolve_mvx(C, src, f) < 0)
 			return -EINVAL;
 		t = FT_CHARBUF;
 		goto xforms;
 	}
-	r = field_resolve(f->name, f->arg, &f->ref, &why);
+	r = field_resolve_in(C->fields, f->name, f->arg, &f->ref, &why);
 	if (r == -ENOENT) {
-		const char *best = field_suggest(f->name);
+		const char *best = field_suggest_in(C->fields, f->name);
 		char hint[160];
 
 		C->unknown = true;
@@ -294,6 +302,25 @@ static int resolve_fieldexpr(struct compiler *C, const struct cond_src *src,
 				 "did you mean '%s'? (`osprey --list` shows all fields)", best);
 		cerror(C, src, f->off, best ? hint : "`osprey --list` shows all fields",
 		       "unknown field '%s'", f->name);
+		return r;
+	}
+	if (r == -EOPNOTSUPP) { /* a Falco field Osprey has no value for: as an unknown one */
+		C->unknown = true;
+		if (C->rule && C->rule->skip_if_unknown_filter) {
+			C->failed = true;
+			return r;
+		}
+		if (C->rule && !C->rule->enabled) { /* refused too, but it was not to run */
+			cwarn(C, src, f->off,
+			      "docs/rules.md lists the fields Osprey does not support",
+			      "field '%s' is not supported by Osprey: %s; the disabled rule stays "
+			      "disabled",
+			      f->name, why);
+			C->failed = true;
+			return r;
+		}
+		cerror(C, src, f->off, "docs/rules.md lists the fields Osprey does not support",
+		       "field '%s' is not supported by Osprey: %s", f->name, why);
 		return r;
 	}
 	if (r < 0) {
@@ -1151,7 +1178,8 @@ static int compile_output(struct compiler *C, struct rules_rule *r)
 		}
 		memcpy(name, s + start, name_end - start);
 		name[name_end - start] = 0;
-		if (!has_arg && strcmp(name, "container.info") == 0) {
+		if (!has_arg && strcmp(name, "container.info") == 0 &&
+		    C->fields == field_source_syscall()) {
 			/* Falco's rule loader replaces %container.info; so does Osprey */
 			if (i > lit && push_piece(C, r, false, s + lit, i - lit, NULL) < 0)
 				return -EINVAL;
@@ -1164,9 +1192,9 @@ static int compile_output(struct compiler *C, struct rules_rule *r)
 			lit = i = end;
 			continue;
 		}
-		k = field_resolve(name, has_arg ? arg : NULL, &ref, &why);
+		k = field_resolve_in(C->fields, name, has_arg ? arg : NULL, &ref, &why);
 		if (k == -ENOENT) {
-			const char *best = field_suggest(name);
+			const char *best = field_suggest_in(C->fields, name);
 			char hint[160];
 
 			C->unknown = true;
@@ -1176,6 +1204,23 @@ static int compile_output(struct compiler *C, struct rules_rule *r)
 				cerror(C, r->output_src, (uint32_t)start,
 				       best ? hint : "`osprey --list` shows all fields",
 				       "unknown field '%s' in output", name);
+			else
+				C->failed = true;
+			ret = -EINVAL;
+		} else if (k == -EOPNOTSUPP) {
+			C->unknown = true;
+			if (!r->enabled && !r->skip_if_unknown_filter)
+				cwarn(C, r->output_src, (uint32_t)start, NULL,
+				      "output field '%s' is not supported by Osprey: %s; the "
+				      "disabled rule stays disabled",
+				      name, why);
+			if (!r->enabled)
+				C->failed = true;
+			else if (!r->skip_if_unknown_filter)
+				cerror(C, r->output_src, (uint32_t)start,
+				       "docs/rules.md lists the fields Osprey does not support",
+				       "output field '%s' is not supported by Osprey: %s", name,
+				       why);
 			else
 				C->failed = true;
 			ret = -EINVAL;
@@ -1299,9 +1344,10 @@ static int compile_rule(struct compiler *C, struct rules_rule *r)
 	r->output_pieces = NULL;
 	r->n_output_pieces = 0;
 
-	if (!r->source || strcmp(r->source, "syscall") != 0) {
+	C->fields = field_source_find(r->source);
+	if (!C->fields) {
 		r->skipped = true;
-		cwarn(C, NULL, 0, "Osprey reads syscall events only",
+		cwarn(C, NULL, 0, "Osprey reads the syscall and k8s_audit sources",
 		      "rule source '%s' is not supported; rule skipped",
 		      r->source ? r->source : "");
 		return 0;
@@ -1356,20 +1402,23 @@ static int compile_rule(struct compiler *C, struct rules_rule *r)
 	if (C->failed || !cond)
 		return -EINVAL;
 	rules_ast_evttypes(cond, &r->evttypes);
-	if (evtset_count(&r->evttypes) == 0)
+	if (C->fields != field_source_syscall())
+		; /* event types are the syscall source's: another source's rules see every event */
+	else if (evtset_count(&r->evttypes) == 0)
 		cwarn(C, r->cond, 0, "check the evt.type comparisons",
 		      "rule can never match: its condition excludes every event type");
 	else if (r->warn_evttypes && evtset_is_full(&r->evttypes))
 		cwarn(C, r->cond, 0, "add an evt.type restriction, or set warn_evttypes: false",
 		      "rule matches every event type; this has a significant performance cost");
 	r->ast = TAKE_PTR(cond);
+	r->fields = C->fields;
 	r->compiled = true;
 	return 0;
 }
 
 int ruleset_compile(struct ruleset *rs, struct diag_list *diags)
 {
-	struct compiler C = {.rs = rs, .diags = diags};
+	struct compiler C = {.rs = rs, .diags = diags, .fields = field_source_syscall()};
 	size_t errors_before = diags->n_errors;
 
 	for (size_t i = 0; i < rs->n_macros; i++) {
@@ -1385,7 +1434,7 @@ int ruleset_compile(struct ruleset *rs, struct diag_list *diags)
 		struct rules_rule *r = rs->rules[i];
 
 		compile_rule(&C, r);
-		if (r->compiled && r->enabled)
+		if (r->compiled && r->enabled && C.fields == field_source_syscall())
 			evtset_union(&rs->interest, &r->evttypes);
 	}
 	C.rule = NULL;

@@ -1470,6 +1470,8 @@ static void load_item(struct loader *L, const struct ynode *item)
 	static const char *const kinds[] = {"rule", "macro", "list", "required_engine_version",
 					    "required_plugin_versions"};
 
+	if (ynode_is_null(item))
+		return; /* an empty "-" entry: Falco skips it (k8s_audit_rules.yaml has one) */
 	if (item->kind != YN_MAP) {
 		errat(L, item, "each entry starts with '- rule:', '- macro:' or '- list:'",
 		      "rules file entry must be a mapping");

@@ -157,6 +157,7 @@ struct rules_rule {
 	/* compiled */
 	bool compiled;	      /* the condition and output compiled without error */
 	bool skipped;	      /* not compiled: unsupported source or skip-if-unknown-filter */
+	const struct field_source *fields; /* compiled: the fields of the rule's source */
 	struct ast_node *ast; /* expanded, resolved condition */
 	struct evtset evttypes;
 	struct output_piece *output_pieces;

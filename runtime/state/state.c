@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -106,6 +107,7 @@ struct state {
 	struct state_image *empty_image;
 	struct state_str *empty_cwd;
 	struct users *users;
+	struct meta *meta; /* container metadata, borrowed; NULL: none */
 	uint8_t *scratch; /* one record, for the /proc fallback */
 	uint64_t procfs_tokens;
 	uint64_t procfs_last_ts;
@@ -318,6 +320,9 @@ static struct state_image *image_from_event(struct state *s, const struct event 
 		im->exe_flags = (uint32_t)v;
 	im->container_type =
 		container_from_cgroup(im->cgroup, im->container_id, im->container_full_id);
+	if (s->meta && im->container_type != CONTAINER_HOST) /* the lookup starts now */
+		meta_container_prefetch(s->meta, im->container_full_id, im->container_type,
+					im->cgroup);
 	s->nimages++;
 	return im;
 }
@@ -1809,6 +1814,174 @@ size_t state_fd_format_name(const struct state_fd *fd, char *buf, size_t size)
 	return n;
 }
 
+bool state_image_exe_times(struct state *s, const struct state_thread *t, uint64_t *ret_ctime_ns,
+			   uint64_t *ret_mtime_ns)
+{
+	struct state_image *im = t->proc->image;
+
+	if (im->exe_times == 0) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		im->exe_times = 2;
+		/* the running image; else (the process is gone) the path, if still that inode */
+		if (!s->no_procfs && im->exe_ino &&
+		    (((size_t)snprintf(path, sizeof(path), "%s/proc/%u/exe",
+				       s->host_root ? s->host_root : "",
+				       t->proc->pid) < sizeof(path) &&
+		      stat(path, &st) == 0 && (uint64_t)st.st_ino == im->exe_ino) ||
+		     (im->exepath[0] == '/' &&
+		      (size_t)snprintf(path, sizeof(path), "%s%s", s->host_root ? s->host_root : "",
+				       im->exepath) < sizeof(path) &&
+		      stat(path, &st) == 0 && (uint64_t)st.st_ino == im->exe_ino))) {
+			im->exe_ctime_ns = (uint64_t)st.st_ctim.tv_sec * 1000000000ull +
+					   (uint64_t)st.st_ctim.tv_nsec;
+			im->exe_mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull +
+					   (uint64_t)st.st_mtim.tv_nsec;
+			im->exe_times = 1;
+		}
+	}
+	if (im->exe_times != 1)
+		return false;
+	*ret_ctime_ns = im->exe_ctime_ns;
+	*ret_mtime_ns = im->exe_mtime_ns;
+	return true;
+}
+
+#define STATE_FACT_PGID   0x1
+#define STATE_FACT_VM	  0x2
+#define STATE_FACT_FDLIMIT 0x4
+
+/* <host_root>/proc/<pid>/<name> into buf (NUL-terminated); false when it cannot be read. */
+static bool procfs_read(const struct state *s, uint32_t pid, const char *name, char *buf,
+			size_t size)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/proc/%u/%s", s->host_root ? s->host_root : "",
+			     pid, name) >= sizeof(path))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
+/* The number after "Key:" in a status file (kB for the Vm lines). */
+static bool status_number(const char *status, const char *key, unsigned long *ret)
+{
+	const char *p = strstr(status, key);
+
+	return p && sscanf(p + strlen(key), " %lu", ret) == 1;
+}
+
+/* Once per process and exec: the process group, memory and fd limit, as /proc has them. */
+static void proc_facts_load(struct state *s, struct state_proc *p)
+{
+	char buf[4096], *q;
+	unsigned long v, rss, swap;
+
+	if (p->facts_image == p->image)
+		return;
+	p->facts_image = p->image;
+	p->facts = 0;
+	if (s->no_procfs)
+		return;
+	/* stat: ") S ppid pgrp ...", after the comm's closing parenthesis */
+	if (procfs_read(s, p->pid, "stat", buf, sizeof(buf)) && (q = strrchr(buf, ')')) &&
+	    sscanf(q + 1, " %*c %*d %lu", &v) == 1 && v && v <= UINT32_MAX) {
+		p->pgid = (uint32_t)v;
+		p->facts |= STATE_FACT_PGID;
+	}
+	if (procfs_read(s, p->pid, "status", buf, sizeof(buf))) {
+		/* a kernel thread has no Vm lines: no value, as Falco's 0 would mislead */
+		if (status_number(buf, "\nVmSize:", &v) && status_number(buf, "\nVmRSS:", &rss)) {
+			if (!status_number(buf, "\nVmSwap:", &swap))
+				swap = 0;
+			p->vm_size_kb = (uint32_t)MIN(v, UINT32_MAX);
+			p->vm_rss_kb = (uint32_t)MIN(rss, UINT32_MAX);
+			p->vm_swap_kb = (uint32_t)MIN(swap, UINT32_MAX);
+			p->facts |= STATE_FACT_VM;
+		}
+	}
+	if (procfs_read(s, p->pid, "limits", buf, sizeof(buf)) &&
+	    (q = strstr(buf, "\nMax open files"))) {
+		q += strlen("\nMax open files");
+		while (*q == ' ')
+			q++;
+		if (strncmp(q, "unlimited", 9) == 0) {
+			p->fd_limit = -1;
+			p->facts |= STATE_FACT_FDLIMIT;
+		} else if (sscanf(q, "%lu", &v) == 1) {
+			p->fd_limit = (int64_t)v;
+			p->facts |= STATE_FACT_FDLIMIT;
+		}
+	}
+}
+
+bool state_proc_pgid(struct state *s, const struct state_thread *t, uint32_t *ret_pgid,
+		     uint32_t *ret_vpgid, struct state_thread **ret_leader)
+{
+	struct state_proc *p = t->proc;
+	struct state_thread *leader;
+
+	proc_facts_load(s, p);
+	if (!(p->facts & STATE_FACT_PGID))
+		return false;
+	leader = state_thread_get(s, p->pgid);
+	if (leader && leader->tid != leader->pid)
+		leader = NULL;
+	*ret_pgid = p->pgid;
+	if (p->pgid == p->pid)
+		*ret_vpgid = p->vpid;
+	else if (leader)
+		*ret_vpgid = leader->proc->vpid;
+	else if (p->vpid == p->pid) /* the initial namespace */
+		*ret_vpgid = p->pgid;
+	else
+		return false;
+	*ret_leader = leader;
+	return true;
+}
+
+bool state_proc_limits(struct state *s, const struct state_thread *t, uint32_t *ret_vm_size_kb,
+		       uint32_t *ret_vm_rss_kb, uint32_t *ret_vm_swap_kb, int64_t *ret_fd_limit)
+{
+	struct state_proc *p = t->proc;
+
+	proc_facts_load(s, p);
+	if (ret_vm_size_kb) {
+		if (!(p->facts & STATE_FACT_VM))
+			return false;
+		*ret_vm_size_kb = p->vm_size_kb;
+		*ret_vm_rss_kb = p->vm_rss_kb;
+		*ret_vm_swap_kb = p->vm_swap_kb;
+	}
+	if (ret_fd_limit) {
+		if (!(p->facts & STATE_FACT_FDLIMIT))
+			return false;
+		*ret_fd_limit = p->fd_limit;
+	}
+	return true;
+}
+
+uint32_t state_proc_nchilds(struct state *s, const struct state_thread *t)
+{
+	const struct state_thread *leader = state_proc_leader(s, t->proc->pid);
+	uint32_t n = state_proc_nthreads(t->proc);
+
+	if (leader && leader->proc == t->proc && !(leader->flags & STATE_THREAD_EXITED) && n)
+		n--;
+	return n;
+}
+
 const char *state_fd_l4proto(const struct state_fd *fd)
 {
 	if (fd->type != OSP_FD_TYPE_IPV4_SOCK && fd->type != OSP_FD_TYPE_IPV6_SOCK)
@@ -1903,6 +2076,16 @@ void state_get_stats(const struct state *s, struct state_stats *ret)
 	ret->procs = s->nprocs;
 	ret->fds = s->nfds;
 	ret->images = s->nimages;
+}
+
+void state_set_meta(struct state *s, struct meta *m)
+{
+	s->meta = m;
+}
+
+struct meta *state_meta(const struct state *s)
+{
+	return s->meta;
 }
 
 int state_new(const struct state_opts *opts, struct state **ret)

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "container.h"
+#include "meta.h"
 #include "event.h"
 #include "fdtable.h"
 
@@ -75,6 +76,9 @@ struct state_image {
 	uint32_t exe_flags; /* OSP_EXE_* */
 	bool args_truncated;
 	bool env_truncated;
+	/* private: state_image_exe_times()' cache, the one part that changes after the exec */
+	uint8_t exe_times; /* 0 not looked up, 1 known, 2 not to be had */
+	uint64_t exe_ctime_ns, exe_mtime_ns;
 	enum container_type container_type;
 	char container_id[CONTAINER_ID_LEN + 1];	   /* "host" or 12 hex */
 	char container_full_id[CONTAINER_FULL_ID_LEN + 1]; /* "host" or 64 hex */
@@ -95,6 +99,13 @@ struct state_proc {
 	struct state_str *cwd;	   /* never NULL; "" when unknown */
 	struct fd_table fds;
 	uint32_t fds_dropped; /* fds not tracked: per-process or total cap */
+	/* private: what /proc said of the process (state_proc_pgid(), state_proc_limits()),
+	 * read once for facts_image; facts has STATE_FACT_* bits of what it had */
+	const struct state_image *facts_image;
+	uint8_t facts;
+	uint32_t pgid;
+	uint32_t vm_size_kb, vm_rss_kb, vm_swap_kb;
+	int64_t fd_limit;
 };
 
 #define STATE_THREAD_EXITED	0x1 /* exit processed, removal pending */
@@ -201,17 +212,12 @@ const char *state_user_name(struct state *s, const struct state_thread *t, uint3
 const char *state_user_home(struct state *s, const struct state_thread *t, uint32_t uid);
 const char *state_user_shell(struct state *s, const struct state_thread *t, uint32_t uid);
 const char *state_group_name(struct state *s, const struct state_thread *t, uint32_t gid);
-/* Container fields not known yet (name, image, k8s.*): always NULL, printed as <NA>. */
-static inline const char *state_container_name(const struct state_thread *t)
-{
-	(void)t;
-	return NULL;
-}
-static inline const char *state_container_image(const struct state_thread *t)
-{
-	(void)t;
-	return NULL;
-}
+/*
+ * The container metadata layer (meta.h) the state asks at every exec into a container (a
+ * lookup is queued, never waited for) and the field extractors read; borrowed, NULL: none.
+ */
+void state_set_meta(struct state *s, struct meta *m);
+struct meta *state_meta(const struct state *s);
 
 /* proc.cmdline (comm, a space, args) into buf; returns the length it needed (like snprintf). */
 size_t state_thread_cmdline(const struct state_thread *t, char *buf, size_t size);
@@ -221,6 +227,33 @@ const char *state_proc_env(const struct state_proc *p, const char *name, uint32_
 size_t state_fd_format_name(const struct state_fd *fd, char *buf, size_t size);
 /* fd.l4proto: "tcp", "udp", "icmp", "raw" or NULL when unknown / not an inet socket. */
 const char *state_fd_l4proto(const struct state_fd *fd);
+/*
+ * proc.exe_ino.ctime and .mtime: the executable's inode change and modification times (epoch
+ * ns), read once per image from <host_root>/proc/<pid>/exe or, the process gone, from its path,
+ * and only while that is still the file the exec recorded (same inode). False when /proc is not
+ * read (a replayed capture), neither is that file, or the driver recorded no inode.
+ */
+bool state_image_exe_times(struct state *s, const struct state_thread *t, uint64_t *ret_ctime_ns,
+			   uint64_t *ret_mtime_ns);
+/*
+ * The process group of t's process: its id in the initial namespace (*ret_pgid), in the process'
+ * own namespace (*ret_vpgid) and its leader if the table has it (*ret_leader, may be NULL). The
+ * driver does not record it: read from <host_root>/proc/<pid>/stat once per process and exec
+ * (a shell sets a job's group before the exec). False when /proc is not read (a replayed
+ * capture), the process is gone, or the namespace's id is not known.
+ */
+bool state_proc_pgid(struct state *s, const struct state_thread *t, uint32_t *ret_pgid,
+		     uint32_t *ret_vpgid, struct state_thread **ret_leader);
+/*
+ * proc.vmsize, proc.vmrss, proc.vmswap (kB) and proc.fdlimit (the soft RLIMIT_NOFILE; -1 for
+ * unlimited): read with the process group, from <host_root>/proc/<pid>/status and limits, once
+ * per process and exec, as Falco takes them at the exec. False as for state_proc_pgid().
+ */
+bool state_proc_limits(struct state *s, const struct state_thread *t, uint32_t *ret_vm_size_kb,
+		       uint32_t *ret_vm_rss_kb, uint32_t *ret_vm_swap_kb, int64_t *ret_fd_limit);
+/* proc.nchilds: the process' threads in the table other than its leader. */
+uint32_t state_proc_nchilds(struct state *s, const struct state_thread *t);
+
 /* Number of threads of a process currently in the table. */
 static inline uint32_t state_proc_nthreads(const struct state_proc *p)
 {

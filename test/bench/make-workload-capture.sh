@@ -72,11 +72,11 @@ trap cleanup EXIT
 
 compile() {
 	local inc=(-I "$build" -I "$src/shared" -I "$src/driver/schema" -I "$src/runtime"
-		-I "$src/runtime/capture" -I "$src/runtime/engine" -I "$src/runtime/state"
+		-I "$src/runtime/capture" -I "$src/runtime/engine" -I "$src/runtime/state" -I "$src/runtime/meta"
 		-I "$src/runtime/outputs" -I "$src/runtime/detect")
 	local f
 	for f in shared/parse.c runtime/capture/event.c runtime/capture/record.c \
-		 runtime/state/fdtable.c runtime/state/container.c runtime/state/users.c \
+		 runtime/state/fdtable.c runtime/meta/container.c runtime/state/users.c \
 		 runtime/detect/eval.c; do
 		[ -f "$src/$f" ] || continue
 		cc -O2 -std=gnu11 -D_GNU_SOURCE -w "${inc[@]}" -c "$src/$f" -o "$work/$(basename "$f" .c).o"

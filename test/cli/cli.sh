@@ -205,12 +205,19 @@ list-fields)
 	done
 	n=$(grep -cE '^[a-z0-9_]+\.[^[:space:]]+' "$T/out")
 	[ "$n" -ge 200 ] || fail "expected at least 200 fields, got $n"
+	expect_in out '^ka.user.name[[:space:]]'
 	run --list syscall
 	expect_rc 0
 	expect_in out '^proc.name[[:space:]]'
+	expect_not_in out '^ka.user.name[[:space:]]'
 	run --list=k8s_audit
+	expect_rc 0
+	expect_in out '^ka.req.pod.containers.image\[N\]([[:space:]]|$)'
+	expect_in out '^jevt.value\[key\][[:space:]]'
+	expect_not_in out '^proc.name[[:space:]]'
+	run --list=aws_cloudtrail
 	expect_rc nonzero
-	expect_in err "Unknown event source 'k8s_audit'"
+	expect_in err "Unknown event source 'aws_cloudtrail'"
 	;;
 list-rules)
 	good_rules "$T/good.yaml"
@@ -270,7 +277,7 @@ outputs:
 EOF
 	run -c "$T/bad.yaml" -M 1
 	expect_rc 1
-	expect_in err "^$T/bad.yaml:3:9: error: invalid value for 'engine.kind': expected one of modern_ebpf, kmod, replay, got 'modern_epbf'$"
+	expect_in err "^$T/bad.yaml:3:9: error: invalid value for 'engine.kind': expected one of modern_ebpf, kmod, replay, nodriver, got 'modern_epbf'$"
 	expect_in err "^$T/bad.yaml:5:9: error: invalid value for 'outputs.rate'"
 	expect_in err 'Invalid configuration: nothing was started'
 	expect_empty out
@@ -341,7 +348,7 @@ EOF
 	run -c "$T/falco.yaml" -L
 	expect_rc 0
 	expect_in err "^$T/falco.yaml:8:5: warning: 'engine.modern_ebpf.drop_failed_exit' is a Falco setting Osprey does not support yet"
-	expect_in err "^$T/falco.yaml:10:1: warning: 'plugins' is a Falco setting"
+	expect_not_in err "'plugins' is a Falco setting"
 	expect_in err "warning: 'grpc' is a Falco setting"
 	expect_in err "warning: 'webserver' is a Falco setting"
 	expect_in out '^Shell spawned '
@@ -713,16 +720,28 @@ list-fields-formats)
 	expect_not_in out ' '
 	n=$(wc -l <"$T/out")
 	[ "$n" -ge 200 ] || fail "expected at least 200 field names, got $n"
-	run --list syscall --markdown
+	expect_in out '^ka\.user\.name$'
+	run --list --markdown
 	expect_rc 0
 	expect_in out '^## Field Class: evt$'
 	expect_in out '^Name \| Type \| Description$'
 	expect_in out '^`proc\.name` \| CHARBUF \| '
 	expect_in out '^`proc\.aname\[N\]` \| CHARBUF \| '
+	expect_in out '^## Field Class: k8saudit$'
+	expect_in out '^Event Sources: k8s_audit$'
 	[ "$(grep -c '^`' "$T/out")" -eq "$n" ] || fail "--markdown lists another number of fields than -N"
+	run --list syscall -N
+	expect_rc 0
+	expect_in out '^proc\.name$'
+	expect_not_in out '^ka\.'
 	run --list=k8s_audit -N
+	expect_rc 0
+	expect_in out '^ka\.user\.name$'
+	expect_in out '^jevt\.value$'
+	expect_not_in out '^proc\.'
+	run --list=aws_cloudtrail -N
 	expect_rc 1
-	expect_in err "Unknown event source 'k8s_audit': Osprey's sources are syscall"
+	expect_in err "Unknown event source 'aws_cloudtrail': Osprey's sources are syscall, k8s_audit"
 	;;
 dry-run)
 	good_rules "$T/good.yaml"
@@ -740,9 +759,17 @@ dry-run)
 	run -r "$T/bad.yaml" --dry-run
 	expect_rc 1
 	expect_in err "unknown field 'proc.nme'"
+	# nodriver without another source: nothing to run, and why
 	run -r "$T/good.yaml" -o engine.kind=nodriver --dry-run
 	expect_rc 1
-	expect_in err "engine.kind 'nodriver'"
+	expect_in err "No event source to run: syscall: engine.kind is nodriver"
+	expect_in err "k8s_audit: no plugins: entry named k8saudit is loaded"
+	# the k8s_audit source is checked too, its audit log not opened
+	run -r "$T/good.yaml" -o engine.kind=nodriver -o plugins[0].name=k8saudit \
+		-o "plugins[0].open_params=$T/absent.log" --dry-run
+	expect_rc 0
+	expect_in err 'Event sources: k8s_audit\.'
+	expect_in err 'Dry run: the configuration and 1 rules'
 	;;
 support)
 	command -v jq >/dev/null || skip "jq is not installed (scripts/install-deps.sh test)"
@@ -803,23 +830,59 @@ sources)
 	good_rules "$T/good.yaml"
 	run -r "$T/good.yaml" --enable-source syscall -e "$GOLDEN_DIR/host.osc"
 	expect_rc 0
+	run -r "$T/good.yaml" --enable-source=gcp_audit --dry-run
+	expect_rc 1
+	expect_in err "Unknown event source 'gcp_audit' in --enable-source: Osprey's sources are syscall, k8s_audit\.$"
+	run -r "$T/good.yaml" --disable-source=gcp_audit --dry-run
+	expect_rc 1
+	expect_in err "Unknown event source 'gcp_audit' in --disable-source: Osprey's sources are syscall, k8s_audit\.$"
+	# a known source the configuration does not provide: what to configure
 	run -r "$T/good.yaml" --enable-source=k8s_audit --dry-run
 	expect_rc 1
-	expect_in err "Unknown event source 'k8s_audit' in --enable-source: Osprey's sources are syscall"
+	expect_in err "Cannot enable event source 'k8s_audit' \(--enable-source\): no plugins: entry named k8saudit is loaded"
 	run -r "$T/good.yaml" --disable-source syscall --dry-run
 	expect_rc 1
-	expect_in err 'No event source left enabled \(--disable-source\): enable at least one of syscall'
+	expect_in err 'No event source left enabled \(--disable-source\): enable at least one of syscall \(not provided: k8s_audit: '
+	# with the k8saudit plugin entry both are provided: all, one, or the other
+	ka="-o plugins[0].name=k8saudit -o plugins[0].open_params=$T/audit.log"
+	run -r "$T/good.yaml" $ka --dry-run
+	expect_rc 0
+	expect_in err 'Event sources: syscall, k8s_audit\.'
+	run -r "$T/good.yaml" $ka --enable-source k8s_audit --dry-run
+	expect_rc 0
+	expect_in err 'Event sources: k8s_audit\.'
+	run -r "$T/good.yaml" $ka --disable-source k8s_audit --dry-run
+	expect_rc 0
+	expect_in err 'Event sources: syscall\.'
+	run -r "$T/good.yaml" $ka -o load_plugins=[json] --enable-source k8s_audit --dry-run
+	expect_rc 1
+	expect_in err "Cannot enable event source 'k8s_audit'"
 	run -r "$T/good.yaml" --enable-source syscall --disable-source syscall --dry-run
 	expect_rc 1
 	expect_in err -- '--enable-source and --disable-source cannot be mixed'
 	;;
 option-index)
 	good_rules "$T/good.yaml"
-	# Falco's plugins[N].key: a Falco setting Osprey does not support yet, so a warning
-	run -r "$T/good.yaml" -o 'plugins[0].open_params=http://:9765/k8s-audit' \
-		-o 'plugins[0].name=k8saudit' --dry-run
+	# Falco's plugins[N].key: a list of mappings like rules; N = the length appends
+	run -r "$T/good.yaml" -o "plugins[0].open_params=$T/audit.log" -o 'plugins[0].name=k8saudit' \
+		-o 'plugins[].name=json' -o 'load_plugins=[k8saudit, json]' --dry-run
 	expect_rc 0
-	expect_in err "^-o: warning: plugins\[0\]\.open_params=http://:9765/k8s-audit: 'plugins' is a Falco setting Osprey does not support yet"
+	expect_not_in err 'warning'
+	expect_in err 'Event sources: syscall, k8s_audit\.'
+	run -r "$T/good.yaml" -o 'plugins[]={name: k8saudit, library_path: libk8saudit.so}' \
+		-o "plugins[0].open_params=$T/audit.log" --dry-run
+	expect_rc 0
+	expect_in err "'libk8saudit.so' is not loaded"
+	run -r "$T/good.yaml" -o 'plugins[1].name=k8saudit' --dry-run
+	expect_rc 1
+	expect_in err "index 1 out of range: 'plugins' has 0 entries"
+	run -r "$T/good.yaml" -o 'plugins[0].path=x' --dry-run
+	expect_rc 1
+	expect_in err "unknown key 'plugins\[\]\.path'"
+	# under a Falco setting Osprey does not support yet: a warning
+	run -r "$T/good.yaml" -o 'append_output[0].extra_output=x' --dry-run
+	expect_rc 0
+	expect_in err "^-o: warning: append_output\[0\]\.extra_output=x: 'append_output' is a Falco setting Osprey does not support yet"
 	# rules[N].enable|disable.rule|tag sets that entry
 	run -r "$T/good.yaml" -o 'rules[0].disable.tag=shell' -L
 	expect_rc 0

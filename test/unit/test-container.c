@@ -45,6 +45,14 @@ int main(void)
 	expect("/machine.slice/libpod-" ID64 ".scope/container", CONTAINER_PODMAN, ID12);
 	expect("/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" ID64 ".scope",
 	       CONTAINER_PODMAN, ID12);
+	expect("/libpod_parent/libpod-" ID64, CONTAINER_PODMAN, ID12);
+	expect("/machine.slice/libpod-payload-" ID64 ".scope", CONTAINER_PODMAN, ID12);
+	/* containerd: cgroupfs names under systemd, plain containerd's default namespace */
+	expect("/system.slice/containerd.service/kubepods-besteffort-pod1.slice:cri-containerd:" ID64,
+	       CONTAINER_CONTAINERD, ID12);
+	expect("/default/" ID64, CONTAINER_CONTAINERD, ID12);
+	expect("/default/" ID12, CONTAINER_HOST, "host");
+	expect("/system.slice/x.slice:cri-containerd:" ID12, CONTAINER_HOST, "host");
 	/* the host */
 	expect("/", CONTAINER_HOST, "host");
 	expect("", CONTAINER_HOST, "host");

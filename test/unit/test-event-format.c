@@ -104,7 +104,7 @@ static void test_exec_and_open(void)
 		     "args=cat /etc/hostname cwd=/root env=HOME=/root PATH=/bin comm=cat ppid=1 "
 		     "vtid=4211 vpid=4211 sid=1 uid=0 gid=0 euid=0 egid=0 loginuid=4294967295 "
 		     "tty=136:3 cgroup=/system.slice/ssh.service exe_ino=1234567 exe_dev=8:1 "
-		     "exe_flags=OSP_EXE_WRITABLE|OSP_EXE_UPPER_LAYER cap_inheritable=0 "
+		     "exe_flags=EXE_WRITABLE|EXE_UPPER_LAYER cap_inheritable=0 "
 		     "cap_permitted=0x1ffffffffff cap_effective=0x1ffffffffff start_ts=60000000000 "
 		     "pidns=4026531836 old_tid=<NA>");
 
@@ -116,7 +116,7 @@ static void test_exec_and_open(void)
 			    0644),
 	       &ev);
 	CHECK_STR_EQ(fmt(&ev), "12:00:01.123456 cat(4211) openat dirfd=5 name=missing "
-			       "flags=O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC mode=0644 res=-2(ENOENT)");
+			       "flags=O_TRUNC|O_CREAT|O_WRONLY|O_CLOEXEC mode=0644 res=-2(ENOENT)");
 
 	/* Control bytes and backslashes are escaped; a cut value ends with "...". */
 	decode(build_openat(4211, -13, -100, "a\nb\\c\x7f\xc3\xa9 d", OSP_STR_MAX, 2, 0), &ev);
@@ -277,8 +277,8 @@ static void test_lifecycle(void)
 	record_add_u64(&b, 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x20000000 | 17);
 	decode(record_end(&b), &ev);
 	CHECK_STR_EQ(fmt(&ev), "12:00:01.123456 worker/1(4300) clone "
-			       "flags=SIGCHLD|CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_"
-			       "THREAD|CLONE_NEWPID "
+			       "flags=CLONE_FILES|CLONE_FS|CLONE_NEWPID|CLONE_SIGHAND|CLONE_THREAD|"
+			       "CLONE_VM "
 			       "res=4301");
 
 	/* Exit forgets the thread. */
@@ -287,7 +287,7 @@ static void test_lifecycle(void)
 	record_add_u32(&b, OSP_EXIT_GROUP_DEAD);
 	decode(record_end(&b), &ev);
 	CHECK_STR_EQ(fmt(&ev),
-		     "12:00:01.123456 worker/1(4300) procexit status=0 flags=OSP_EXIT_GROUP_DEAD");
+		     "12:00:01.123456 worker/1(4300) procexit status=0 flags=EXIT_GROUP_DEAD");
 	event_format_update(&ctx, &ev);
 	CHECK(event_format_comm(&ctx, 4300) == NULL);
 

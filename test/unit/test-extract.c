@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "detect-events.h"
+#include "dnsnames.h"
 #include "extract.h"
 #include "fields.h"
 #include "macro.h"
@@ -96,7 +97,7 @@ static void test_process_and_user(void)
 	V("proc.sid", "600");
 	V("proc.sname", "bash");
 	V("proc.tty", "34816");
-	V("proc.cwd", "/home/alice");
+	V("proc.cwd", "/home/alice/"); /* as Falco: a trailing slash */
 	V("proc.env", "LANG=C");
 	VA("proc.env", "LANG", "C");
 	VA("proc.env", "HOME", "<NA>");
@@ -117,7 +118,7 @@ static void test_process_and_user(void)
 	V("group.gid", "0");
 	V("group.name", "root");
 	V("container.id", "host");
-	V("container.name", "<NA>");
+	V("container.name", "host"); /* Falco names the host "host" */
 	V("k8s.pod.name", "<NA>");
 	V("evt.type", "execve");
 	V("syscall.type", "execve");
@@ -148,15 +149,19 @@ static void test_fd_and_paths(void)
 	V("fd.typechar", "f");
 	V("fs.path.name", "/etc/sudoers.d/x");
 	V("fs.path.nameraw", "../../etc//sudoers.d/./x");
+	/* Falco's m_name_raw: as passed, neither absolute nor normalized; "//" folded */
+	V("fd.nameraw", "../../etc/sudoers.d/./x");
+	VA("fd.types", "3", "(file)"); /* a list, as Falco prints one */
+	V("proc.nchilds", "0");
 	V("evt.is_open_write", "true");
 	V("evt.is_open_read", "false");
 	V("evt.is_open_create", "true");
 	V("evt.is_open_exec", "false");
-	VA("evt.arg", "flags", "O_WRONLY|O_CREAT|O_TRUNC");
+	VA("evt.arg", "flags", "O_TRUNC|O_CREAT|O_WRONLY"); /* as Falco prints it */
 	VA("evt.rawarg", "flags", "577");
 	VA("evt.arg", "mode", "S_IRGRP|S_IWUSR|S_IRUSR");
 	VA("evt.arg", "0", "3");
-	V("evt.args", "fd=3 dirfd=-100 name=/etc/sudoers.d/x flags=O_WRONLY|O_CREAT|O_TRUNC "
+	V("evt.args", "fd=3 dirfd=-100 name=/etc/sudoers.d/x flags=O_TRUNC|O_CREAT|O_WRONLY "
 		      "mode=S_IRGRP|S_IWUSR|S_IRUSR");
 	V("fd.containername", "host:/etc/sudoers.d/x");
 	V("fd.containerdirectory", "host:/etc/sudoers.d");
@@ -189,6 +194,20 @@ static void test_fd_and_paths(void)
 	V("fd.sockfamily", "ip");
 	V("fd.is_server", "false");
 	V("evt.res", "SUCCESS");
+	/* the ports as strings, Falco without port name resolution */
+	V("fd.sproto", "443");
+	V("fd.cproto", "50000");
+	V("fd.lproto", "50000");
+	V("fd.rproto", "443");
+	V("fd.proto", "50000 443");
+	V("fd.uid", "6014"); /* Falco: the tid, then the fd number */
+	V("fd.sip.name", "<NA>"); /* no names to resolve in this context */
+	V("evt.is_syslog", "false");
+	{
+		const char *types = val("fd.types", NULL); /* the process' distinct fd types */
+
+		CHECK(strcmp(types, "(file,ipv6)") == 0 || strcmp(types, "(ipv6,file)") == 0);
+	}
 
 	feed(tb_unlinkat(601, -2, "missing"));
 	V("evt.res", "ENOENT");
@@ -289,6 +308,7 @@ static void test_failed_open(void)
 
 	feed(tb_openat(601, -2, AT_FDCWD_K, "include/../stdio.h", 0, 0));
 	V("fd.num", "-2");
+	V("fd.nameraw", "include/../stdio.h");
 	V("fd.typechar", "f");
 	V("evt.is_open_read", "true");
 	V("fd.name", "/home/alice/stdio.h");
@@ -302,6 +322,72 @@ static void test_failed_open(void)
 	V("fd.type", "file");
 	fd = cur_t ? state_fd_get(cur_t, 7) : NULL;
 	CHECK(fd && fd->type == OSP_FD_TYPE_FILE);
+}
+
+/* fd.*ip.name: the names the rules compare with, resolved; a connection's end is one of them */
+static void test_dns_names(void)
+{
+	struct dnsnames *d = NULL;
+	const char *names[4];
+	uint8_t lo[4] = {127, 0, 0, 1}, t[13] = {OSP_AF_INET};
+	uint16_t lp = 40000, rp = 8080;
+
+	CHECK_INT_EQ(dnsnames_new(&d), 0);
+	if (!d)
+		return;
+	CHECK_INT_EQ(dnsnames_add(d, "localhost"), 0);
+	CHECK_INT_EQ(dnsnames_add(d, "localhost"), 0); /* kept once */
+	CHECK_INT_EQ(dnsnames_add(d, ""), -EINVAL);
+	CHECK_INT_EQ(dnsnames_count(d), 1);
+	dnsnames_resolve_all(d); /* /etc/hosts: no network */
+	if (dnsnames_lookup(d, 4, lo, names, 4) == 0) {
+		printf("SKIP (part): localhost does not resolve to 127.0.0.1 here\n");
+		dnsnames_free(d);
+		return;
+	}
+	x->dns = d;
+	feed(tb_socket(601, 5, 2, 1));
+	memcpy(t + 1, lo, 4);
+	memcpy(t + 5, &lp, 2);
+	memcpy(t + 7, lo, 4);
+	memcpy(t + 11, &rp, 2);
+	tb_begin(OSP_EVT_CONNECT, 601, 601);
+	record_add_s64(&tb, 0);
+	record_add_s64(&tb, 5);
+	record_add_bytes(&tb, t, sizeof(t), sizeof(t));
+	feed(tb_end());
+	V("fd.sip.name", "localhost");
+	V("fd.cip.name", "localhost");
+	V("fd.rip.name", "localhost");
+	V("fd.lip.name", "localhost");
+	x->dns = NULL;
+	dnsnames_free(d);
+}
+
+/* evt.is_syslog: a send to the unix socket of /dev/log, as syslog(3) does */
+static void test_syslog(void)
+{
+	static const uint8_t dev_log[] = "\x01/dev/log"; /* OSP_AF_UNIX, the path */
+
+	feed(tb_socket(601, 9, 1, 2 | 02000000));
+	VA("evt.arg", "type", "524290"); /* SOCK_DGRAM|SOCK_CLOEXEC: a number, as in Falco */
+	VA("evt.arg", "domain", "AF_UNIX");
+	tb_begin(OSP_EVT_CONNECT, 601, 601);
+	record_add_s64(&tb, 0);
+	record_add_s64(&tb, 9);
+	record_add_bytes(&tb, dev_log, sizeof(dev_log), sizeof(dev_log));
+	feed(tb_end());
+	V("fd.name", "/dev/log");
+	V("evt.is_syslog", "false"); /* a connect is no write */
+	tb_begin(OSP_EVT_SENDTO, 601, 601);
+	record_add_s64(&tb, 20);
+	record_add_s64(&tb, 9);
+	record_add_u64(&tb, 20);
+	record_add_bytes(&tb, NULL, 0, 0);
+	feed(tb_end());
+	V("evt.type", "sendto");
+	V("evt.is_syslog", "true");
+	V("evt.is_io_write", "true");
 }
 
 /* After a burst of threads has gone, state_purge() gives the memory back (once). */
@@ -371,6 +457,8 @@ int main(void)
 		test_fd_and_paths();
 		test_path_resolve();
 		test_failed_open();
+		test_dns_names();
+		test_syslog();
 		test_trim();
 		test_cache();
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "macro.h"
 #include "test.h"
 
 static void test_table(void)
@@ -112,6 +113,20 @@ static void test_list(void)
 	CHECK(strncmp(buf, golden, strlen(golden)) == 0);
 	if (strncmp(buf, golden, strlen(golden)))
 		fprintf(stderr, "--list begins:\n%.*s\n", (int)strlen(golden), buf);
+	/* the fields Osprey refuses are not listed; the others are */
+	CHECK(strstr(buf, "\nevt.latency ") == NULL);
+	CHECK(strstr(buf, "\nthread.exectime ") == NULL);
+	CHECK(strstr(buf, "\nfdlist.names ") == NULL);
+	CHECK(strstr(buf, "\nfd.nameraw ") != NULL);
+	CHECK(strstr(buf, "\nproc.vpgid ") != NULL);
+	for (size_t i = 0; i < field_count(); i++) {
+		const struct field_info *fi = field_info_by_index(i);
+		char line[128];
+
+		snprintf(line, sizeof(line), "\n%s", fi->name);
+		if (!field_is_supported(fi))
+			CHECK(strstr(buf, line) == NULL || strstr(buf, line)[strlen(line)] == '.');
+	}
 	/* every class appears, and lines stay within 80 columns except unbreakable words */
 	CHECK(strstr(buf, "Field Class:                  process\n") != NULL);
 	CHECK(strstr(buf, "Field Class:                  k8s\n") != NULL);
@@ -130,10 +145,42 @@ static void test_list(void)
 	free(buf);
 }
 
+/* A field Falco has and Osprey cannot give a value for: known, refused with the reason. */
+static void test_unsupported(void)
+{
+	static const char *const refused[] = {
+		"evt.latency",	"evt.cpu",	"evt.buffer",  "evt.buflen", "thread.exectime",
+		"fd.dev",
+		"fd.dev.major", "fd.dev.minor", "fdlist.nums", "fdlist.names",
+		"proc.pidns_init_start_ts",
+	};
+	struct field_ref ref;
+	const char *why;
+
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		why = NULL;
+		CHECK_INT_EQ(field_resolve(refused[i], NULL, &ref, &why), -EOPNOTSUPP);
+		CHECK(why && strlen(why) > 10);
+		CHECK(!field_is_supported(field_info_by_name(refused[i])));
+	}
+	/* a suggestion never points at a refused field */
+	CHECK(field_suggest("evt.latenc") == NULL || strcmp(field_suggest("evt.latenc"),
+							     "evt.latency") != 0);
+	/* the ones that have a value now */
+	CHECK_INT_EQ(field_resolve("proc.vpgid", NULL, &ref, &why), 0);
+	CHECK_INT_EQ(field_resolve("proc.vmrss", NULL, &ref, &why), 0);
+	CHECK_INT_EQ(field_resolve("proc.fdlimit", NULL, &ref, &why), 0);
+	CHECK_INT_EQ(field_resolve("fd.sproto", NULL, &ref, &why), 0);
+	CHECK_INT_EQ(field_resolve("fd.sip.name", NULL, &ref, &why), 0);
+	CHECK_INT_EQ(field_resolve("proc.exe_ino.ctime", NULL, &ref, &why), 0);
+	CHECK_INT_EQ(field_resolve("fd.types", "0", &ref, &why), 0);
+}
+
 int main(void)
 {
 	test_table();
 	test_resolve();
+	test_unsupported();
 	test_list();
 	return test_finish("test-fields");
 }

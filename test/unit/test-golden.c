@@ -79,9 +79,9 @@ static const char *const expected_falco[] = {
 	"=openat user= user_uid=0 user_loginuid=-1 process=cat proc_exepath=/usr/bin/cat pare"
 	"nt=bash command=cat /etc/shadow terminal=34816\n",
 	"04:00:01.000050000: Critical Fileless execution via memfd_create | container_start_t"
-	"s=<NA> proc_cwd=/home/alice evt_res=SUCCESS proc_sname=bash gparent=systemd evt_type"
+	"s=<NA> proc_cwd=/home/alice/ evt_res=SUCCESS proc_sname=bash gparent=systemd evt_type"
 	"=execve user= user_uid=1000 user_loginuid=1000 process=3 proc_exepath=/memfd:osp (de"
-	"leted) parent=bash command=3 terminal=34817 exe_flags=OSP_EXE_FROM_MEMFD\n",
+	"leted) parent=bash command=3 terminal=34817 exe_flags=EXE_FROM_MEMFD\n",
 	"04:00:01.000064000: Warning Symlinks created over sensitive files | target=/etc/shad"
 	"ow linkpath=/tmp/osp-shadow-link evt_type=symlinkat user= user_uid=0 user_loginuid=1"
 	"000 process=ln proc_exepath=/usr/bin/ln parent=bash command=ln -sf /etc/shadow /tmp/"

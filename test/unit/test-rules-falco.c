@@ -84,6 +84,11 @@ int main(void)
 		const struct rules_rule *r = rs->rules[i];
 
 		compiled += r->compiled;
+		/* the one rule on a field Osprey does not support (evt.buffer): disabled there,
+		 * refused with a warning */
+		if (!r->compiled)
+			CHECK(!r->enabled &&
+			      strcmp(r->name, "Java Process Class File Download") == 0);
 		if (!r->enabled)
 			continue;
 		enabled++;
@@ -94,7 +99,7 @@ int main(void)
 			restricted++;
 	}
 	CHECK_INT_EQ(enabled_compiled, enabled);
-	CHECK_INT_EQ(compiled, rs->n_rules);
+	CHECK_INT_EQ(compiled, rs->n_rules - 1);
 	/* the commit pinned in the fixtures' README: 93 rules, 351 macros, 163 lists as written */
 	CHECK_INT_EQ(rs->n_rules, 93);
 	CHECK(rs->n_macros > 200);

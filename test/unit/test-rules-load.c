@@ -221,8 +221,17 @@ static void test_condition_errors(void)
 	expect_error(3, 47, "'evt.failed' is a boolean field", "true or false");
 	ruleset_free(rs);
 
-	rs = load(RULE("r", "evt.type = read and evt.buffer bcontains xyz1"));
-	expect_error(3, 55, "'bcontains' takes hex digits", NULL);
+	/* a field Falco has and Osprey cannot give a value for: refused, naming field and rule */
+	rs = load(RULE("r", "evt.type = read and evt.buffer bcontains cafebabe"));
+	expect_error(3, 34,
+		     "field 'evt.buffer' is not supported by Osprey: Osprey does not capture the "
+		     "data buffers of I/O system calls (in rule 'r')",
+		     "docs/rules.md lists the fields Osprey does not support");
+	ruleset_free(rs);
+
+	rs = load("- rule: r\n  desc: d\n  condition: evt.type = open\n  output: l=%evt.latency\n"
+		  "  priority: WARNING\n");
+	expect_error(4, 14, "output field 'evt.latency' is not supported by Osprey", NULL);
 	ruleset_free(rs);
 
 	rs = load(RULE("r", "evt.type = open and proc.cmdline regex 'a(b'"));

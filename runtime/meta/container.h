@@ -8,8 +8,10 @@
  * Recognised components (anywhere in the path):
  *   docker      /docker/<64hex>                 docker-<64hex>.scope
  *   containerd  /kubepods/.../<64hex>           cri-containerd-<64hex>.scope
+ *               ...slice:cri-containerd:<64hex> /default/<64hex> (plain containerd)
  *   cri-o       crio-<64hex>.scope              /kubepods/.../crio-<64hex>
  *   podman      libpod-<64hex>.scope            /machine.slice/libpod-<64hex>.scope/container
+ *               /libpod_parent/libpod-<64hex>   libpod-payload-<64hex>.scope (split mode)
  * The runtimes' monitor processes (libpod-conmon-*, crio-conmon-*) run on the
  * host and are reported as such.
  */

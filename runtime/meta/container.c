@@ -40,9 +40,12 @@ static enum container_type match_component(const char *c, size_t n, const char *
 		{"docker-", CONTAINER_DOCKER},
 		{"cri-containerd-", CONTAINER_CONTAINERD},
 		{"crio-", CONTAINER_CRIO},
+		{"libpod-payload-", CONTAINER_PODMAN}, /* podman's split cgroup mode */
 		{"libpod-", CONTAINER_PODMAN},
 	};
+	static const char colon_ctrd[] = ":cri-containerd:";
 	size_t pl;
+	const char *cc;
 
 	/* systemd scope units: <prefix><64hex>.scope (the .scope is optional for cgroupfs). */
 	if (n > 6 && memcmp(c + n - 6, ".scope", 6) == 0)
@@ -52,11 +55,21 @@ static enum container_type match_component(const char *c, size_t n, const char *
 			*ret_hex = c + pl;
 			return prefixed[i].type;
 		}
+	/* containerd's CRI plugin with cgroupfs names under systemd: "...slice:cri-containerd:ID" */
+	cc = n > CONTAINER_FULL_ID_LEN ? memmem(c, n, colon_ctrd, sizeof(colon_ctrd) - 1) : NULL;
+	if (cc && is_hex64(cc + sizeof(colon_ctrd) - 1,
+			   n - (size_t)(cc + sizeof(colon_ctrd) - 1 - c))) {
+		*ret_hex = cc + sizeof(colon_ctrd) - 1;
+		return CONTAINER_CONTAINERD;
+	}
 	if (!is_hex64(c, n))
 		return CONTAINER_HOST;
 	*ret_hex = c;
 	if (pn == 6 && memcmp(prev, "docker", 6) == 0)
 		return CONTAINER_DOCKER;
+	/* plain containerd (ctr, nerdctl with cgroupfs): /NAMESPACE/ID, "default" namespace */
+	if (pn == 7 && memcmp(prev, "default", 7) == 0)
+		return CONTAINER_CONTAINERD;
 	if (kube)
 		return CONTAINER_CONTAINERD;
 	return CONTAINER_HOST;
