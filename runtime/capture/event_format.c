@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errno_name.h"
 #include "event_format.h"
 #include "flag_names.h"
 #include "macro.h"
@@ -141,7 +142,7 @@ static void out_errno(struct out *o, int64_t v)
 	out_sdec(o, v);
 	if (v < 0 && v > -4096) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-		const char *name = strerrorname_np((int)-v);
+		const char *name = errno_name((int)-v);
 
 		if (name)
 			out_paren(o, name);

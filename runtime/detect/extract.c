@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "dnsnames.h"
+#include "errno_name.h"
 #include "extract.h"
 #include "extract_meta.h"
 #include "flag_names.h"
@@ -597,9 +598,9 @@ size_t xval_format(const struct xval *v, char *buf, size_t size)
 	return n > 0 ? (size_t)n : 0;
 }
 
-static const char *errno_name(int64_t e)
+static const char *res_errno_name(int64_t e)
 {
-	const char *s = e > 0 && e < 4096 ? strerrorname_np((int)e) : NULL;
+	const char *s = e > 0 && e < 4096 ? errno_name((int)e) : NULL;
 
 	return s ? s : "E?";
 }
@@ -1426,7 +1427,7 @@ static size_t extract_cold(struct extract_ctx *c, const struct field_ref *ref, s
 	case FIELD_EVT_RES:
 		if (!event_res(ev, &res))
 			return 0;
-		return put_cstr(v, res < 0 ? errno_name(-res) : "SUCCESS");
+		return put_cstr(v, res < 0 ? res_errno_name(-res) : "SUCCESS");
 	case FIELD_EVT_RAWRES:
 		return scalar_of(c, id, &res) ? put_s64(v, res) : 0;
 	case FIELD_EVT_FAILED:

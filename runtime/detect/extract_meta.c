@@ -10,6 +10,14 @@
 #include "extract_meta.h"
 #include "meta.h"
 
+/*
+ * Falco's glob for the mount pickers is fnmatch() with GNU's extended patterns (+(a|b)...);
+ * a C library without them (musl) matches plain globs.
+ */
+#ifndef FNM_EXTMATCH
+#define FNM_EXTMATCH 0
+#endif
+
 static size_t put_str(struct extract_ctx *c, struct xval *v, const char *s)
 {
 	char *p;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Checked number parsing (shared/parse.c). */
+/* Checked number parsing (shared/parse.c) and errno names (shared/errno_name.c). */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "errno_name.h"
 #include "parse.h"
 #include "test.h"
 
@@ -93,8 +95,37 @@ static void test_size(void)
 	CHECK_INT_EQ(v, 12);
 }
 
+/* The same names as glibc's strerrorname_np(), for every number it knows, and NULL past them. */
+static void test_errno_name(void)
+{
+	int known = 0;
+
+	CHECK(errno_name(0) == NULL);
+	CHECK(errno_name(-1) == NULL);
+	CHECK(errno_name(4095) == NULL);
+	CHECK_STR_EQ(errno_name(EPERM), "EPERM");
+	CHECK_STR_EQ(errno_name(EAGAIN), "EAGAIN");
+	CHECK_STR_EQ(errno_name(EOPNOTSUPP), "EOPNOTSUPP");
+#ifdef __GLIBC__
+	for (int e = 1; e < 4096; e++) {
+		const char *g = strerrorname_np(e), *o = errno_name(e);
+
+		if (!g) {
+			CHECK(o == NULL);
+			continue;
+		}
+		known++;
+		CHECK(o && strcmp(o, g) == 0);
+		if (!o || strcmp(o, g) != 0)
+			fprintf(stderr, "errno %d: glibc '%s', osprey '%s'\n", e, g, o ? o : "(null)");
+	}
+	CHECK(known > 120);
+#endif
+}
+
 int main(void)
 {
+	test_errno_name();
 	test_u64();
 	test_i64();
 	test_size();
