@@ -155,7 +155,7 @@ int build_module(const char *src, const char *headers, const char *workdir, cons
 		snprintf(res->summary, sizeof(res->summary), "no kernel headers at '%s'", headers);
 		return -ENOENT;
 	}
-	r = mkdir_p(workdir);
+	r = util_mkdir_p(workdir);
 	if (r < 0)
 		return r;
 	r = path_join(dir, sizeof(dir), "%s/build-XXXXXX", workdir);

@@ -214,7 +214,7 @@ int locate_cache_store(const char *dir, const char *base, const char *src)
 	r = path_join(ko, sizeof(ko), "%s/%s.ko", dir, base);
 	if (r < 0)
 		return r;
-	r = mkdir_p(dir);
+	r = util_mkdir_p(dir);
 	if (r < 0)
 		return r;
 	cache_remove(dir, base);
@@ -544,7 +544,7 @@ int locate_driver(const struct locate_opts *o, char *ret_path, size_t size, char
 				    ko, r == -EBADMSG ? reason : strerror(-r));
 		cache_remove(dir, base);
 	}
-	r = mkdir_p(dir);
+	r = util_mkdir_p(dir);
 	if (r < 0)
 		return log_error_errno(r, "Failed to create cache directory '%s': %m", dir);
 	for (size_t i = 0; i < o->repos->n; i++) {

@@ -848,7 +848,7 @@ static int mirror_build(int argc, char *argv[])
 		return EXIT_USAGE;
 	uname(&u);
 	if (path_join(dir, sizeof(dir), "%s/%s/%s", arg_out, arg_driver_version,
-		      arg_arch ? arg_arch : u.machine) < 0 || mkdir_p(dir) < 0) {
+		      arg_arch ? arg_arch : u.machine) < 0 || util_mkdir_p(dir) < 0) {
 		log_error("Cannot create '%s'", dir);
 		return EXIT_FAILURE_GENERIC;
 	}
@@ -966,7 +966,7 @@ static int mirror_sync(int argc, char *argv[])
 		return EXIT_VERIFY;
 	}
 	if (path_join(dir, sizeof(dir), "%s/%s/%s", arg_out, arg_driver_version, t.arch) < 0 ||
-	    mkdir_p(dir) < 0) {
+	    util_mkdir_p(dir) < 0) {
 		index_done(&idx);
 		log_error("Cannot create '%s'", dir);
 		return EXIT_FAILURE_GENERIC;

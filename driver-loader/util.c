@@ -23,7 +23,7 @@ int path_join(char *buf, size_t size, const char *fmt, ...)
 	return 0;
 }
 
-int mkdir_p(const char *path)
+int util_mkdir_p(const char *path)
 {
 	char p[PATH_MAX_LEN];
 	size_t len = strlen(path);

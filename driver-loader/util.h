@@ -33,7 +33,7 @@ static inline bool endswith(const char *s, const char *suffix)
 /* snprintf that reports truncation as -ENAMETOOLONG. */
 int path_join(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
 /* mkdir -p with mode 0755. */
-int mkdir_p(const char *path);
+int util_mkdir_p(const char *path);
 /* Reads a whole small file (at most max bytes) into a NUL-terminated malloc'd buffer. */
 int read_file_full(const char *path, size_t max, char **ret, size_t *ret_size);
 /* Writes data to path atomically (temporary file in the same directory, fsync, rename). */

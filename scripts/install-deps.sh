@@ -28,6 +28,12 @@ RUN_DEPS=(
 	# (kmod, archives)
 	libyaml-dev
 	libpcre2-dev
+	# container metadata: the CRI client (gRPC over HTTP/2, protobuf)
+	libnghttp2-dev
+	libprotobuf-c-dev
+	protobuf-c-compiler
+	# the web server (health, metrics, the audit webhook) on OpenSSL
+	libevent-dev
 	libjson-c-dev
 	libkmod-dev
 	libcurl4-openssl-dev
@@ -61,6 +67,25 @@ TEST_DEPS=(
 	passwd
 	util-linux
 	bsdutils
+	# container metadata (suite meta) and the chart's pod (suite images): real runtimes, images
+	# made from local files; CNI plugins for the CRI test's pod network
+	podman
+	buildah
+	runc
+	containerd
+	containernetworking-plugins
+	python3
+	# operations (suite ops): endpoints with curl and openssl, Prometheus' promtool, gdb to
+	# detach the probe under a running osprey
+	curl
+	openssl
+	prometheus
+	gdb
+	# the Helm chart (suite helm): helm, kubectl and the API schemas come from npm
+	# (scripts/install-k8s-tools.sh)
+	nodejs
+	npm
+	unzip
 )
 
 purpose=${1:-test}

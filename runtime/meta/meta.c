@@ -17,6 +17,7 @@
 #include "log.h"
 #include "meta.h"
 #include "meta_bundle.h"
+#include "meta_cri.h"
 #include "meta_docker.h"
 
 #define META_BUCKETS	    (META_CONTAINERS_MAX * 2) /* open addressing, power of two */
@@ -56,6 +57,7 @@ struct meta {
 	size_t q_head, q_len;
 	struct meta_stats stats;
 	struct meta_docker *docker; /* the Docker Engine API clients (thread only) */
+	struct meta_cri *cri;	    /* the CRI clients: containerd, CRI-O (thread only) */
 	uint64_t refused;	    /* replies refused (atomic: counted off the lock) */
 };
 
@@ -505,6 +507,8 @@ static struct meta_container *lookup(struct meta *m, const struct meta_request *
 		return NULL;
 	if (m->docker)
 		r = meta_docker_lookup(m->docker, q->type, c);
+	if (r < 0 && r != -ENOMEM && m->cri)
+		r = meta_cri_lookup(m->cri, q->type, c);
 	if (r < 0 && m->cfg.engines[META_ENGINE_BUNDLE].enabled)
 		r = meta_bundle_lookup(m->host_root, &m->cfg, q->type, c);
 	if (r == -EBADMSG || r == -EMSGSIZE)
@@ -675,6 +679,9 @@ int meta_new(const struct meta_config *config, const char *host_root, bool start
 	r = meta_docker_new(&m->cfg, m->host_root, &m->docker);
 	if (r < 0)
 		return r;
+	r = meta_cri_new(&m->cfg, m->host_root, &m->cri);
+	if (r < 0)
+		return r;
 	if (start_thread) {
 		sigset_t all, old;
 
@@ -707,6 +714,7 @@ void meta_free(struct meta *m)
 			meta_container_unref(m->slots[i].c);
 	free(m->slots);
 	meta_docker_free(m->docker);
+	meta_cri_free(m->cri);
 	meta_config_done(&m->cfg);
 	pthread_cond_destroy(&m->wake);
 	pthread_mutex_destroy(&m->lock);

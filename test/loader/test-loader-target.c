@@ -30,7 +30,7 @@ static void write_file(const char *rel, const char *content)
 	snprintf(p, sizeof(p), "%s%s", root, rel);
 	snprintf(dir, sizeof(dir), "%s", p);
 	*strrchr(dir, '/') = '\0';
-	CHECK(mkdir_p(dir) == 0);
+	CHECK(util_mkdir_p(dir) == 0);
 	CHECK(write_file_atomic(p, content, strlen(content), 0644) == 0);
 }
 

@@ -157,7 +157,7 @@ static void test_index_roundtrip(void)
 	size_t len = 0;
 
 	path(p, sizeof(p), "repo");
-	CHECK(mkdir_p(p) == 0);
+	CHECK(util_mkdir_p(p) == 0);
 	path(p, sizeof(p), "repo/osprey_debian_6.1.55-1-amd64_1.ko");
 	CHECK(write_file_atomic(p, "module-bytes", 12, 0644) == 0);
 	path(p, sizeof(p), "repo/osprey_debian_6.1.55-1-amd64_1.ko.sha256");
