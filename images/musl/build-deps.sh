@@ -14,8 +14,8 @@ cache=${1:-${OSPREY_MUSL_CACHE:-/var/cache/osprey-musl}}
 prefix=$cache/prefix
 jobs=$(nproc)
 
-# Debian 12 source packages: name=version. A build with other versions is refused: update the
-# pins (and re-run the image tests) when Debian ships a security update.
+# Debian 12 source packages: name=version. When Debian ships a security update the old version
+# disappears from the archive: fetch() then builds the new one and says so; update the pin.
 PINS=(
 	zlib=1:1.2.13.dfsg-1
 	xz-utils=5.4.1-1+deb12u1
@@ -27,6 +27,8 @@ PINS=(
 	xxhash=0.8.1-1
 	pcre2=10.42-1
 	libevent=2.1.12-stable-8+deb12u1
+	nghttp2=1.52.0-1+deb12u3
+	protobuf-c=1.4.1-1
 	elfutils=0.188-2.1
 	libbpf=1.1.2-0+deb12u1
 	kmod=30+20221128-1
@@ -57,17 +59,25 @@ setup_apt() {
 	fi
 }
 
-# fetch NAME=VERSION: unpacks the source package into $cache/src/NAME (once).
+# fetch NAME=VERSION: unpacks the source package into $cache/src/NAME (once). When Debian no
+# longer serves the pinned version (a security update replaced it), the version it serves now
+# is built instead, loudly: update PINS to it.
 fetch() {
-	local name=${1%%=*} version=${1#*=} dir=$cache/src/$name
+	local name=${1%%=*} version=${1#*=} dir=$cache/src/$name want
 	if [[ -f $dir/.unpacked && $(cat "$dir/.unpacked") == "$version" ]]; then
 		return
 	fi
 	rm -rf "$dir" "$cache/dl/$name"
 	mkdir -p "$cache/dl/$name" "$cache/src"
 	log "fetching $name $version"
-	if ! (cd "$cache/dl/$name" && apt-get "${apt_opts[@]}" source -q --download-only "$name=$version" >&2); then
-		log "Debian no longer serves $name $version: update PINS in $0"
+	want="$name=$version"
+	if ! apt-cache "${apt_opts[@]}" showsrc "$name" 2>/dev/null | grep -qx "Version: $version"; then
+		log "WARNING: Debian no longer serves $name $version: building the version it serves" \
+			"now; update PINS in $0"
+		want=$name
+	fi
+	if ! (cd "$cache/dl/$name" && apt-get "${apt_opts[@]}" source -q --download-only "$want" >&2); then
+		log "cannot download the source of $name from Debian's archive"
 		exit 1
 	fi
 	dpkg-source -q -x "$cache/dl/$name"/*.dsc "$dir" >&2
@@ -170,10 +180,13 @@ build_one() {
 		make install >&2 ;;
 	xxhash)
 		cd "$src"
-		make -j"$jobs" libxxhash.a libxxhash.pc PREFIX="$prefix" LIBDIR="$prefix/lib" >&2
+		make -j"$jobs" libxxhash.a >&2
 		install -m 0644 libxxhash.a "$prefix/lib/"
 		install -m 0644 xxhash.h xxh3.h "$prefix/include/"
-		install -m 0644 libxxhash.pc "$prefix/lib/pkgconfig/" ;;
+		printf '%s\n' "prefix=$prefix" 'libdir=${prefix}/lib' 'includedir=${prefix}/include' '' \
+			'Name: xxhash' 'Description: extremely fast hash algorithm' \
+			"Version: ${version%%-*}" 'Libs: -L${libdir} -lxxhash' 'Cflags: -I${includedir}' \
+			>"$prefix/lib/pkgconfig/libxxhash.pc" ;;
 	pcre2)
 		autotools "$src" --enable-jit --disable-pcre2grep-jit --disable-pcre2test-libedit
 		make -j"$jobs" libpcre2-8.la >&2
@@ -184,15 +197,24 @@ build_one() {
 			--disable-doxygen-html --enable-openssl
 		make -j"$jobs" >&2
 		make install >&2 ;;
+	nghttp2)
+		autotools "$src" --enable-lib-only --disable-python-bindings --disable-examples \
+			--disable-app --disable-hpack-tools --without-libxml2 --without-jemalloc
+		make -j"$jobs" -C lib >&2
+		make -C lib install >&2 ;;
+	protobuf-c)
+		# The runtime library only: protoc-c (C++) comes from the build machine.
+		autotools "$src" --disable-protoc
+		make -j"$jobs" >&2
+		make install >&2 ;;
 	elfutils)
 		# Only libelf: the tools need argp, fts and obstack, which musl has not; configure's
-		# checks for them are answered from its cache, and only lib/ and libelf/ are built.
+		# checks for them are answered from its cache, and only libelf/ is built.
 		autotools "$src" --disable-debuginfod --disable-libdebuginfod --disable-nls \
 			--without-bzlib --without-lzma --without-zstd --without-biarch \
 			ac_cv_search_argp_parse='none required' ac_cv_search_fts_close='none required' \
 			ac_cv_search__obstack_free='none required' ac_cv_header_fts_h=yes \
 			ac_cv_c_compiler_gnu=yes
-		make -j"$jobs" -C lib >&2
 		make -j"$jobs" -C libelf libelf.a >&2
 		install -D -m 0644 libelf/libelf.a "$prefix/lib/libelf.a"
 		install -m 0644 libelf/libelf.h libelf/gelf.h libelf/nlist.h "$prefix/include/"
@@ -206,6 +228,7 @@ build_one() {
 		# kmod's configure refuses --enable-static: build the shared library's PIC objects
 		# and archive them (libkmod and its internal shared/ helpers).
 		cd "$src"
+		touch libkmod/docs/gtk-doc.make # what kmod's autogen.sh does without gtk-doc
 		autoreconf -fi >&2
 		./configure --prefix="$prefix" --libdir="$prefix/lib" --disable-manpages \
 			--disable-test-modules --without-zstd --without-xz --without-zlib --without-openssl \

@@ -46,7 +46,9 @@ CONF
 export CONTAINERS_CONF=$work/containers.conf
 
 # The chart as a user installs it, with the images built here and podman's Docker-compatible
-# API socket for the container metadata (this host has no docker, containerd or CRI-O socket).
+# API socket for the container metadata (this host has no docker, containerd or CRI-O socket),
+# and a custom rules file (customRules) that appends the container's name and image to the
+# default rule's output, as a user would.
 sock=/run/podman/podman.sock
 if [[ ! -S $sock ]]; then
 	mkdir -p "$(dirname "$sock")"
@@ -57,7 +59,14 @@ fi
 args=(--set image.pullPolicy=Never --set driver.loader.initContainer.image.pullPolicy=Never
 	--set collectors.docker.enabled=true --set collectors.docker.socket=$sock
 	--set collectors.containerd.enabled=false --set collectors.crio.enabled=false
-	--set osprey.json_output=true)
+	--set osprey.json_output=true
+	--set-string "customRules.container-fields\.yaml=$(cat <<'RULE'
+- rule: Shadow or Sudoers File Read by Untrusted Program
+  output: container_name=%container.name image=%container.image
+  override:
+    output: append
+RULE
+)")
 "$tools/bin/helm" template t "$chart" "${args[@]}" >"$work/all.yaml"
 (cd "$tools" && node --input-type=module -e '
 	const { parseAllDocuments, stringify } = await import("yaml");
@@ -66,15 +75,22 @@ args=(--set image.pullPolicy=Never --set driver.loader.initContainer.image.pullP
 	const objs = parseAllDocuments(fs.readFileSync(all, "utf8")).map((d) => d.toJS()).filter(Boolean);
 	const ds = objs.find((o) => o.kind === "DaemonSet");
 	const pod = { apiVersion: "v1", kind: "Pod",
-		metadata: { name: podName, labels: ds.spec.template.metadata.labels },
+		metadata: { name: podName, labels: ds.spec.template.metadata.labels,
+			// podman removes "once" init containers after they ran; "always" keeps the
+			// loader container, so its exit status and log can be read
+			annotations: { "io.podman.annotations.init.container.type": "always" } },
 		spec: { ...ds.spec.template.spec, restartPolicy: "Never" } };
 	fs.writeFileSync(podFile, stringify(pod));
-	fs.writeFileSync(cmFile, objs.filter((o) => o.kind === "ConfigMap").map((o) => stringify(o)).join("---\n"));
-' "$work/all.yaml" "$pod" "$work/pod.yaml" "$work/configmaps.yaml")
+	objs.filter((o) => o.kind === "ConfigMap").forEach((o, i) => fs.writeFileSync(`${cmFile}.${i}.yaml`, stringify(o)));
+' "$work/all.yaml" "$pod" "$work/pod.yaml" "$work/configmap")
+cm_args=()
+for f in "$work"/configmap.*.yaml; do
+	cm_args+=(--configmap "$f")
+done
 
 t0=$(date +%s.%N)
 echo "== podman kube play ($pod)"
-podman kube play --configmap "$work/configmaps.yaml" "$work/pod.yaml" >/dev/null
+podman kube play "${cm_args[@]}" "$work/pod.yaml" >/dev/null
 loader=$pod-osprey-driver-loader main=$pod-osprey
 # The loader's verdict.
 for _ in $(seq 1 120); do
@@ -86,8 +102,8 @@ echo "loader: $st"
 podman logs "$loader" 2>&1 | sed 's/^/  loader| /'
 [[ $st == "exited 0" ]] || { echo "FAIL: the loader did not succeed"; exit 1; }
 podman logs "$loader" 2>&1 | grep -qi 'ebpf' || { echo "FAIL: the loader did not choose eBPF"; exit 1; }
-loader_s=$(podman inspect --format '{{.State.StartedAt.Unix}} {{.State.FinishedAt.Unix}}' "$loader" |
-	awk '{ print $2 - $1 }')
+loader_s=$(podman inspect --format '{{.State.StartedAt.UnixNano}} {{.State.FinishedAt.UnixNano}}' "$loader" |
+	awk '{ printf "%.2f", ($2 - $1) / 1e9 }')
 
 # osprey running, and a behaviour in another container until its alert comes out.
 alert=

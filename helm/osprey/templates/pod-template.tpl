@@ -144,7 +144,7 @@ spec:
       imagePullPolicy: {{ .Values.image.pullPolicy }}
       args:
         - -c
-        - /etc/osprey/osprey.yaml
+        - /etc/osprey/config/osprey.yaml
         {{- with .Values.extra.args }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -214,9 +214,10 @@ spec:
         {{- toYaml .Values.healthChecks.readinessProbe | nindent 8 }}
       {{- end }}
       volumeMounts:
+        {{- /* A directory, not a subPath file: the kubelet updates it when the ConfigMap
+        changes, and osprey's watch_config_files reloads. */}}
         - name: config
-          mountPath: /etc/osprey/osprey.yaml
-          subPath: osprey.yaml
+          mountPath: /etc/osprey/config
           readOnly: true
         - name: custom-rules
           mountPath: /etc/osprey/custom-rules.d
