@@ -484,11 +484,17 @@ static struct cond_src *cond_src_from(struct loader *L, const struct ynode *n)
 	return s;
 }
 
-/* Appends " " + n's text to s (condition/output append). */
+/*
+ * Appends " " + n's text to s (condition/output append). The text so far loses its trailing
+ * white space first, as Falco trims each output and condition it reads: a block scalar's final
+ * newline must not end up inside the alert line.
+ */
 static int cond_src_append(struct loader *L, struct cond_src *s, const struct ynode *n)
 {
 	char *t;
 
+	while (s->len > 0 && strchr(" \t\r\n", s->text[s->len - 1]))
+		s->text[--s->len] = 0;
 	if (s->n_segs >= RULES_COND_SEGS_MAX) {
 		errat(L, n, "merge the appends into one definition",
 		      "more than %u appends to one condition", RULES_COND_SEGS_MAX);
@@ -1152,7 +1158,12 @@ static int set_string(struct loader *L, char **dst, const struct ynode *n, const
 	if (!s)
 		return -EINVAL;
 	if (append && *dst) {
-		if (asprintf(&t, "%s %s", *dst, s) < 0)
+		size_t len = strlen(*dst);
+
+		/* Falco trims what it reads: a block scalar's final newline stays out of the join */
+		while (len > 0 && strchr(" \t\r\n", (*dst)[len - 1]))
+			len--;
+		if (asprintf(&t, "%.*s %s", (int)len, *dst, s) < 0)
 			t = NULL;
 	} else {
 		t = strdup(s);

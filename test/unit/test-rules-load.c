@@ -352,6 +352,21 @@ static void test_overrides(void)
 		ruleset_free(rs);
 	}
 	{
+		/* an output written as a block scalar ends in a newline: append joins it with a space */
+		const char *files[] = {
+			"- rule: Block\n  desc: d\n  condition: evt.type = open\n"
+			"  output: >\n    first %proc.name\n  priority: INFO\n",
+			"- rule: Block\n  output: container=%container.name\n"
+			"  override: {output: append}\n",
+		};
+
+		rs = load_n(files, 2);
+		expect_clean();
+		CHECK_STR_EQ(ruleset_find_rule(rs, "Block")->output,
+			     "first %proc.name container=%container.name");
+		ruleset_free(rs);
+	}
+	{
 		const char *files[] = {
 			base,
 			"- list: shells\n  items: [zsh]\n  override:\n    items: replace\n"
