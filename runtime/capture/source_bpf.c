@@ -19,11 +19,13 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 
 #include "log.h"
 #include "macro.h"
@@ -115,6 +117,23 @@ static void set_error(struct source *s, const char *fmt, ...)
 }
 
 /*
+ * Whether this process may load BPF programs at all: CAP_BPF or CAP_SYS_ADMIN in its
+ * effective set. libbpf's feature probes answer "not supported" when the real answer is
+ * "not permitted", so a missing capability is told apart here first.
+ */
+static bool may_use_bpf(void)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = {};
+	const unsigned cap_bpf = 39; /* CAP_BPF, absent from older headers */
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return true; /* cannot tell: let the probes speak */
+	return (d[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32))) ||
+	       (d[cap_bpf / 32].effective & (1u << (cap_bpf % 32)));
+}
+
+/*
  * Checks the kernel features the probe needs, before libbpf tries and fails
  * with a bare errno. Returns 0 or -errno with s->error explaining.
  */
@@ -129,7 +148,7 @@ static int check_kernel_features(struct source *s)
 		return -EOPNOTSUPP;
 	}
 	r = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
-	if (r == -EPERM || (r < 0 && errno == EPERM)) {
+	if (r == -EPERM || (r < 0 && errno == EPERM) || (r <= 0 && !may_use_bpf())) {
 		set_error(s, "not allowed to use eBPF: run as root, or grant CAP_BPF, CAP_PERFMON "
 			     "and CAP_SYS_RESOURCE (CAP_SYS_ADMIN on kernels < 5.8); also check "
 			     "kernel.unprivileged_bpf_disabled and lockdown");

@@ -4,7 +4,7 @@
 # driver.modernEbpf.leastPrivileged, takes the osprey container's capabilities, and runs the
 # built osprey as root with exactly those in its bounding set (setpriv); it must attach the probe
 # and raise the default rules' alert for a read of /etc/shadow with the process named. Then
-# without CAP_BPF it must fail to start. A capability this root lacks itself (here
+# without CAP_BPF it must fail to start, saying that it lacks the capability. A capability this root lacks itself (here
 # CAP_SYS_RESOURCE, which the BPF memory accounting of kernels >= 5.11 does not need) is left
 # out and said.
 #   caps-test.sh CHART_DIR OSPREY RULES
@@ -21,7 +21,7 @@ command -v jq >/dev/null || skip "jq is missing"
 
 caps=$("$tools/bin/helm" template t "$chart" --set driver.kind=modern_ebpf \
 	--set driver.modernEbpf.leastPrivileged=true --show-only templates/daemonset.yaml |
-	sed -n '/- name: osprey$/,$p' | sed -n 's/^ *add: \[\(.*\)\]$/\1/p' | head -n 1 | tr -d ' ')
+	sed -n '/- name: osprey$/,$p' | sed -n 's/^ *add: \[\(.*\)\]$/\1/p' | sed -n 1p | tr -d ' ')
 [[ -n $caps ]] || { echo "FAIL: no capability list rendered for the osprey container"; exit 1; }
 echo "chart's capabilities: $caps"
 have=$(capsh --decode="$(awk '/^CapBnd/ { print $2 }' /proc/self/status)" | cut -d= -f2)
@@ -49,7 +49,7 @@ run() { # run BOUNDING: osprey for 4 s while a process reads /etc/shadow every 0
 }
 fail=0
 if run "$set_"; then
-	a=$(grep '^{' "$work/out" | jq -c 'select(.rule == "Shadow or Sudoers File Read by Untrusted Program")' | head -n 1)
+	a=$(grep '^{' "$work/out" | jq -c 'select(.rule == "Shadow or Sudoers File Read by Untrusted Program")' | sed -n 1p)
 	if [[ -z $a ]]; then
 		echo "FAIL: no alert with the chart's capabilities"; tail -5 "$work/err"; fail=1
 	elif [[ $(jq -r '.output_fields["proc.name"]' <<<"$a") != head ]]; then
@@ -64,6 +64,12 @@ nobpf=${set_/,+bpf/}
 if run "$nobpf"; then
 	echo "FAIL: osprey ran without CAP_BPF (bounding set$nobpf)"; fail=1
 else
-	echo "ok: without CAP_BPF osprey refuses to start: $(tail -n 1 "$work/err")"
+	if grep -q 'not allowed to use eBPF' "$work/err"; then
+		echo "ok: without CAP_BPF osprey refuses to start: $(grep 'Cannot start' "$work/err")"
+	else
+		echo "FAIL: without CAP_BPF osprey does not say it lacks the capability:"
+		grep 'Cannot start' "$work/err" || tail -n 3 "$work/err"
+		fail=1
+	fi
 fi
 exit $fail

@@ -114,7 +114,7 @@ for i in $(seq 1 60); do
 	podman run --name "$victim" "$victim_img" head -c1 /etc/shadow >/dev/null 2>&1 || true
 	vid=$(podman inspect --format '{{.Id}}' "$victim")
 	alert=$(podman logs "$main" 2>/dev/null | grep '^{' |
-		jq -c --arg id "${vid:0:12}" 'select(.output_fields["container.id"] == $id)' | head -n 1)
+		jq -c --arg id "${vid:0:12}" 'select(.output_fields["container.id"] == $id)' | sed -n 1p)
 	[[ -n $alert ]] && break
 	sleep 1
 done
