@@ -122,10 +122,77 @@ if kill -0 "$opid" 2>/dev/null; then
 fi
 rc=0
 wait "$opid" || rc=$?
-[ "$rc" = 0 ] && pass "osprey exited 0 on SIGTERM" || fail "osprey exited with status $rc on SIGTERM"
+if [ "$rc" = 0 ]; then
+	pass "osprey exited 0 on SIGTERM"
+else
+	fail "osprey exited with status $rc on SIGTERM"
+fi
 tail -n 5 "$T/log" | sed 's/^/inside: osprey stderr: /'
 
 expect_ok "rmmod osprey once osprey is gone" rmmod osprey
 expect_fail "the module is gone" is_loaded osprey
+expect_fail "/dev/osprey0 is gone" test -e /dev/osprey0
+
+# With `reopen` among the actions the watchdog closes the devices and opens them again: the
+# capture comes back after the stop. But while the devices are closed (the back-off), the module
+# holds no reference: an attacker retrying rmmod in a loop unloads it then. The reopens then fail,
+# naming the missing device, and osprey gives up with one line and a non-zero exit, so that the
+# service manager restarts it (and the loader inserts the module again).
+expect_ok "insmod osprey.ko again" insmod "$ko"
+osprey --driver=kmod -r "$T/rules.yaml" -o json_output=true -o syslog_output.enabled=false \
+	-o webserver.enabled=true -o webserver.listen_address=127.0.0.1 \
+	-o webserver.listen_port=$PORT -o webserver.prometheus_metrics_enabled=true \
+	-o watchdog.interval=1s -o watchdog.timeout=3s \
+	-o 'watchdog.actions=[alert, healthz, reopen]' -o recovery.backoff=1s \
+	-o recovery.max_reopens=2 >"$T/out2" 2>"$T/log2" &
+opid=$!
+expect_ok "osprey (watchdog with reopen) answers /healthz 200" wait_for 60 healthz_is 200
+expect_ok "kmod-steal-stop stops osprey's capture again" kmod-steal-stop "$opid"
+expect_ok "the watchdog reopens the devices" wait_for 30 grep -q 'Event source reopened' "$T/log2"
+expect_ok "/healthz 200 again after the reopen" wait_for 30 healthz_is 200
+expect_ok "rules fire again after the reopen" wait_for 10 sh -c \
+	"cat $T/marker >/dev/null; grep -q 'marker opened' $T/out2"
+
+# The attacker retries rmmod every 50 ms, then stops the capture once more.
+(
+	n=0
+	while [ "$n" -lt 1200 ] && ! rmmod osprey 2>/dev/null; do
+		usleep 50000
+		n=$((n + 1))
+	done
+	is_loaded osprey || echo "rmmod won after $n attempts" >"$T/rmmod-won"
+) &
+looper=$!
+at=$(cut -d' ' -f1 /proc/uptime)
+expect_ok "kmod-steal-stop stops the reopened capture" kmod-steal-stop "$opid"
+n=0
+while [ "$n" -lt 300 ] && kill -0 "$opid" 2>/dev/null; do
+	usleep 200000
+	n=$((n + 1))
+done
+if kill -0 "$opid" 2>/dev/null; then
+	fail "osprey still running 60 s after the module was unloaded under it"
+	kill -KILL "$opid"
+fi
+rc=0
+wait "$opid" || rc=$?
+echo "inside: osprey ended $(awk -v s="$at" '{ printf "%.1f", $1 - s }' /proc/uptime) s after the second stop, status $rc"
+kill "$looper" 2>/dev/null
+wait "$looper" 2>/dev/null
+if [ -f "$T/rmmod-won" ]; then
+	pass "the attacker's rmmod loop unloaded the module while the devices were closed ($(cat "$T/rmmod-won"))"
+else
+	fail "the rmmod loop never unloaded the module"
+fi
+grep -e 'Driver watchdog' -e 'Reopening' -e 'Giving up' "$T/log2" | sed 's/^/inside: osprey: /'
+if [ "$rc" != 0 ]; then
+	pass "osprey exited non-zero ($rc) once the module was gone"
+else
+	fail "osprey exited 0 with its module gone"
+fi
+expect_ok "the failed reopen names the missing device" grep -q 'Reopening the event source failed (.*/dev/osprey0' "$T/log2"
+expect_ok "one clear last line: giving up after 2 failed reopens" \
+	grep -q 'Giving up: the event source could not be reopened 2 times in a row' "$T/log2"
+expect_ok "the watchdog alert came first" grep -q '"rule":"Osprey internal: driver watchdog"' "$T/out2"
 expect_fail "/dev/osprey0 is gone" test -e /dev/osprey0
 finish
