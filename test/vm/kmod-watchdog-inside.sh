@@ -8,15 +8,20 @@
 # 1. osprey runs on the module (--driver=kmod) with the watchdog (1 s canaries, 3 s timeout,
 #    actions alert + healthz) and the web server on 127.0.0.1; /healthz answers 200.
 # 2. `rmmod osprey`: the kernel refuses it while osprey holds the devices (the module's file
-#    operations take a module reference on open); osprey stays healthy. `rmmod -f` is not tried:
-#    Debian's kernel allows it (CONFIG_MODULE_FORCE_UNLOAD=y, the kernel tainted "R"), but it runs
-#    the module's exit and frees its code under osprey's open files and mappings, so the next
-#    close or ioctl jumps into freed memory: a kernel oops, not a blind sensor.
-# 3. What the attacker can do instead: copy one of osprey's device fds with pidfd_getfd()
+#    operations take a module reference on open); osprey stays healthy. `rmmod -f` is not tried
+#    here: Debian's kernel allows it (CONFIG_MODULE_FORCE_UNLOAD=y, taint "R"), and it runs the
+#    module's exit and frees its code under osprey's open files, mappings and running probes.
+#    Tried once in this VM: the next tracepoint hit oopses at once (page fault in the freed
+#    module's code, in rmmod itself and then in osprey), oops after oops until the VM hangs. That
+#    is a crashed kernel, loud on its own, not a blind sensor a watchdog could report.
+# 3. What an attacker can do instead: copy one of osprey's device fds with pidfd_getfd()
 #    (kmod-steal-stop) and send OSP_KMOD_IOC_STOP through it. The module stops writing osprey's
 #    records; the watchdog must notice within its timeout: the alert "Osprey internal: driver
 #    watchdog", /healthz 503 naming the reason, the log line; osprey keeps running and stops on
 #    SIGTERM with exit 0. Then rmmod succeeds and leaves no device behind.
+# 4. With `reopen` among the actions: the capture comes back after the stop; an rmmod retried in
+#    a loop wins during the back-off (the devices are closed then), the reopens fail naming the
+#    missing device and osprey gives up with one line and exit status 1.
 #
 # No curl in the initramfs: /healthz is read with busybox nc (the body is needed on a 503, which
 # busybox wget does not print).
