@@ -29,7 +29,7 @@ static int find_device_fd(const char *pid, int *ret_fd)
 	ssize_t n;
 
 	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
-	d = opendir(dir);
+	d = opendir(dir); /* O_CLOEXEC: opendir sets it */
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
@@ -82,16 +82,20 @@ int main(int argc, char **argv)
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
 	if (pidfd < 0) {
-		fprintf(stderr, "kmod-steal-stop: pidfd_open(%ld): %m\n", pid);
-		return errno == ENOSYS ? 77 : 1;
+		r = errno;
+		fprintf(stderr, "kmod-steal-stop: pidfd_open(%ld): %s\n", pid, strerror(r));
+		return r == ENOSYS ? 77 : 1;
 	}
 	fd = (int)syscall(SYS_pidfd_getfd, pidfd, target_fd, 0);
 	if (fd < 0) {
-		fprintf(stderr, "kmod-steal-stop: pidfd_getfd(%ld, %d): %m\n", pid, target_fd);
-		return errno == ENOSYS ? 77 : 1;
+		r = errno;
+		fprintf(stderr, "kmod-steal-stop: pidfd_getfd(%ld, %d): %s\n", pid, target_fd,
+			strerror(r));
+		return r == ENOSYS ? 77 : 1;
 	}
 	if (ioctl(fd, OSP_KMOD_IOC_STOP) < 0) {
-		fprintf(stderr, "kmod-steal-stop: OSP_KMOD_IOC_STOP through the copied fd: %m\n");
+		fprintf(stderr, "kmod-steal-stop: OSP_KMOD_IOC_STOP through the copied fd: %s\n",
+			strerror(errno));
 		return 1;
 	}
 	printf("kmod-steal-stop: stopped process %ld's capture through a copy of its fd %d\n", pid,
