@@ -70,7 +70,8 @@ echo "=== build ($build, werror)"
 setup_dir "$build" -Dwerror=true "${kdir_opt[@]}"
 meson compile -C "$build"
 # The images the chart's pod test runs: static musl binaries (the libraries are built once from
-# Debian's sources and cached in /var/cache/osprey-musl), on a base made from local files.
+# Debian's sources and cached in /var/cache/osprey-musl), on a base made from local files. The vm
+# suite's vm-loader runs build-images/musl/driver-loader/osprey-driver-loader in its VM.
 echo "=== images (images/build.sh)"
 if ! images/build.sh --base "$(images/testbase.sh)" --out "$root/build-images"; then
 	echo "run-tests.sh: images/build.sh failed: the images suite cannot pass"

@@ -57,6 +57,35 @@ if [ -f "$real" ]; then
 		expect_ok "osprey refuses a kmod choice without the module, naming the device and the loader" sh -c \
 			"osprey --driver-choice $T/rdriver -r $T/rules.yaml -M 1 >/dev/null 2>$T/osprey.err; rc=\$?; cat $T/osprey.err; [ \$rc != 0 ] && grep -q '/dev/osprey0 is missing' $T/osprey.err && grep -q 're-run osprey-driver-loader' $T/osprey.err"
 	fi
+	# The init container's loader: the fully static musl build (images/build.sh, passed by
+	# vm-test.sh --optional-file) fetches the same signed module, verifies and inserts it, with
+	# none of the glibc build's libraries in its way (it must name no ELF interpreter).
+	S=/payload/osprey-driver-loader
+	if [ -x "$S" ]; then
+		expect_fail "the static loader names no ELF interpreter (no ld-linux, no ld-musl)" \
+			grep -q -e 'ld-linux' -e 'ld-musl' "$S"
+		expect_ok "the static loader runs here (--version)" "$S" --version
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		# shellcheck disable=SC2086
+		expect_ok "the static loader fetches, verifies and inserts the real osprey.ko" sh -c \
+			"$S kmod $R --cache-dir $T/sc --choice-file $T/sdriver >$T/static.out 2>&1; rc=\$?; cat $T/static.out; [ \$rc = 0 ]"
+		echo "inside: the static loader's kmod took $(awk -v s="$t0" '{ printf "%.2f", $1 - s }' /proc/uptime) s"
+		sed 's/^/inside: static loader: /' "$T/static.out"
+		expect_fail "it fetched from the mirror (no cache hit: an empty cache)" \
+			grep -q 'from cache' "$T/static.out"
+		expect_ok "the real module is loaded by the static loader" is_loaded osprey
+		expect_ok "its devices exist" test -c /dev/osprey0
+		expect_ok "its choice file says kmod with /dev" sh -c \
+			"grep -qx driver=kmod $T/sdriver && grep -qx dev_dir=/dev $T/sdriver"
+		if [ -x /usr/local/bin/osprey ]; then
+			expect_ok "osprey reads the static loader's choice and captures from the module" sh -c \
+				"(sleep 1; /bin/true) & osprey --driver-choice $T/sdriver -r $T/rules.yaml -M 3 >$T/osprey.out 2>$T/osprey.err; rc=\$?; wait; cat $T/osprey.err $T/osprey.out; [ \$rc = 0 ] && grep -q 'Driver: kmod, devices in /dev' $T/osprey.err && grep -q 'Events: [1-9]' $T/osprey.err && grep -q 'Notice x' $T/osprey.out"
+		fi
+		expect_ok "the static loader unloads it" "$S" unload
+		expect_fail "real module gone after the static loader's unload" is_loaded osprey
+	else
+		echo "inside: SKIP the static musl loader: $S is absent (build it with images/build.sh --no-images; scripts/run-tests.sh does)"
+	fi
 else
 	echo "inside: no $real (meson configured without -Dkdir): the real module is not tested"
 fi

@@ -7,7 +7,7 @@
 #
 #   vm-test.sh --workdir DIR --inside SCRIPT [--kdir DIR] [--timeout SECS]
 #              [--build-module SRCDIR]... [--module FILE.ko]... [--bin FILE]...
-#              [--require FILE]... [--file FILE]...
+#              [--require FILE]... [--file FILE]... [--optional-file FILE]...
 #
 #   --workdir DIR          scratch space (build dir); holds console.log afterwards
 #   --inside SCRIPT        runs in the VM as /payload/run-inside.sh (with
@@ -22,6 +22,8 @@
 #                          missing, exit 77 naming it (OSPREY_VM_PARTIAL=1: boot
 #                          anyway without it, and still exit 77 if all else passed)
 #   --file FILE            a data file (rules...) into /payload, beside the script
+#   --optional-file FILE   the same if FILE exists (a program keeps its mode); if not, a
+#                          note says so and the inside script sees it missing
 # Exits 77 (skip) when qemu, the kernel or its headers cannot be had.
 set -eu
 
@@ -35,6 +37,7 @@ mods=
 bins=
 required=
 files=
+optional_files=
 
 die() {
 	echo "vm-test: $*" >&2
@@ -47,7 +50,8 @@ need_arg() {
 
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--workdir|--inside|--kdir|--timeout|--build-module|--module|--bin|--require|--file)
+	--workdir|--inside|--kdir|--timeout|--build-module|--module|--bin|--require|--file|\
+	--optional-file)
 		need_arg $# "$1" ;;
 	esac
 	case "$1" in
@@ -60,7 +64,8 @@ while [ $# -gt 0 ]; do
 	--bin) bins="$bins $2"; shift 2 ;;
 	--require) required="$required $2"; shift 2 ;;
 	--file) [ -f "$2" ] || die "file '$2' does not exist"; files="$files $2"; shift 2 ;;
-	-h|--help) sed -n '3,28s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--optional-file) optional_files="$optional_files $2"; shift 2 ;;
+	-h|--help) sed -n '3,30s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
@@ -137,6 +142,13 @@ cp "$inside" "$payload/run-inside.sh"
 cp "$here/lib-inside.sh" "$payload/lib-inside.sh"
 for f in $files; do
 	cp "$f" "$payload/"
+done
+for f in $optional_files; do
+	if [ -f "$f" ]; then
+		cp "$f" "$payload/"
+	else
+		echo "vm-test: optional file $f is absent: the checks that need it are skipped"
+	fi
 done
 "$here/mkinitramfs.sh" -o "$workdir/initramfs.cpio" --payload "$payload" "$@"
 
