@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "capture.h"
@@ -25,6 +26,7 @@ struct run_opts {
 	run_start_fn on_start;
 	run_event_fn on_event;
 	void *userdata;
+	bool no_hup; /* on_start watches SIGHUP itself (reload) */
 };
 
 /* Runs until signalled, the duration passes, the source ends or a callback fails. Logs open

@@ -79,6 +79,42 @@ void detect_free(struct detect *d)
 	free(d);
 }
 
+int detect_set_rules(struct detect *d, const struct osprey_config *c, const struct ruleset *rs)
+{
+	struct eval_opts eo = {
+		.min_priority = c ? c->priority : PRIORITY_DEBUG,
+		.match_all = c && c->rule_matching == RULE_MATCHING_ALL,
+	};
+	struct extract_ctx *x = NULL;
+	struct eval *ev = NULL;
+	int r;
+
+	if (!rs->compiled)
+		return -EINVAL;
+	r = eval_new(rs, &eo, &ev);
+	if (r < 0)
+		return r;
+	r = extract_ctx_new(d->st, eval_n_slots(ev), &x);
+	if (r < 0) {
+		eval_free(ev);
+		return r;
+	}
+	/* what outlives an event: the machine, and the counters behind evt.num and the times */
+	x->hostname = d->x->hostname;
+	x->boot_time_ns = d->x->boot_time_ns;
+	x->evt_num = d->x->evt_num;
+	x->first_ts = d->x->first_ts;
+	x->prev_ts = d->x->prev_ts;
+	x->stats = d->x->stats;
+	extract_ctx_free(d->x);
+	eval_free(d->ev);
+	d->x = x;
+	d->ev = ev;
+	for (unsigned id = 0; id < OSP_EVT_COUNT; id++)
+		d->has_rules[id] = eval_has_rules(d->ev, (uint16_t)id);
+	return 0;
+}
+
 void detect_set_outputs(struct detect *d, struct outputs *o)
 {
 	d->out = o;
@@ -253,6 +289,7 @@ int detect_on_event(struct detect *d, const struct event *ev)
 struct run_ctx {
 	struct detect *d;
 	struct outputs *out;
+	const struct detect_run_hooks *hooks;
 	char hostname[256];
 };
 
@@ -282,6 +319,8 @@ static int run_on_start(struct capture *c, struct loop *l, void *userdata)
 	r = loop_add_signal(l, SIGUSR1, on_reopen_signal, rc, NULL);
 	if (r < 0)
 		return log_error_errno(r, "Failed to watch SIGUSR1 (reopening outputs): %m");
+	if (rc->hooks && rc->hooks->on_start)
+		return rc->hooks->on_start(l, c, rc->d, &rc->out, rc->hooks->userdata);
 	return 0;
 }
 
@@ -295,6 +334,13 @@ static int run_on_event(const struct event *ev, void *userdata)
 
 int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	       const struct capture_opts *copts, uint64_t duration_usec)
+{
+	return detect_run_hooked(c, rs, copts, duration_usec, NULL);
+}
+
+int detect_run_hooked(const struct osprey_config *c, const struct ruleset *rs,
+		      const struct capture_opts *copts, uint64_t duration_usec,
+		      const struct detect_run_hooks *hooks)
 {
 	_cleanup_(detect_freep) struct detect *d = NULL;
 	struct detect_opts dopts = {
@@ -312,6 +358,7 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 		.on_start = run_on_start,
 		.on_event = run_on_event,
 		.userdata = &rc,
+		.no_hup = hooks && hooks->on_start,
 	};
 	struct outputs *out = NULL;
 	struct capture_stats cst = {};
@@ -331,8 +378,12 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	ro.capture.interest = copts->source == CAPTURE_SOURCE_FILE ? NULL : interest;
 	rc.d = d;
 	rc.out = out;
+	rc.hooks = hooks;
 	log_info("Evaluating %zu rules on %u event types.", eval_n_rules(d->ev), n);
 	r = run_capture(&ro, &cst);
+	if (hooks && hooks->on_stop)
+		hooks->on_stop(hooks->userdata);
+	out = rc.out; /* a reload may have replaced the outputs */
 	outputs_stop(out);
 	detect_get_stats(d, &ds);
 	outputs_get_stats(out, &os);

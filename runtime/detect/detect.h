@@ -56,6 +56,14 @@ int detect_new(const struct osprey_config *c, const struct ruleset *rs,
 void detect_free(struct detect *d);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct detect *, detect_free);
 
+/*
+ * Replaces the rules with the enabled rules of rs (compiled) under c's priority and
+ * rule_matching; the state (process and fd tables) and the event counters are kept. Call between
+ * two events, from the event thread: each event is evaluated with one ruleset. rs must outlive d
+ * (or the next call). On failure nothing changed.
+ */
+int detect_set_rules(struct detect *d, const struct osprey_config *c, const struct ruleset *rs);
+
 /* Where alerts go: outputs_push() (borrowed), and/or a callback. */
 void detect_set_outputs(struct detect *d, struct outputs *o);
 void detect_set_alert_fn(struct detect *d, detect_alert_fn fn, void *userdata);
@@ -80,3 +88,20 @@ void detect_get_stats(const struct detect *d, struct detect_stats *ret);
  */
 int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	       const struct capture_opts *copts, uint64_t duration_usec);
+
+/*
+ * detect_run() with hooks for the service (reload.h): on_start after the capture opened, with
+ * the loop, the capture, the detection and the outputs (a hook may replace *outputs; the run then
+ * stops and frees the new ones); it then watches SIGHUP itself. on_stop when the loop ended,
+ * before the outputs drain.
+ */
+struct loop;
+struct detect_run_hooks {
+	int (*on_start)(struct loop *l, struct capture *c, struct detect *d,
+			struct outputs **outputs, void *userdata);
+	void (*on_stop)(void *userdata);
+	void *userdata;
+};
+int detect_run_hooked(const struct osprey_config *c, const struct ruleset *rs,
+		      const struct capture_opts *copts, uint64_t duration_usec,
+		      const struct detect_run_hooks *hooks);

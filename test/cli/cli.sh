@@ -514,7 +514,7 @@ signals)
 		wait_for "$T/err" "Received SIG$sig" || fail "no log line for SIG$sig"
 		kill -0 "$pid" 2>/dev/null || fail "SIG$sig ended osprey"
 	done
-	expect_in err 'Received SIGHUP: reloading the configuration and rules is not supported yet; nothing changed'
+	expect_in err 'Received SIGHUP: reloading the configuration and rules'
 	expect_in err 'Received SIGUSR2: ignored'
 	expect_in err 'Received SIGUSR1: reopening the alert outputs'
 	kill -TERM "$pid"
