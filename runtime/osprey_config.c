@@ -503,10 +503,17 @@ static int configfiles_set(struct ctx *x, const struct key_def *k, const struct 
 					ent.strategy = (enum config_merge)m;
 					continue;
 				}
-				aerr(x, ek, hint,
-				     "invalid '%s' in a config_files entry: expected path: PATH or "
-				     "strategy: append, override or add-only",
-				     ek->val);
+				if (strcmp(ek->val, "strategy") == 0 || strcmp(ek->val, "path") == 0)
+					aerr(x, ev, hint,
+					     "invalid %s '%s' in a config_files entry: expected %s",
+					     ek->val, ev->kind == YN_SCALAR ? ev->val : "(not a word)",
+					     ek->val[0] == 's' ? "append, override or add-only"
+							       : "a path");
+				else
+					aerr(x, ek, hint,
+					     "unknown key '%s' in a config_files entry: expected "
+					     "path or strategy",
+					     ek->val);
 				return -EINVAL;
 			}
 		}
