@@ -92,8 +92,8 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 /*
  * detect_run() with hooks for the service (reload.h): on_start after the capture opened, with
  * the loop, the capture, the detection and the outputs (a hook may replace *outputs; the run then
- * stops and frees the new ones); it then watches SIGHUP itself. on_stop when the loop ended,
- * before the outputs drain.
+ * stops and frees the new ones); it then watches SIGHUP itself. on_stop when the loop ended
+ * and was freed (with every source on_start added), before the outputs drain.
  */
 struct loop;
 struct detect_run_hooks {

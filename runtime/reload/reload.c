@@ -264,7 +264,16 @@ int reload_on_start(struct loop *l, struct capture *c, struct detect *d, struct 
 
 void reload_on_stop(void *userdata)
 {
+	struct reload *r = userdata;
+
 	(void)notify_send("STOPPING=1");
+	/* the run is over and its loop freed, with the watch's sources */
+	watch_forget(r->watch);
+	r->watch = NULL;
+	r->loop = NULL;
+	r->capture = NULL;
+	r->detect = NULL;
+	r->outputs = NULL;
 }
 
 #define KEPT(cond, key, fmt, oldv, newv)                                                           \

@@ -198,6 +198,14 @@ void watch_free(struct watch *w)
 		return;
 	loop_source_free(w->timer);
 	loop_source_free(w->io);
+	w->timer = w->io = NULL;
+	watch_forget(w);
+}
+
+void watch_forget(struct watch *w)
+{
+	if (!w)
+		return;
 	watch_clear(w);
 	close(w->fd);
 	free(w);

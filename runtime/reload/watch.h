@@ -30,3 +30,5 @@ int watch_new(struct loop *l, uint64_t debounce_usec, watch_fn fn, void *userdat
 int watch_set_paths(struct watch *w, char *const *paths, size_t n);
 /* Accepts NULL. */
 void watch_free(struct watch *w);
+/* Frees w after its loop was freed (which freed its sources). Accepts NULL. */
+void watch_forget(struct watch *w);
