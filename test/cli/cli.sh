@@ -120,7 +120,7 @@ help)
 		 ' -M, --duration' ' --version' ' --driver' ' -l RULE' ' -N ' ' --markdown' \
 		 ' --list-events' ' --enable-source=SOURCE' ' --disable-source' ' -P, --pidfile=FILE' \
 		 ' -U, --unbuffered' ' --dry-run' ' --support' ' --accept-damaged' \
-		 'SIGHUP and SIGUSR2 are logged'; do
+		 'SIGHUP reloads the configuration'; do
 		expect_in out -- "$o"
 	done
 	expect_empty err
@@ -493,8 +493,8 @@ damaged-replay)
 	expect_not_in err 'damaged'
 	;;
 signals)
-	# A daemon reading a stalled stream: SIGHUP, SIGUSR2 and SIGUSR1 change nothing that
-	# matters and do not end it; SIGTERM ends it with the summary and every queued alert.
+	# A daemon reading a stalled stream: SIGHUP (a reload of the same rules), SIGUSR2 and
+	# SIGUSR1 do not end it and lose nothing; SIGTERM ends it with the summary and every queued alert.
 	mkfifo "$T/fifo"
 	run -e "$GOLDEN_DIR/host.osc" -r "$DEFAULT_RULES" --host-root="$GOLDEN_DIR/hostroot"
 	expect_rc 0
