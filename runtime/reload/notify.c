@@ -16,7 +16,7 @@
 int notify_send(const char *state)
 {
 	const char *name = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	_cleanup_close_ int fd = -1;
 	size_t n, len = strlen(state);
 	socklen_t salen;

@@ -188,9 +188,10 @@ static void watch_update(struct reload *r)
 		paths[n++] = c->rules_files[i];
 	k = watch_set_paths(r->watch, paths, n);
 	if (k < 0)
-		log_warning("Cannot watch the configuration and rules for changes: %s (SIGHUP still "
-			    "reloads).",
-			    strerror(-k));
+		log_warning(
+			"Cannot watch the configuration and rules for changes: %s (SIGHUP still "
+			"reloads).",
+			strerror(-k));
 	else
 		log_debug("Watching %d path(s) for changes (watch_config_files).", k);
 }
@@ -252,9 +253,10 @@ int reload_on_start(struct loop *l, struct capture *c, struct detect *d, struct 
 	if (r->config->watch_config_files) {
 		k = watch_new(l, RELOAD_DEBOUNCE_USEC, on_watch_change, r, &r->watch);
 		if (k < 0)
-			log_warning("Cannot watch the configuration and rules (inotify): %s; SIGHUP "
-				    "still reloads.",
-				    strerror(-k));
+			log_warning(
+				"Cannot watch the configuration and rules (inotify): %s; SIGHUP "
+				"still reloads.",
+				strerror(-k));
 		else
 			watch_update(r);
 	}
@@ -280,7 +282,8 @@ void reload_on_stop(void *userdata)
 	do {                                                                                       \
 		if (cond)                                                                          \
 			log_warning("Reload: " key " changed (" fmt " -> " fmt ") but cannot "     \
-				    "change while the driver runs: kept " fmt "; restart osprey to " \
+				    "change while the driver runs: kept " fmt                      \
+				    "; restart osprey to "                                         \
 				    "apply it.",                                                   \
 				    oldv, newv, oldv);                                             \
 	} while (0)
@@ -312,7 +315,8 @@ static int keep_fixed(const struct osprey_config *old, struct osprey_config *c)
 	KEPT(c->engine.modern_ebpf.cpus_for_each_buffer !=
 		     old->engine.modern_ebpf.cpus_for_each_buffer,
 	     "engine.modern_ebpf.cpus_for_each_buffer", "%u",
-	     old->engine.modern_ebpf.cpus_for_each_buffer, c->engine.modern_ebpf.cpus_for_each_buffer);
+	     old->engine.modern_ebpf.cpus_for_each_buffer,
+	     c->engine.modern_ebpf.cpus_for_each_buffer);
 	c->engine.modern_ebpf.cpus_for_each_buffer = old->engine.modern_ebpf.cpus_for_each_buffer;
 	KEPT(c->engine.kmod.buf_size_preset != old->engine.kmod.buf_size_preset,
 	     "engine.kmod.buf_size_preset", "%u", old->engine.kmod.buf_size_preset,
@@ -411,9 +415,10 @@ int reload_now(struct reload *r)
 		detect_interest(r->detect, interest);
 		k = capture_set_interest(r->capture, interest);
 		if (k < 0 && k != -EOPNOTSUPP) /* a capture file has no interest set */
-			log_warning("Reload: the driver's event set could not be updated (%s): rules "
-				    "on event types the old rules did not use see no event.",
-				    strerror(-k));
+			log_warning(
+				"Reload: the driver's event set could not be updated (%s): rules "
+				"on event types the old rules did not use see no event.",
+				strerror(-k));
 	}
 	if (r->outputs) {
 		old_out = *r->outputs;

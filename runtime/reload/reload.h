@@ -46,18 +46,18 @@ typedef int (*reload_load_fn)(void *userdata, struct osprey_config *c, struct ru
 struct reload_opts {
 	reload_load_fn load;
 	void *userdata;
-	const char *config_path;	/* the configuration file read at start, or NULL */
+	const char *config_path;	    /* the configuration file read at start, or NULL */
 	const struct osprey_config *config; /* the running one (borrowed; outlives the reload) */
-	char *const *rules_files;	/* the rules files read at start (copied) */
+	char *const *rules_files;	    /* the rules files read at start (copied) */
 	size_t n_rules_files;
 };
 
 struct reload_stats {
-	uint64_t reloads;	/* reloads applied */
-	uint64_t refused;	/* reloads refused (bad new configuration or rules) */
-	int last_result;	/* 0 or the -errno of the last attempt (0 before any) */
-	uint64_t last_usec;	/* CLOCK_MONOTONIC of the last attempt, 0 before any */
-	size_t n_rules_files;	/* rules files of the running set */
+	uint64_t reloads;     /* reloads applied */
+	uint64_t refused;     /* reloads refused (bad new configuration or rules) */
+	int last_result;      /* 0 or the -errno of the last attempt (0 before any) */
+	uint64_t last_usec;   /* CLOCK_MONOTONIC of the last attempt, 0 before any */
+	size_t n_rules_files; /* rules files of the running set */
 };
 
 struct reload;

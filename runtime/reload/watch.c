@@ -20,7 +20,7 @@
 
 struct watch_entry {
 	int wd;
-	bool any_yaml;	     /* a watched directory: any *.yaml / *.yml entry */
+	bool any_yaml;		 /* a watched directory: any *.yaml / *.yml entry */
 	char name[NAME_MAX + 1]; /* a watched file: its name in the directory wd watches */
 };
 
@@ -87,7 +87,8 @@ static int on_inotify(struct loop_source *s, int fd, uint32_t revents, void *use
 			for (size_t i = 0; i < w->n_entries && !changed; i++)
 				changed = entry_matches(&w->entries[i], ev);
 			if (changed)
-				log_debug("Watched path changed (%s).", ev->len ? ev->name : "itself");
+				log_debug("Watched path changed (%s).",
+					  ev->len ? ev->name : "itself");
 			p += sizeof(*ev) + ev->len;
 		}
 	}
@@ -174,13 +175,15 @@ int watch_set_paths(struct watch *w, char *const *paths, size_t n)
 			else if (slash == paths[i])
 				snprintf(dir, sizeof(dir), "/");
 			else
-				snprintf(dir, sizeof(dir), "%.*s", (int)(slash - paths[i]), paths[i]);
+				snprintf(dir, sizeof(dir), "%.*s", (int)(slash - paths[i]),
+					 paths[i]);
 			if (strlen(name) > NAME_MAX)
 				continue;
 		}
 		wd = inotify_add_watch(w->fd, dir, WATCH_MASK);
 		if (wd < 0) {
-			log_warning("Cannot watch '%s' for changes: %m (SIGHUP still reloads).", dir);
+			log_warning("Cannot watch '%s' for changes: %m (SIGHUP still reloads).",
+				    dir);
 			continue;
 		}
 		e[w->n_entries].wd = wd;
