@@ -380,6 +380,7 @@ static int reload_load(void *userdata, struct osprey_config *c, struct ruleset *
 		       char ***ret_files, size_t *ret_n)
 {
 	struct path_list files = {};
+	int level = log_get_max_level();
 	size_t n_enabled = 0;
 	int r;
 
@@ -391,6 +392,7 @@ static int reload_load(void *userdata, struct osprey_config *c, struct ruleset *
 		r = rules_setup(c, ret_rs, &files, &n_enabled);
 	reloading = false;
 	if (r < 0) {
+		log_set_max_level(level); /* a refused set changes nothing, log_level included */
 		path_list_done(&files);
 		osprey_config_done(c);
 		return r;
