@@ -227,7 +227,7 @@ static int config_setup(struct osprey_config *c)
 	if (diag_has_errors(&d))
 		r = log_error_errno(-EINVAL, "Invalid configuration: %s.",
 				    reloading ? "not reloaded" : "nothing was started");
-	if (args.log_level < 0)
+	if (args.log_level < 0 && !reloading) /* a reload applies it on the event thread */
 		log_set_max_level(c->log_level);
 	return r;
 }
@@ -375,12 +375,12 @@ static int driver_choice_apply(struct osprey_config *c, char *dev_dir, size_t si
 	return 0;
 }
 
-/* reload.h's load function: the configuration and rules, as at start. */
+/* reload.h's load function: the configuration and rules, as at start (on the reload's builder
+ * thread: it only reads args, and writes its own objects and stderr). */
 static int reload_load(void *userdata, struct osprey_config *c, struct ruleset **ret_rs,
 		       char ***ret_files, size_t *ret_n)
 {
 	struct path_list files = {};
-	int level = log_get_max_level();
 	size_t n_enabled = 0;
 	int r;
 
@@ -392,7 +392,6 @@ static int reload_load(void *userdata, struct osprey_config *c, struct ruleset *
 		r = rules_setup(c, ret_rs, &files, &n_enabled);
 	reloading = false;
 	if (r < 0) {
-		log_set_max_level(level); /* a refused set changes nothing, log_level included */
 		path_list_done(&files);
 		osprey_config_done(c);
 		return r;
@@ -412,6 +411,7 @@ static int run_default(const struct osprey_config *c, const struct ruleset *rs,
 		.config = c,
 		.rules_files = files->paths,
 		.n_rules_files = files->n,
+		.log_level_fixed = args.log_level >= 0,
 	};
 	struct detect_run_hooks hooks = {
 		.on_start = reload_on_start,

@@ -7,6 +7,9 @@
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +42,20 @@ struct reload {
 	struct detect *detect;
 	struct outputs **outputs;
 	struct watch *watch;
+	bool log_level_fixed;
+	/* the build off the event thread: started by reload_request(), its result handed back
+	 * through efd; building and again are the event thread's */
+	pthread_t builder;
+	bool building, again;
+	int efd;
+	struct reload_build {
+		int result;
+		struct osprey_config *c;
+		struct ruleset *rs;
+		char **files;
+		size_t n_files;
+		uint64_t start_usec, built_usec;
+	} build;
 	/* what the metrics read, under lock */
 	pthread_mutex_t lock;
 	struct reload_stats stats;
@@ -109,6 +126,39 @@ static int sums_set(struct reload *r, char *const *files, size_t n)
 	return 0;
 }
 
+static int on_built(struct loop_source *s, int fd, uint32_t revents, void *userdata);
+
+static void build_done(struct reload_build *b)
+{
+	for (size_t i = 0; i < b->n_files; i++)
+		free(b->files[i]);
+	free(b->files);
+	if (b->c) {
+		osprey_config_done(b->c);
+		free(b->c);
+	}
+	ruleset_free(b->rs);
+	*b = (struct reload_build){};
+}
+
+/* Reads the files and compiles the rules into r->build (the caller's load function). */
+static void build_run(struct reload *r)
+{
+	struct reload_build *b = &r->build;
+
+	b->c = calloc(1, sizeof(*b->c));
+	if (!b->c) {
+		b->result = -ENOMEM;
+		return;
+	}
+	b->result = r->load(r->userdata, b->c, &b->rs, &b->files, &b->n_files);
+	if (b->result < 0) {
+		free(b->c); /* load left it done */
+		b->c = NULL;
+	}
+	b->built_usec = loop_now_usec();
+}
+
 int reload_new(const struct reload_opts *o, struct reload **ret)
 {
 	struct reload *r = calloc(1, sizeof(*r));
@@ -117,6 +167,8 @@ int reload_new(const struct reload_opts *o, struct reload **ret)
 	if (!r)
 		return -ENOMEM;
 	pthread_mutex_init(&r->lock, NULL);
+	r->efd = -1;
+	r->log_level_fixed = o->log_level_fixed;
 	r->load = o->load;
 	r->userdata = o->userdata;
 	r->config = o->config;
@@ -137,6 +189,11 @@ void reload_free(struct reload *r)
 {
 	if (!r)
 		return;
+	if (r->building)
+		(void)pthread_join(r->builder, NULL);
+	build_done(&r->build);
+	if (r->efd >= 0)
+		close(r->efd);
 	watch_free(r->watch);
 	if (r->owned_config) {
 		osprey_config_done(r->owned_config);
@@ -201,13 +258,13 @@ static void on_watch_change(void *userdata)
 	struct reload *r = userdata;
 
 	log_info("The configuration or rules changed on disk (watch_config_files): reloading.");
-	(void)reload_now(r);
+	reload_request(r);
 }
 
 static int on_hup(struct loop_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	log_info("Received SIGHUP: reloading the configuration and rules.");
-	(void)reload_now(userdata);
+	reload_request(userdata);
 	return 0;
 }
 
@@ -241,6 +298,14 @@ int reload_on_start(struct loop *l, struct capture *c, struct detect *d, struct 
 	k = loop_add_signal(l, SIGHUP, on_hup, r, NULL);
 	if (k < 0)
 		return log_error_errno(k, "Failed to watch SIGHUP (reload): %m");
+	r->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->efd < 0 || loop_add_io(l, r->efd, EPOLLIN, on_built, r, NULL) < 0) {
+		/* reloads then run on the event thread, from start to end */
+		log_warning("Reload: no eventfd (%m): the rules will be read on the event thread.");
+		if (r->efd >= 0)
+			close(r->efd);
+		r->efd = -1;
+	}
 	wd = notify_watchdog_usec();
 	if (wd) {
 		/* fed from the loop: a loop stuck on one event stops feeding it */
@@ -269,7 +334,15 @@ void reload_on_stop(void *userdata)
 	struct reload *r = userdata;
 
 	(void)notify_send("STOPPING=1");
-	/* the run is over and its loop freed, with the watch's sources */
+	/* the run is over and its loop freed, with the watch's and the eventfd's sources */
+	if (r->building) {
+		(void)pthread_join(r->builder, NULL);
+		r->building = false;
+	}
+	build_done(&r->build);
+	if (r->efd >= 0)
+		close(r->efd);
+	r->efd = -1;
 	watch_forget(r->watch);
 	r->watch = NULL;
 	r->loop = NULL;
@@ -362,28 +435,23 @@ static int refuse(struct reload *r, int k, const char *why)
 	return k;
 }
 
-int reload_now(struct reload *r)
+/*
+ * Applies r->build (on the event thread, between two events): refuses a failed build, else
+ * swaps the rules, the driver's interest set and the outputs. Returns 0 or the refusal's -errno.
+ */
+static int build_apply(struct reload *r)
 {
-	_cleanup_(ruleset_freep) struct ruleset *rs = NULL;
-	struct osprey_config *c = calloc(1, sizeof(*c));
+	_cleanup_(ruleset_freep) struct ruleset *rs = TAKE_PTR(r->build.rs);
+	struct osprey_config *c = TAKE_PTR(r->build.c);
 	struct outputs *out = NULL, *old_out;
 	uint8_t interest[OSP_EVT_COUNT];
-	char **files = NULL;
-	size_t n_files = 0, n;
-	uint64_t start = loop_now_usec();
-	char why[256];
-	int k;
+	uint64_t start = loop_now_usec(), built = r->build.built_usec - r->build.start_usec;
+	size_t n;
+	char why[256] = "out of memory";
+	int k = r->build.result;
 
-	(void)notify_sendf("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading",
-			   (unsigned long long)loop_now_usec());
-	pthread_mutex_lock(&r->lock);
-	r->stats.last_usec = loop_now_usec();
-	pthread_mutex_unlock(&r->lock);
-	if (!c)
-		return refuse(r, -ENOMEM, "out of memory");
-	k = r->load(r->userdata, c, &rs, &files, &n_files);
 	if (k < 0) {
-		free(c);
+		build_done(&r->build);
 		return refuse(r, k, "the new configuration or rules have errors (logged above)");
 	}
 	k = keep_fixed(r->config, c);
@@ -398,15 +466,12 @@ int reload_now(struct reload *r)
 		if (k < 0)
 			snprintf(why, sizeof(why), "the new rules cannot be set up (%s)",
 				 strerror(-k));
-	} else if (k == -ENOMEM)
-		snprintf(why, sizeof(why), "out of memory");
+	}
 	if (k < 0) {
 		outputs_free(out);
-		for (size_t i = 0; i < n_files; i++)
-			free(files[i]);
-		free(files);
 		osprey_config_done(c);
 		free(c);
+		build_done(&r->build);
 		return refuse(r, k, why);
 	}
 
@@ -415,10 +480,9 @@ int reload_now(struct reload *r)
 		detect_interest(r->detect, interest);
 		k = capture_set_interest(r->capture, interest);
 		if (k < 0 && k != -EOPNOTSUPP) /* a capture file has no interest set */
-			log_warning(
-				"Reload: the driver's event set could not be updated (%s): rules "
-				"on event types the old rules did not use see no event.",
-				strerror(-k));
+			log_warning("Reload: the driver's event set could not be updated (%s): rules "
+				    "on event types the old rules did not use see no event.",
+				    strerror(-k));
 	}
 	if (r->outputs) {
 		old_out = *r->outputs;
@@ -426,6 +490,8 @@ int reload_now(struct reload *r)
 		*r->outputs = out;
 		outputs_free(old_out); /* delivers what it still queued, then closes its sinks */
 	}
+	if (!r->log_level_fixed)
+		log_set_max_level(c->log_level);
 	if (r->owned_config) {
 		osprey_config_done(r->owned_config);
 		free(r->owned_config);
@@ -435,19 +501,19 @@ int reload_now(struct reload *r)
 	r->config = c;
 	n = rs->n_rules;
 	r->owned_rs = TAKE_PTR(rs);
-	(void)sums_set(r, files, n_files);
-	for (size_t i = 0; i < n_files; i++)
-		free(files[i]);
-	free(files);
+	(void)sums_set(r, r->build.files, r->build.n_files);
 	pthread_mutex_lock(&r->lock);
 	r->stats.reloads++;
 	r->stats.last_result = 0;
 	pthread_mutex_unlock(&r->lock);
-	/* the events waited in the driver's buffers meanwhile: say for how long */
-	log_info("Reloaded: %zu rules (%zu evaluated) from %zu files in %llu ms; reload #%llu.", n,
-		 r->detect ? detect_n_rules(r->detect) : 0, n_files,
+	/* the events waited in the driver's buffers only while the swap ran: say for how long */
+	log_info("Reloaded: %zu rules (%zu evaluated) from %zu files, read and compiled in %llu ms, "
+		 "swapped in %llu ms; reload #%llu.",
+		 n, r->detect ? detect_n_rules(r->detect) : 0, r->build.n_files,
+		 (unsigned long long)(built / 1000),
 		 (unsigned long long)((loop_now_usec() - start) / 1000),
 		 (unsigned long long)r->stats.reloads);
+	build_done(&r->build);
 	if (r->watch)
 		watch_update(r);
 	else if (c->watch_config_files && r->loop &&
@@ -455,4 +521,85 @@ int reload_now(struct reload *r)
 		watch_update(r);
 	notify_ready(r, "Capturing");
 	return 0;
+}
+
+static void reload_begin(struct reload *r)
+{
+	(void)notify_sendf("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading",
+			   (unsigned long long)loop_now_usec());
+	pthread_mutex_lock(&r->lock);
+	r->stats.last_usec = loop_now_usec();
+	pthread_mutex_unlock(&r->lock);
+	build_done(&r->build);
+	r->build.start_usec = loop_now_usec();
+}
+
+int reload_now(struct reload *r)
+{
+	if (r->building)
+		return -EBUSY;
+	reload_begin(r);
+	build_run(r);
+	return build_apply(r);
+}
+
+static void *builder_main(void *userdata)
+{
+	struct reload *r = userdata;
+	uint64_t one = 1;
+
+	build_run(r);
+	/* the event thread picks the result up from the loop */
+	while (write(r->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void builder_start(struct reload *r)
+{
+	int k;
+
+	reload_begin(r);
+	k = pthread_create(&r->builder, NULL, builder_main, r);
+	if (k != 0) {
+		/* no thread: build here, the events wait meanwhile */
+		log_warning("Reload: cannot start a thread to read the rules (%s): reading them on "
+			    "the event thread.",
+			    strerror(k));
+		build_run(r);
+		(void)build_apply(r);
+		return;
+	}
+	r->building = true;
+}
+
+static int on_built(struct loop_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct reload *r = userdata;
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0 || !r->building)
+		return 0;
+	(void)pthread_join(r->builder, NULL);
+	r->building = false;
+	(void)build_apply(r);
+	if (r->again) {
+		r->again = false;
+		builder_start(r);
+	}
+	return 0;
+}
+
+void reload_request(struct reload *r)
+{
+	if (r->building) {
+		/* the files changed again while being read: read them once more afterwards */
+		r->again = true;
+		return;
+	}
+	if (r->efd < 0) {
+		(void)reload_now(r);
+		return;
+	}
+	builder_start(r);
 }

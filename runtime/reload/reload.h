@@ -5,7 +5,7 @@
  * the configuration, its config_files or the rules (watch.h, debounced) reload.
  *
  * A reload builds a new configuration and ruleset with the caller's load function (the same
- * code as at start). If that fails the errors are logged, the reload is refused and the running
+ * code as at start), on a thread of its own. If that fails the errors are logged, the reload is refused and the running
  * set keeps working. Else, between two events on the event thread: the rules are swapped
  * (detect_set_rules: each event is evaluated with one ruleset; the process and fd tables are
  * kept), the driver's interest set follows the new rules, and the alert outputs are reopened
@@ -37,7 +37,8 @@
 
 /*
  * Builds a configuration (initialises *c) and a compiled ruleset from the files, logging every
- * error. On success the caller owns *c (osprey_config_done), *ret_rs, and *ret_files (the rules
+ * error. Called on a builder thread while the event thread runs: it must not change state the
+ * event thread reads (the log level is applied later, by the reload). On success the caller owns *c (osprey_config_done), *ret_rs, and *ret_files (the rules
  * files read, in order: an array of *ret_n strings, each and the array freed with free()).
  */
 typedef int (*reload_load_fn)(void *userdata, struct osprey_config *c, struct ruleset **ret_rs,
@@ -50,6 +51,7 @@ struct reload_opts {
 	const struct osprey_config *config; /* the running one (borrowed; outlives the reload) */
 	char *const *rules_files;	    /* the rules files read at start (copied) */
 	size_t n_rules_files;
+	bool log_level_fixed; /* the command line set the log level: log_level does not change it */
 };
 
 struct reload_stats {
@@ -73,7 +75,12 @@ int reload_on_start(struct loop *l, struct capture *c, struct detect *d, struct 
 		    void *userdata);
 void reload_on_stop(void *userdata);
 
-/* Reloads now (what SIGHUP does). Returns 0 applied, -errno refused (logged; nothing changed). */
+/* What SIGHUP and a watched change do: the files are read and the rules compiled on a thread of
+ * their own while events flow; the result is applied on the event thread (a build already
+ * running is followed by one more). Before reload_on_start(), the same as reload_now(). */
+void reload_request(struct reload *r);
+/* Reads, compiles and applies now, on the calling thread. Returns 0 applied, -EBUSY while a
+ * reload_request() build runs, another -errno refused (logged; nothing changed). */
 int reload_now(struct reload *r);
 
 void reload_get_stats(struct reload *r, struct reload_stats *ret);
