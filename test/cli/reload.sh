@@ -352,7 +352,8 @@ reload-live)
 	grep -q ' B .*/marks/' "$T/reload.marks" || fail "no alert from ruleset B"
 	switches=$(awk '{for (i = 1; i <= NF; i++) if ($i == "A" || $i == "B") { print $NF, $i; break }}' \
 		"$T/reload.marks" | sed "s|^$T/marks/||" | sort -n | awk '{print $2}' | uniq | wc -l)
-	echo "event thread paused by each reload: $(grep -Eo 'in [0-9]+ ms' "$T/reload.err" | grep -Eo '[0-9]+' | tr '\n' ' ')ms"
+	echo "each reload read and compiled in (ms): $(grep -Eo 'compiled in [0-9]+ ms' "$T/reload.err" | grep -Eo '[0-9]+' | tr '\n' ' ')"
+	echo "the event thread swapped in (ms): $(grep -Eo 'swapped in [0-9]+ ms' "$T/reload.err" | grep -Eo '[0-9]+' | tr '\n' ' ')"
 	echo "markers: $N; alerts by A: $(grep -c ' A /' "$T/reload.marks"), by B: $(grep -c ' B /' "$T/reload.marks"); label changes along the markers: $((switches - 1))"
 	[ "$switches" -ge 2 ] && [ "$switches" -le 10 ] ||
 		fail "the labels along the markers change $((switches - 1)) times, expected 1 to 9"
