@@ -480,9 +480,10 @@ static int build_apply(struct reload *r)
 		detect_interest(r->detect, interest);
 		k = capture_set_interest(r->capture, interest);
 		if (k < 0 && k != -EOPNOTSUPP) /* a capture file has no interest set */
-			log_warning("Reload: the driver's event set could not be updated (%s): rules "
-				    "on event types the old rules did not use see no event.",
-				    strerror(-k));
+			log_warning(
+				"Reload: the driver's event set could not be updated (%s): rules "
+				"on event types the old rules did not use see no event.",
+				strerror(-k));
 	}
 	if (r->outputs) {
 		old_out = *r->outputs;
@@ -507,12 +508,13 @@ static int build_apply(struct reload *r)
 	r->stats.last_result = 0;
 	pthread_mutex_unlock(&r->lock);
 	/* the events waited in the driver's buffers only while the swap ran: say for how long */
-	log_info("Reloaded: %zu rules (%zu evaluated) from %zu files, read and compiled in %llu ms, "
-		 "swapped in %llu ms; reload #%llu.",
-		 n, r->detect ? detect_n_rules(r->detect) : 0, r->build.n_files,
-		 (unsigned long long)(built / 1000),
-		 (unsigned long long)((loop_now_usec() - start) / 1000),
-		 (unsigned long long)r->stats.reloads);
+	log_info(
+		"Reloaded: %zu rules (%zu evaluated) from %zu files, read and compiled in %llu ms, "
+		"swapped in %llu ms; reload #%llu.",
+		n, r->detect ? detect_n_rules(r->detect) : 0, r->build.n_files,
+		(unsigned long long)(built / 1000),
+		(unsigned long long)((loop_now_usec() - start) / 1000),
+		(unsigned long long)r->stats.reloads);
 	build_done(&r->build);
 	if (r->watch)
 		watch_update(r);

@@ -5,13 +5,13 @@
  * the configuration, its config_files or the rules (watch.h, debounced) reload.
  *
  * A reload builds a new configuration and ruleset with the caller's load function (the same
- * code as at start), on a thread of its own. If that fails the errors are logged, the reload is refused and the running
- * set keeps working. Else, between two events on the event thread: the rules are swapped
- * (detect_set_rules: each event is evaluated with one ruleset; the process and fd tables are
- * kept), the driver's interest set follows the new rules, and the alert outputs are reopened
- * with the new outputs and json settings. What cannot change while the driver runs (engine.kind
- * and its buffer settings, replay file, snaplen, host_root, driver_choice_file) is kept, and a
- * log line says so. The capture stays attached: no event is lost to a reload.
+ * code as at start), on a thread of its own. If that fails the errors are logged, the reload is
+ * refused and the running set keeps working. Else, between two events on the event thread: the
+ * rules are swapped (detect_set_rules: each event is evaluated with one ruleset; the process and fd
+ * tables are kept), the driver's interest set follows the new rules, and the alert outputs are
+ * reopened with the new outputs and json settings. What cannot change while the driver runs
+ * (engine.kind and its buffer settings, replay file, snaplen, host_root, driver_choice_file) is
+ * kept, and a log line says so. The capture stays attached: no event is lost to a reload.
  *
  * Under systemd (Type=notify): READY=1 once the capture is attached, RELOADING=1 ... READY=1
  * around each reload, WATCHDOG=1 every half $WATCHDOG_USEC from the loop's timer, STOPPING=1
@@ -38,8 +38,9 @@
 /*
  * Builds a configuration (initialises *c) and a compiled ruleset from the files, logging every
  * error. Called on a builder thread while the event thread runs: it must not change state the
- * event thread reads (the log level is applied later, by the reload). On success the caller owns *c (osprey_config_done), *ret_rs, and *ret_files (the rules
- * files read, in order: an array of *ret_n strings, each and the array freed with free()).
+ * event thread reads (the log level is applied later, by the reload). On success the caller owns *c
+ * (osprey_config_done), *ret_rs, and *ret_files (the rules files read, in order: an array of *ret_n
+ * strings, each and the array freed with free()).
  */
 typedef int (*reload_load_fn)(void *userdata, struct osprey_config *c, struct ruleset **ret_rs,
 			      char ***ret_files, size_t *ret_n);

@@ -43,9 +43,10 @@ static int listener(const char *name)
 	if (name[0] == '@')
 		sa.sun_path[0] = 0;
 	CHECK(fd >= 0);
-	CHECK_INT_EQ(bind(fd, (struct sockaddr *)&sa,
-			  (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (name[0] == '/'))),
-		     0);
+	CHECK_INT_EQ(
+		bind(fd, (struct sockaddr *)&sa,
+		     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (name[0] == '/'))),
+		0);
 	return fd;
 }
 
@@ -187,8 +188,8 @@ struct load_ctx {
 	unsigned calls;
 };
 
-static int load(void *userdata, struct osprey_config *c, struct ruleset **ret_rs,
-		char ***ret_files, size_t *ret_n)
+static int load(void *userdata, struct osprey_config *c, struct ruleset **ret_rs, char ***ret_files,
+		size_t *ret_n)
 {
 	struct load_ctx *x = userdata;
 	_cleanup_(diag_list_clear) struct diag_list d = {};
@@ -198,7 +199,8 @@ static int load(void *userdata, struct osprey_config *c, struct ruleset **ret_rs
 	if (x->result < 0)
 		return x->result;
 	osprey_config_init(c);
-	c->engine.kind = ENGINE_KMOD; /* not set by a file (kind_set false): the running one stays */
+	c->engine.kind =
+		ENGINE_KMOD; /* not set by a file (kind_set false): the running one stays */
 	c->snaplen = 123;
 	rs = ruleset_new();
 	CHECK(rs != NULL);
@@ -223,7 +225,10 @@ static void test_reload_stats(void)
 	char rules[256], got[512], *files[1] = {rules};
 	struct osprey_config running;
 	struct load_ctx x = {.result = -EINVAL, .rules_path = rules};
-	struct reload_opts o = {.load = load, .userdata = &x, .config = &running, .rules_files = files,
+	struct reload_opts o = {.load = load,
+				.userdata = &x,
+				.config = &running,
+				.rules_files = files,
 				.n_rules_files = 1};
 	struct reload_stats st;
 	struct reload *r = NULL;
