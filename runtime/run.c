@@ -279,7 +279,7 @@ int run_capture(const struct run_opts *opts, struct capture_stats *ret_stats)
 		r = loop_add_signal(l, SIGINT, on_stop_signal, &st, NULL);
 	if (r >= 0)
 		r = loop_add_signal(l, SIGTERM, on_stop_signal, &st, NULL);
-	if (r >= 0)
+	if (r >= 0 && !opts->no_hup)
 		r = loop_add_signal(l, SIGHUP, on_hup_signal, &st, NULL);
 	if (r >= 0)
 		r = loop_add_signal(l, SIGUSR2, on_ignored_signal, &st, NULL);
