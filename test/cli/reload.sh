@@ -205,6 +205,77 @@ reload-outputs)
 	expect_in "$T/one.log" '^[0-9:.]+: Warning A .*/marks/before$'
 	grep -q 'marks/after' "$T/one.log" && fail "an alert after the reload went to the old file"
 	;;
+reload-sources)
+	# A reload beside the k8s_audit source and the web server (replay stalled on a FIFO, the
+	# audit log followed): the audit rules are swapped too, the audit log and the web server
+	# keep running, /metrics counts the reloads and lists the new rules file's sha256; a broken
+	# set is counted as refused and the running rules go on.
+	need_replay
+	command -v curl >/dev/null || skip "needs curl (Debian package curl)"
+	command -v python3 >/dev/null || skip "needs python3 (a free port)"
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	url="http://127.0.0.1:$port"
+	audit_rules() { # audit_rules LABEL
+		printf -- '- rule: Audit %s\n  desc: a pod was created\n  condition: ka.verb=create and ka.target.resource=pods\n  output: "Audit%s %%ka.user.name"\n  priority: WARNING\n  source: k8s_audit\n' "$1" "$1" >"$T/audit.yaml"
+	}
+	audit_line() { # audit_line USER: one audit event appended to the followed log
+		printf '%s\n' '{"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"ResponseComplete","verb":"create","user":{"username":"'"$1"'"},"objectRef":{"resource":"pods","namespace":"default","name":"p"},"responseStatus":{"code":201},"stageTimestamp":"2024-05-06T07:08:09.123456Z"}' >>"$T/audit.log"
+	}
+	audit_rules A
+	: >"$T/audit.log"
+	mkfifo "$T/fifo"
+	printf 'watch_config_files: false\n' >"$T/osprey.yaml"
+	"$OSPREY" -c "$T/osprey.yaml" -r "$DEFAULT_RULES" -r "$T/audit.yaml" -e "$T/fifo" \
+		"${replay_args[@]}" -o webserver.enabled=true -o webserver.listen_address=127.0.0.1 \
+		-o webserver.listen_port="$port" -o webserver.prometheus_metrics_enabled=true \
+		-o "plugins=[{name: k8saudit, open_params: '$T/audit.log'}]" \
+		>"$T/out" 2>"$T/err" &
+	pid=$!
+	pids+=("$pid")
+	fifo_stalled "$T/fifo"
+	wait_for "$T/err" 'following it' || fail "the audit log is not followed: $(tail -c 800 "$T/err")"
+	audit_line before
+	wait_for "$T/out" 'AuditA before' || fail "no alert of the first audit rules"
+	sha_a=$(sha256sum "$T/audit.yaml" | cut -c1-64)
+	audit_rules B
+	sha_b=$(sha256sum "$T/audit.yaml" | cut -c1-64)
+	kill -HUP "$pid"
+	wait_for "$T/err" 'Reloaded: ' || fail "no reload: $(tail -c 800 "$T/err")"
+	expect_in "$T/err" 'Reload: the k8s_audit source evaluates 1 rules'
+	audit_line after
+	wait_for "$T/out" 'AuditB after' || fail "the audit source kept its old rules: $(tail -5 "$T/out")"
+	grep -q 'AuditA after' "$T/out" && fail "an old audit rule fired after the reload"
+	# the web server kept running; the metrics follow the reload (one snapshot a second)
+	for _ in $(seq 1 50); do
+		curl -s --max-time 2 "$url/metrics" >"$T/metrics" 2>/dev/null
+		grep -q "sha256=\"$sha_b\"" "$T/metrics" &&
+			grep -q '^osprey_reloads_total{result="applied"} 1$' "$T/metrics" && break
+		sleep 0.2
+	done
+	expect_in "$T/metrics" "falcosecurity_falco_sha256_rules_files_info\\{file_name=\"audit.yaml\",sha256=\"$sha_b\"\\} 1"
+	grep -q "$sha_a" "$T/metrics" && fail "/metrics still lists the old rules file's sha256"
+	expect_in "$T/metrics" '^osprey_reloads_total\{result="applied"\} 1$'
+	expect_in "$T/metrics" '^osprey_reloads_total\{result="refused"\} 0$'
+	[ "$(grep -c '^# TYPE osprey_reloads_total counter$' "$T/metrics")" -eq 1 ] ||
+		fail "not one TYPE line for osprey_reloads_total"
+	curl -sf --max-time 2 "$url/healthz" | grep -q '"status":"ok"' || fail "/healthz not ok after the reload"
+	# a broken set: refused, counted; the running rules go on
+	printf -- '- rule: Broken\n  condition: ka.verb=\n' >"$T/audit.yaml"
+	kill -HUP "$pid"
+	wait_for "$T/err" 'Reload refused' || fail "the broken set was not refused"
+	audit_line again
+	wait_for "$T/out" 'AuditB again' || fail "the running audit rules stopped after a refusal"
+	for _ in $(seq 1 50); do
+		curl -s --max-time 2 "$url/metrics" >"$T/metrics" 2>/dev/null
+		grep -q '^osprey_reloads_total{result="refused"} 1$' "$T/metrics" && break
+		sleep 0.2
+	done
+	expect_in "$T/metrics" '^osprey_reloads_total\{result="refused"\} 1$'
+	kill -TERM "$pid"
+	exec 3>&-
+	wait_exit "$pid"
+	[ "$rc" -eq 0 ] || fail "osprey exited with $rc: $(tail -c 600 "$T/err")"
+	;;
 notify)
 	# The systemd notification protocol on a real unix datagram socket: READY=1 once running,
 	# WATCHDOG=1 at half $WATCHDOG_USEC, RELOADING=1 then READY=1 around a SIGHUP reload,
