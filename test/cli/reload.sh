@@ -275,6 +275,22 @@ reload-sources)
 	exec 3>&-
 	wait_exit "$pid"
 	[ "$rc" -eq 0 ] || fail "osprey exited with $rc: $(tail -c 600 "$T/err")"
+	# the k8s_audit source alone (its webhook) does not reload: SIGHUP is said and survived
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	audit_rules A
+	"$OSPREY" -c "$T/osprey.yaml" --enable-source=k8s_audit -r "$T/audit.yaml" \
+		-o "plugins=[{name: k8saudit, open_params: 'http://127.0.0.1:$port/k8s-audit'}]" \
+		>"$T/out2" 2>"$T/err2" &
+	pid=$!
+	pids+=("$pid")
+	wait_for "$T/err2" 'Kubernetes audit webhook on' || fail "no webhook: $(tail -c 600 "$T/err2")"
+	kill -HUP "$pid"
+	wait_for "$T/err2" 'Received SIGHUP: a run of the k8s_audit source alone does not reload' ||
+		fail "SIGHUP not said by an audit-only run"
+	kill -0 "$pid" 2>/dev/null || fail "SIGHUP ended an audit-only run"
+	kill -TERM "$pid"
+	wait_exit "$pid"
+	[ "$rc" -eq 0 ] || fail "the audit-only run exited with $rc: $(tail -c 600 "$T/err2")"
 	;;
 notify)
 	# The systemd notification protocol on a real unix datagram socket: READY=1 once running,
