@@ -73,8 +73,8 @@ static void help(const char *config_path)
 	       "      --log-format=text|json diagnostics format on stderr\n"
 	       "  -v, --verbose              same as --log-level=debug\n\n"
 	       "Signals: SIGINT and SIGTERM stop (the summary is printed, queued alerts are sent);\n"
-	       "SIGUSR1 reopens the alert outputs (logrotate); SIGHUP and SIGUSR2 are logged and\n"
-	       "change nothing.\n",
+	       "SIGUSR1 reopens the alert outputs (logrotate); SIGHUP reloads the configuration\n"
+	       "and rules (a bad new set is refused, the running one stays); SIGUSR2 is logged.\n",
 	       config_path, CHOICE_DEFAULT_PATH, OSP_SNAPLEN_DEFAULT);
 }
 

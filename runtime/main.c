@@ -27,6 +27,7 @@
 #include "log.h"
 #include "osprey_config.h"
 #include "parse.h"
+#include "reload.h"
 #include "ruleset.h"
 #include "sources.h"
 
@@ -36,6 +37,7 @@
 
 static struct cmdline_args args;
 static const char *config_path; /* the configuration file read, or NULL */
+static bool reloading;		/* building a new set while the old one runs (reload.h) */
 
 /* A growable, bounded list of rule file paths (owned). */
 struct path_list {
@@ -179,7 +181,8 @@ static int config_setup(struct osprey_config *c)
 	config_path = path;
 	if (path) {
 		log_debug("Reading the configuration from '%s'.", path);
-		if (osprey_config_load_file(c, path, &d) == -ENOMEM)
+		if (osprey_config_load_file(c, path, &d) == -ENOMEM ||
+		    (!diag_has_errors(&d) && osprey_config_load_includes(c, &d) == -ENOMEM))
 			return log_error_errno(-ENOMEM, "Out of memory.");
 	}
 	for (size_t i = 0; i < args.n_options && !diag_has_errors(&d); i++)
@@ -223,8 +226,9 @@ static int config_setup(struct osprey_config *c)
 	}
 	print_diags(&d, stderr, true);
 	if (diag_has_errors(&d))
-		r = log_error_errno(-EINVAL, "Invalid configuration: nothing was started.");
-	if (args.log_level < 0)
+		r = log_error_errno(-EINVAL, "Invalid configuration: %s.",
+				    reloading ? "not reloaded" : "nothing was started");
+	if (args.log_level < 0 && !reloading) /* a reload applies it on the event thread */
 		log_set_max_level(c->log_level);
 	return r;
 }
@@ -262,9 +266,9 @@ static int rules_setup(const struct osprey_config *c, struct ruleset **ret, stru
 	print_diags(&d, stderr, log_get_max_level() >= LOG_DEBUG || diag_has_errors(&d));
 	if (diag_has_errors(&d))
 		return log_error_errno(-EINVAL,
-				       "Invalid rules: %zu error(s); nothing was started "
-				       "(osprey -V FILE shows every diagnostic).",
-				       d.n_errors);
+				       "Invalid rules: %zu error(s); %s (osprey -V FILE shows "
+				       "every diagnostic).",
+				       d.n_errors, reloading ? "not reloaded" : "nothing was started");
 	if (d.n_warnings && log_get_max_level() < LOG_DEBUG)
 		log_info("Rules loaded with %zu warning(s) (osprey -V FILE prints them).",
 			 d.n_warnings);
@@ -372,9 +376,51 @@ static int driver_choice_apply(struct osprey_config *c, char *dev_dir, size_t si
 	return 0;
 }
 
-static int run_default(const struct osprey_config *c, const struct ruleset *rs, size_t n_files,
-		       size_t n_enabled, const char *dev_dir, const struct detect_hooks *hooks)
+/* reload.h's load function: the configuration and rules, as at start (on the reload's builder
+ * thread: it only reads args, and writes its own objects and stderr). */
+static int reload_load(void *userdata, struct osprey_config *c, struct ruleset **ret_rs,
+		       char ***ret_files, size_t *ret_n)
 {
+	struct path_list files = {};
+	size_t n_enabled = 0;
+	int r;
+
+	reloading = true;
+	r = config_setup(c);
+	if (r >= 0 && args.unbuffered)
+		c->buffered_outputs = false;
+	if (r >= 0)
+		r = rules_setup(c, ret_rs, &files, &n_enabled);
+	reloading = false;
+	if (r < 0) {
+		path_list_done(&files);
+		osprey_config_done(c);
+		return r;
+	}
+	*ret_files = files.paths;
+	*ret_n = files.n;
+	return 0;
+}
+
+static int run_default(const struct osprey_config *c, const struct ruleset *rs,
+		       const struct path_list *files, size_t n_enabled, const char *dev_dir,
+		       const struct detect_hooks *hooks)
+{
+	_cleanup_(reload_freep) struct reload *rl = NULL;
+	struct reload_opts ro = {
+		.load = reload_load,
+		.config_path = config_path,
+		.config = c,
+		.rules_files = files->paths,
+		.n_rules_files = files->n,
+		.log_level_fixed = args.log_level >= 0,
+	};
+	struct detect_service svc = {
+		.on_start = reload_on_start,
+		.on_stop = reload_on_stop,
+	};
+	size_t n_files = files->n;
+	int r;
 	struct capture_opts o = {
 		.path = dev_dir && *dev_dir ? dev_dir : args.dev_dir,
 		.host_root = c->host_root ? c->host_root : getenv("HOST_ROOT"),
@@ -417,7 +463,11 @@ static int run_default(const struct osprey_config *c, const struct ruleset *rs, 
 			    "%s names them.",
 			    OSPREY_CONFIG_PATH);
 	log_info("Loaded %zu rules (%zu enabled) from %zu files.", rs->n_rules, n_enabled, n_files);
-	return detect_run_with(c, rs, &o, args.duration_usec, hooks);
+	r = reload_new(&ro, &rl);
+	if (r < 0)
+		return log_error_errno(r, "Out of memory.");
+	svc.userdata = rl;
+	return detect_run_with(c, rs, &o, args.duration_usec, hooks, &svc);
 }
 
 /* -P FILE: the process id, one line, for the life of the run. */
@@ -544,7 +594,7 @@ int main(int argc, char *argv[])
 		r = pidfile_write(args.pidfile);
 	if (r == 0) {
 		if (plan.syscall)
-			r = run_default(&c, rs, files.n, n_enabled, dev_dir,
+			r = run_default(&c, rs, &files, n_enabled, dev_dir,
 					k8saudit_plan_hooks(&plan, rs));
 		else
 			r = k8saudit_run(&c, rs, &plan.o, NULL);

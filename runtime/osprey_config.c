@@ -4,6 +4,7 @@
  * drives both the file loader and -o key=value, so the two accept exactly the same things and
  * report errors the same way.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -45,6 +46,7 @@ enum vtype {
 	V_NAMES,   /* load_plugins: a list of names */
 	V_WORDSET, /* a list of words of a table, stored as a uint32_t of bits */
 	V_DURATION, /* "1h", "15m", "30s", "250ms": uint64_t milliseconds >= min */
+	V_CONFIGFILES, /* config_files: paths, or {path, strategy} */
 };
 
 struct key_def {
@@ -207,15 +209,17 @@ static const struct key_def keys[] = {
 	 .min = 1},
 	{.path = "recovery.backoff_max", .type = V_DURATION,
 	 .off = OFF(ops.recovery.backoff_max_ms), .min = 1},
+	{.path = "config_files", .type = V_CONFIGFILES, .off = OFF(config_files)},
+	BOOL("watch_config_files", watch_config_files),
 };
+_Static_assert(ARRAY_SIZE(keys) <= 64 * ARRAY_SIZE(((struct osprey_config *)0)->keys_set),
+	       "keys_set is too small for the key table");
 
 /*
  * Falco settings Osprey does not implement (yet): accepted with a warning, whole subtree
  * ignored, so that a user's falco.yaml loads.
  */
 static const char *const falco_unsupported[] = {
-	"config_files",
-	"watch_config_files",
 	"buffer_format_base64",
 	"append_output",
 	"static_fields",
@@ -247,6 +251,8 @@ struct ctx {
 	struct diag_list *diags;
 	const char *file;   /* file name, or "-o" */
 	const char *option; /* the -o text, or NULL for a file */
+	enum config_merge merge; /* a config_files file's strategy */
+	bool included;		 /* a config_files file: no further config_files */
 	int r;		    /* -ENOMEM once it happened */
 };
 
@@ -359,6 +365,8 @@ static const char *vtype_expect(const struct key_def *k, char *buf, size_t size)
 	}
 	case V_DURATION:
 		return "a duration such as 30s, 15m, 1h or 250ms";
+	case V_CONFIGFILES:
+		return "a list of paths or {path: PATH, strategy: append|override|add-only}";
 	}
 	return "?";
 }
@@ -523,6 +531,97 @@ static int rulesel_set(struct ctx *x, size_t idx, const struct ynode *v)
 	}
 	c->rules = nr;
 	nr[c->n_rules++] = s;
+	return 0;
+}
+
+static const char *const merge_names[] = {"append", "override", "add-only", NULL};
+
+static void configfiles_clear(struct osprey_config *c)
+{
+	for (size_t i = 0; i < c->n_config_files; i++)
+		free(c->config_files[i].path);
+	free(c->config_files);
+	c->config_files = NULL;
+	c->n_config_files = 0;
+}
+
+/* config_files: each entry "PATH" or {path: PATH, strategy: append|override|add-only}. */
+static int configfiles_set(struct ctx *x, const struct key_def *k, const struct ynode *v)
+{
+	const char *hint = "write '- /etc/osprey/config.d' or '- {path: FILE, strategy: override}'";
+	struct osprey_config *c = x->c;
+
+	if (x->included) {
+		awarn(x, v, "list every file in the main configuration's config_files",
+		      "config_files in an included file is ignored (no nested includes, as in "
+		      "Falco)");
+		return 0;
+	}
+	configfiles_clear(c);
+	if (v->kind == YN_SCALAR && ynode_is_null(v))
+		return 0;
+	if (v->kind != YN_SEQ && v->kind != YN_SCALAR) {
+		bad_value(x, k, v);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < (v->kind == YN_SEQ ? v->n : 1); i++) {
+		const struct ynode *e = v->kind == YN_SEQ ? v->kids[i] : v;
+		struct config_file_entry ent = {.strategy = CONFIG_MERGE_APPEND};
+		const char *path = NULL;
+
+		if (e->kind == YN_SCALAR && !ynode_is_null(e) && e->val[0])
+			path = e->val;
+		else if (e->kind == YN_MAP) {
+			for (size_t j = 0; j + 1 < e->n; j += 2) {
+				const struct ynode *ek = e->kids[j], *ev = e->kids[j + 1];
+				int m = -1;
+
+				if (strcmp(ek->val, "path") == 0 && ev->kind == YN_SCALAR &&
+				    !ynode_is_null(ev) && ev->val[0]) {
+					path = ev->val;
+					continue;
+				}
+				for (int w = 0; ev->kind == YN_SCALAR && merge_names[w]; w++)
+					if (strcmp(ev->val, merge_names[w]) == 0)
+						m = w;
+				if (strcmp(ek->val, "strategy") == 0 && m >= 0) {
+					ent.strategy = (enum config_merge)m;
+					continue;
+				}
+				if (strcmp(ek->val, "strategy") == 0 || strcmp(ek->val, "path") == 0)
+					aerr(x, ev, hint,
+					     "invalid %s '%s' in a config_files entry: expected %s",
+					     ek->val, ev->kind == YN_SCALAR ? ev->val : "(not a word)",
+					     ek->val[0] == 's' ? "append, override or add-only"
+							       : "a path");
+				else
+					aerr(x, ek, hint,
+					     "unknown key '%s' in a config_files entry: expected "
+					     "path or strategy",
+					     ek->val);
+				return -EINVAL;
+			}
+		}
+		if (!path) {
+			aerr(x, e, hint, "invalid entry in 'config_files': expected a path");
+			return -EINVAL;
+		}
+		if (c->n_config_files >= CONFIG_FILES_MAX) {
+			aerr(x, e, NULL, "too many entries in 'config_files' (at most %u)",
+			     CONFIG_FILES_MAX);
+			return -EINVAL;
+		}
+		struct config_file_entry *nl =
+			realloc(c->config_files, (c->n_config_files + 1) * sizeof(*nl));
+
+		if (!nl)
+			return x->r = -ENOMEM;
+		c->config_files = nl;
+		ent.path = strdup(path);
+		if (!ent.path)
+			return x->r = -ENOMEM;
+		nl[c->n_config_files++] = ent;
+	}
 	return 0;
 }
 
@@ -703,7 +802,8 @@ static int apply_value(struct ctx *x, const struct key_def *k, const struct ynod
 		char ***l = p;
 		size_t *n = (size_t *)((char *)x->c + (k->off_n ? k->off_n : OFF(n_rules_files)));
 
-		strlist_clear(l, n);
+		if (x->merge != CONFIG_MERGE_APPEND || !x->included)
+			strlist_clear(l, n);
 		if (is_scalar)
 			return ynode_is_null(v) ? 0 : strlist_set(x, k, l, n, 0, v);
 		if (v->kind != YN_SEQ) {
@@ -806,8 +906,11 @@ static int apply_value(struct ctx *x, const struct key_def *k, const struct ynod
 		*(uint64_t *)p = ms;
 		return 0;
 	}
+	case V_CONFIGFILES:
+		return configfiles_set(x, k, v);
 	case V_RULESEL:
-		rulesel_clear(x->c);
+		if (x->merge != CONFIG_MERGE_APPEND || !x->included)
+			rulesel_clear(x->c);
 		if (is_scalar && ynode_is_null(v))
 			return 0;
 		if (v->kind != YN_SEQ) {
@@ -882,8 +985,15 @@ static int apply_map(struct ctx *x, const char *prefix, const struct ynode *map)
 			ret = -EINVAL;
 			continue;
 		}
+		size_t ki = (size_t)(k - keys);
+		bool was_set = x->c->keys_set[ki / 64] & (1ull << (ki % 64));
+
+		if (k->type != V_SECTION && x->merge == CONFIG_MERGE_ADD_ONLY && x->included &&
+		    was_set)
+			continue; /* add-only: a key set before stays */
 		if (apply_value(x, k, v) < 0)
 			ret = -EINVAL;
+		x->c->keys_set[ki / 64] |= 1ull << (ki % 64);
 	}
 	return x->r < 0 ? x->r : ret;
 }
@@ -940,10 +1050,10 @@ static int parse_doc(struct ctx *x, const char *buf, size_t len, struct ydoc *do
 	return 0;
 }
 
-int osprey_config_load_buffer(struct osprey_config *c, const char *name, const char *buf,
-			      size_t len, struct diag_list *diags)
+static int load_buffer(struct osprey_config *c, const char *name, const char *buf, size_t len,
+		       struct diag_list *diags, bool included, enum config_merge merge)
 {
-	struct ctx x = {.c = c, .diags = diags, .file = name};
+	struct ctx x = {.c = c, .diags = diags, .file = name, .included = included, .merge = merge};
 	struct ydoc doc = {};
 	const struct ynode *root;
 	int r;
@@ -965,7 +1075,14 @@ out:
 	return r;
 }
 
-int osprey_config_load_file(struct osprey_config *c, const char *path, struct diag_list *diags)
+int osprey_config_load_buffer(struct osprey_config *c, const char *name, const char *buf,
+			      size_t len, struct diag_list *diags)
+{
+	return load_buffer(c, name, buf, len, diags, false, CONFIG_MERGE_OVERRIDE);
+}
+
+static int load_file(struct osprey_config *c, const char *path, struct diag_list *diags,
+		     bool included, enum config_merge merge)
 {
 	_cleanup_close_ int fd = -EBADF;
 	_cleanup_free_ char *buf = NULL;
@@ -1010,7 +1127,90 @@ int osprey_config_load_file(struct osprey_config *c, const char *path, struct di
 		len += (size_t)n;
 	}
 	buf[len] = 0;
-	return osprey_config_load_buffer(c, path, buf, len, diags);
+	return load_buffer(c, path, buf, len, diags, included, merge);
+}
+
+int osprey_config_load_file(struct osprey_config *c, const char *path, struct diag_list *diags)
+{
+	return load_file(c, path, diags, false, CONFIG_MERGE_OVERRIDE);
+}
+
+static int yaml_name_filter(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+
+	return de->d_name[0] != '.' && ((n > 5 && strcmp(de->d_name + n - 5, ".yaml") == 0) ||
+					(n > 4 && strcmp(de->d_name + n - 4, ".yml") == 0));
+}
+
+static int dirent_name_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int osprey_config_load_includes(struct osprey_config *c, struct diag_list *diags)
+{
+	/* an included file cannot change c->config_files (configfiles_set) */
+	struct config_file_entry *ents = c->config_files;
+	size_t n_ents = c->n_config_files, n_read = 0;
+	bool over = false;
+	int ret = 0, r;
+
+	for (size_t i = 0; i < n_ents && ret != -ENOMEM; i++) {
+		const struct config_file_entry *e = &ents[i];
+		struct dirent **de = NULL;
+		struct stat st;
+		int n;
+
+		if (stat(e->path, &st) < 0) {
+			if (diag_add(diags, DIAG_WARNING, e->path, 0, 0,
+				     "create it, or remove it from config_files",
+				     "config_files entry skipped: %s", strerror(errno)) < 0)
+				ret = -ENOMEM;
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			if (++n_read > CONFIG_INCLUDED_FILES_MAX)
+				goto too_many;
+			r = load_file(c, e->path, diags, true, e->strategy);
+			if (r < 0)
+				ret = r == -ENOMEM ? r : -EINVAL;
+			continue;
+		}
+		n = scandir(e->path, &de, yaml_name_filter, dirent_name_cmp);
+		if (n < 0) {
+			if (diag_add(diags, DIAG_ERROR, e->path, 0, 0, NULL,
+				     "cannot read the config_files directory: %s",
+				     strerror(errno)) < 0)
+				return -ENOMEM;
+			ret = -EINVAL;
+			continue;
+		}
+		for (int k = 0; k < n; k++) {
+			char full[4096];
+			struct stat fst;
+
+			if (ret != -ENOMEM && !over &&
+			    snprintf(full, sizeof(full), "%s/%s", e->path, de[k]->d_name) <
+				    (int)sizeof(full) &&
+			    stat(full, &fst) == 0 && S_ISREG(fst.st_mode) &&
+			    !(over = ++n_read > CONFIG_INCLUDED_FILES_MAX)) {
+				r = load_file(c, full, diags, true, e->strategy);
+				if (r < 0)
+					ret = r == -ENOMEM ? r : -EINVAL;
+			}
+			free(de[k]);
+		}
+		free(de);
+		if (over)
+			goto too_many;
+	}
+	return ret;
+too_many:
+	if (diag_add(diags, DIAG_ERROR, NULL, 0, 0, "merge some of the files",
+		     "config_files names more than %u files", CONFIG_INCLUDED_FILES_MAX) < 0)
+		return -ENOMEM;
+	return -EINVAL;
 }
 
 static int split_index(const char *seg, char *name, size_t size, bool *ret_has_idx,
@@ -1403,6 +1603,7 @@ void osprey_config_init(struct osprey_config *c)
 			},
 		.log_level = LOG_INFO,
 		.log_stderr = true,
+		.watch_config_files = true,
 	};
 	outputs_config_init(&c->out);
 	meta_config_init(&c->container);
@@ -1422,6 +1623,7 @@ void osprey_config_done(struct osprey_config *c)
 	rulesel_clear(c);
 	plugins_clear(c);
 	strlist_clear(&c->load_plugins, &c->n_load_plugins);
+	configfiles_clear(c);
 	for (size_t i = 0; (sp = out_strings(c, i)); i++)
 		free((char *)*sp);
 	free(c->engine.replay.capture_file);

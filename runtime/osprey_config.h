@@ -52,6 +52,8 @@ struct config_plugin {
 	char *init_config;  /* owned; a mapping is kept as "" (no key of it is read yet) */
 	char *open_params;  /* owned, "" when not set: a file path or http(s)://[host]:port/path */
 };
+#define CONFIG_FILES_MAX	   64   /* entries of config_files */
+#define CONFIG_INCLUDED_FILES_MAX  256  /* files config_files expands to, directories read */
 
 enum config_engine_kind {
 	ENGINE_MODERN_EBPF, /* the embedded CO-RE eBPF probe */
@@ -65,6 +67,20 @@ enum config_rule_matching {
 	RULE_MATCHING_FIRST, /* an event raises at most one alert: the first matching rule's */
 	RULE_MATCHING_ALL,   /* every matching rule raises an alert */
 	_RULE_MATCHING_MAX,
+};
+
+/* How a config_files file merges into what was loaded before it (Falco's strategies). */
+enum config_merge {
+	CONFIG_MERGE_APPEND,   /* lists are appended to, other keys replaced (the default) */
+	CONFIG_MERGE_OVERRIDE, /* every key it sets is replaced, lists too */
+	CONFIG_MERGE_ADD_ONLY, /* only keys no file set before are taken */
+	_CONFIG_MERGE_MAX,
+};
+
+/* One entry of config_files: a file or a directory (its .yaml and .yml files in name order). */
+struct config_file_entry {
+	char *path; /* owned */
+	enum config_merge strategy;
 };
 
 /* One entry of "rules:": enable or disable the rules with a name, or with a tag. */
@@ -124,6 +140,11 @@ struct osprey_config {
 	size_t n_plugins;
 	char **load_plugins;
 	size_t n_load_plugins;
+	/* config_files: further files merged after this one, in order [none] */
+	struct config_file_entry *config_files;
+	size_t n_config_files;
+	bool watch_config_files; /* reload when the config or rules files change [true] */
+	uint64_t keys_set[2];	 /* private: which keys a file or -o set (add-only merges) */
 
 	/* Osprey's own */
 	char *host_root;  /* the host's / when running in a container [NULL: $HOST_ROOT or /] */
@@ -151,6 +172,14 @@ void osprey_config_done(struct osprey_config *c);
  * partly updated: do not start); Falco keys Osprey does not support add warnings.
  */
 int osprey_config_load_file(struct osprey_config *c, const char *path, struct diag_list *diags);
+/*
+ * Loads the files c->config_files names (after the main file, before -o), as Falco does: each
+ * entry a file or a directory (its *.yaml and *.yml files in name order), merged with the entry's
+ * strategy. An included file cannot include further files (its config_files is ignored with a
+ * warning); an entry that does not exist is skipped with a warning. -EINVAL with diagnostics.
+ */
+int osprey_config_load_includes(struct osprey_config *c, struct diag_list *diags);
+
 /* Same, from memory; name is used in diagnostics. */
 int osprey_config_load_buffer(struct osprey_config *c, const char *name, const char *buf,
 			      size_t len, struct diag_list *diags);

@@ -169,13 +169,13 @@ static int on_stop_signal(struct loop_source *s, const struct signalfd_siginfo *
 
 /*
  * Signals a logrotate script or a systemd unit may send must not end the daemon by accident:
- * SIGHUP (Falco's restart; Osprey's reload is to come) and SIGUSR2 are logged and change nothing.
+ * SIGHUP (a detection run reloads: run_opts.no_hup, reload.h; here there is nothing to reload)
+ * and SIGUSR2 are logged and change nothing.
  */
 static int on_hup_signal(struct loop_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
-	log_info("Received SIGHUP: reloading the configuration and rules is not supported yet; "
-		 "nothing changed, the run goes on (SIGUSR1 reopens the alert outputs; restart "
-		 "osprey to reload).");
+	log_info("Received SIGHUP: this run has no rules to reload; nothing changed, the run goes "
+		 "on.");
 	return 0;
 }
 
@@ -279,7 +279,7 @@ int run_capture(const struct run_opts *opts, struct capture_stats *ret_stats)
 		r = loop_add_signal(l, SIGINT, on_stop_signal, &st, NULL);
 	if (r >= 0)
 		r = loop_add_signal(l, SIGTERM, on_stop_signal, &st, NULL);
-	if (r >= 0)
+	if (r >= 0 && !opts->no_hup)
 		r = loop_add_signal(l, SIGHUP, on_hup_signal, &st, NULL);
 	if (r >= 0)
 		r = loop_add_signal(l, SIGUSR2, on_ignored_signal, &st, NULL);

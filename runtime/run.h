@@ -46,6 +46,7 @@ struct run_opts {
 	run_event_fn on_event;
 	void *userdata;
 	struct run_recovery recovery;
+	bool no_hup; /* on_start watches SIGHUP itself (reload) */
 };
 
 /* Runs until signalled, the duration passes, the source ends or a callback fails. Logs open

@@ -115,6 +115,58 @@ void detect_free(struct detect *d)
 	free(d);
 }
 
+int detect_set_rules(struct detect *d, const struct osprey_config *c, const struct ruleset *rs)
+{
+	struct eval_opts eo = {
+		.min_priority = c ? c->priority : PRIORITY_DEBUG,
+		.match_all = c && c->rule_matching == RULE_MATCHING_ALL,
+	};
+	size_t n = rs->n_rules ? rs->n_rules : 1;
+	_cleanup_free_ uint64_t *matches = NULL, *evals = NULL, *ns = NULL;
+	struct extract_ctx *x = NULL;
+	struct eval *ev = NULL;
+	int r;
+
+	if (!rs->compiled)
+		return -EINVAL;
+	matches = calloc(n, sizeof(uint64_t));
+	evals = calloc(n, sizeof(uint64_t));
+	ns = calloc(n, sizeof(uint64_t));
+	if (!matches || !evals || !ns)
+		return -ENOMEM;
+	r = eval_new(rs, &eo, &ev);
+	if (r < 0)
+		return r;
+	r = extract_ctx_new(d->st, eval_n_slots(ev), &x);
+	if (r < 0) {
+		eval_free(ev);
+		return r;
+	}
+	x->dns = d->x->dns;
+	/* what outlives an event: the machine, and the counters behind evt.num and the times */
+	x->hostname = d->x->hostname;
+	x->boot_time_ns = d->x->boot_time_ns;
+	x->evt_num = d->x->evt_num;
+	x->first_ts = d->x->first_ts;
+	x->prev_ts = d->x->prev_ts;
+	x->stats = d->x->stats;
+	extract_ctx_free(d->x);
+	eval_free(d->ev);
+	d->x = x;
+	d->ev = ev;
+	/* the per-rule counters (ops/ metrics) follow the new rules, from 0 */
+	free(d->rule_matches);
+	free(d->rule_evals);
+	free(d->rule_ns);
+	d->rule_matches = TAKE_PTR(matches);
+	d->rule_evals = TAKE_PTR(evals);
+	d->rule_ns = TAKE_PTR(ns);
+	d->rs = rs;
+	for (unsigned id = 0; id < OSP_EVT_COUNT; id++)
+		d->has_rules[id] = eval_has_rules(d->ev, (uint16_t)id);
+	return 0;
+}
+
 void detect_set_outputs(struct detect *d, struct outputs *o)
 {
 	d->out = o;
@@ -335,23 +387,27 @@ static int detect_process(struct detect *d, const struct event *ev)
 
 /* ---- running on a capture ---- */
 
-struct run_ctx {
+struct detect_run {
 	struct detect *d;
 	struct outputs *out;
 	struct meta *meta; /* NULL: container metadata is off */
 	const struct detect_hooks *hooks;
+	const struct detect_service *svc;
 	struct ops *ops;
+	struct capture *capture;    /* the open source (recovery reopens it) */
+	uint8_t *interest;	    /* the driver's event set (run_opts' capture.interest) */
 	const uint32_t *canary_pid; /* the watchdog's canary (ops.h) */
 	const char *engine_name;
 	bool reopen_request;	/* the watchdog asks run.c to reopen the source */
 	uint64_t source_errors; /* run.c counts */
+	uint64_t reloads, reloads_refused; /* detect_run_set_reloads() */
 	char hostname[256];
 };
 
 /* The counters ops/ publishes once a second (on this thread). */
 static void run_counters(struct ops_engine_counters *ret, void *userdata)
 {
-	struct run_ctx *rc = userdata;
+	struct detect_run *rc = userdata;
 	struct state_stats ss;
 
 	state_get_stats(rc->d->st, &ss);
@@ -372,6 +428,9 @@ static void run_counters(struct ops_engine_counters *ret, void *userdata)
 		.rule_ns = rc->d->rule_ns,
 		.sample_every = rc->d->sample_countdown ? DETECT_SAMPLE_EVERY : 0,
 		.n_rules = rc->d->rs->n_rules,
+		.have_reload = rc->svc != NULL,
+		.reloads = rc->reloads,
+		.reloads_refused = rc->reloads_refused,
 	};
 	if (rc->meta) {
 		ret->have_meta = true;
@@ -396,7 +455,7 @@ static void run_counters(struct ops_engine_counters *ret, void *userdata)
 static int on_reopen_signal(struct loop_source *s, const struct signalfd_siginfo *si,
 			    void *userdata)
 {
-	struct run_ctx *rc = userdata;
+	struct detect_run *rc = userdata;
 
 	(void)s;
 	(void)si;
@@ -407,7 +466,7 @@ static int on_reopen_signal(struct loop_source *s, const struct signalfd_siginfo
 
 static int run_on_start(struct capture *c, struct loop *l, void *userdata)
 {
-	struct run_ctx *rc = userdata;
+	struct detect_run *rc = userdata;
 	const struct capture_machine *m = capture_get_machine(c);
 	int r;
 
@@ -415,6 +474,7 @@ static int run_on_start(struct capture *c, struct loop *l, void *userdata)
 		snprintf(rc->hostname, sizeof(rc->hostname), "%s", m->hostname);
 		detect_set_machine(rc->d, rc->hostname[0] ? rc->hostname : NULL, m->boot_time_ns);
 	}
+	rc->capture = c;
 	r = loop_add_signal(l, SIGUSR1, on_reopen_signal, rc, NULL);
 	if (r < 0)
 		return log_error_errno(r, "Failed to watch SIGUSR1 (reopening outputs): %m");
@@ -435,23 +495,29 @@ static int run_on_start(struct capture *c, struct loop *l, void *userdata)
 			return r;
 		rc->canary_pid = ops_canary_pid(rc->ops);
 	}
-	if (rc->hooks && rc->hooks->on_start)
-		return rc->hooks->on_start(l, rc->out, rc->hooks->userdata);
+	if (rc->hooks && rc->hooks->on_start) {
+		r = rc->hooks->on_start(l, rc->out, rc->hooks->userdata);
+		if (r < 0)
+			return r;
+	}
+	if (rc->svc && rc->svc->on_start)
+		return rc->svc->on_start(l, rc, rc->svc->userdata);
 	return 0;
 }
 
 /* Recovery closed (c NULL) or reopened the source. */
 static void run_on_source(struct capture *c, void *userdata)
 {
-	struct run_ctx *rc = userdata;
+	struct detect_run *rc = userdata;
 
+	rc->capture = c;
 	if (rc->ops)
 		ops_set_capture(rc->ops, c);
 }
 
 static int run_on_event(const struct event *ev, void *userdata)
 {
-	struct run_ctx *rc = userdata;
+	struct detect_run *rc = userdata;
 
 	if (_unlikely_(rc->canary_pid && ev->hdr->pid == *rc->canary_pid))
 		ops_on_canary_event(rc->ops, ev);
@@ -462,12 +528,68 @@ static int run_on_event(const struct event *ev, void *userdata)
 int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 	       const struct capture_opts *copts, uint64_t duration_usec)
 {
-	return detect_run_with(c, rs, copts, duration_usec, NULL);
+	return detect_run_with(c, rs, copts, duration_usec, NULL, NULL);
+}
+
+int detect_run_apply(struct detect_run *rc, const struct osprey_config *c,
+		     const struct ruleset *rs, struct outputs *out)
+{
+	const struct detect_hooks *h = rc->hooks;
+	struct outputs *old_out;
+	int r = 0;
+
+	/* every part that can fail, before anything changes */
+	if (h && h->reload_prepare)
+		r = h->reload_prepare(c, rs, h->userdata);
+	if (r >= 0) {
+		r = detect_set_rules(rc->d, c, rs);
+		if (r < 0 && h && h->reload_commit)
+			h->reload_commit(false, NULL, h->userdata);
+	}
+	if (r < 0) {
+		outputs_free(out);
+		return r;
+	}
+	if (h && h->reload_commit)
+		h->reload_commit(true, out, h->userdata);
+	/* the driver's event set follows (and a reopened source gets the new one) */
+	if (rc->interest) {
+		detect_interest(rc->d, rc->interest);
+		if (rc->capture) {
+			r = capture_set_interest(rc->capture, rc->interest);
+			if (r < 0 && r != -EOPNOTSUPP) /* a capture file has no interest set */
+				log_warning("Reload: the driver's event set could not be updated "
+					    "(%s): rules on event types the old rules did not use "
+					    "see no event.",
+					    strerror(-r));
+		}
+	}
+	if (rc->ops && ops_set_ruleset(rc->ops, rs) < 0)
+		log_warning("Reload: out of memory: /metrics shows no per-rule counters until the "
+			    "next reload.");
+	old_out = rc->out;
+	detect_set_outputs(rc->d, out);
+	rc->out = out;
+	if (rc->ops)
+		ops_set_outputs(rc->ops, out);
+	outputs_free(old_out); /* delivers what it still queued, then closes its sinks */
+	return 0;
+}
+
+void detect_run_set_reloads(struct detect_run *rc, uint64_t applied, uint64_t refused)
+{
+	rc->reloads = applied;
+	rc->reloads_refused = refused;
+}
+
+size_t detect_run_n_rules(const struct detect_run *rc)
+{
+	return eval_n_rules(rc->d->ev);
 }
 
 int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 		    const struct capture_opts *copts, uint64_t duration_usec,
-		    const struct detect_hooks *hooks)
+		    const struct detect_hooks *hooks, const struct detect_service *svc)
 {
 	_cleanup_(detect_freep) struct detect *d = NULL;
 	struct detect_opts dopts = {
@@ -477,7 +599,7 @@ int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 		.replay = copts->source == CAPTURE_SOURCE_FILE,
 	};
 	uint8_t interest[OSP_EVT_COUNT];
-	struct run_ctx rc = {};
+	struct detect_run rc = {};
 	struct run_opts ro = {
 		.capture = *copts,
 		.duration_usec = duration_usec,
@@ -485,6 +607,7 @@ int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 		.on_start = run_on_start,
 		.on_event = run_on_event,
 		.userdata = &rc,
+		.no_hup = svc && svc->on_start,
 		.recovery =
 			{
 				.max_errors = c->ops.recovery.max_errors,
@@ -531,8 +654,10 @@ int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 	ro.capture.interest = copts->source == CAPTURE_SOURCE_FILE ? NULL : interest;
 	rc.d = d;
 	rc.out = out;
+	rc.interest = interest;
 	rc.meta = meta;
 	rc.hooks = hooks;
+	rc.svc = svc;
 	rc.engine_name = config_engine_kind_name(copts->source == CAPTURE_SOURCE_FILE ? ENGINE_REPLAY
 					       : copts->source == CAPTURE_SOURCE_KMOD
 						       ? ENGINE_KMOD
@@ -543,8 +668,11 @@ int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 		hold_release(d->hold, true, on_released, d);
 	/* the web server's threads stop first: nothing reaches the other sources any more */
 	ops_free(rc.ops);
+	if (svc && svc->on_stop)
+		svc->on_stop(svc->userdata);
 	if (hooks && hooks->on_stop)
 		hooks->on_stop(hooks->userdata);
+	out = rc.out; /* a reload may have replaced the outputs */
 	outputs_stop(out);
 	detect_get_stats(d, &ds);
 	outputs_get_stats(out, &os);

@@ -58,6 +58,14 @@ int detect_new(const struct osprey_config *c, const struct ruleset *rs,
 void detect_free(struct detect *d);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct detect *, detect_free);
 
+/*
+ * Replaces the rules with the enabled rules of rs (compiled) under c's priority and
+ * rule_matching; the state (process and fd tables) and the event counters are kept. Call between
+ * two events, from the event thread: each event is evaluated with one ruleset. rs must outlive d
+ * (or the next call). On failure nothing changed.
+ */
+int detect_set_rules(struct detect *d, const struct osprey_config *c, const struct ruleset *rs);
+
 /* Where alerts go: outputs_push() (borrowed), and/or a callback. */
 void detect_set_outputs(struct detect *d, struct outputs *o);
 void detect_set_alert_fn(struct detect *d, detect_alert_fn fn, void *userdata);
@@ -89,7 +97,10 @@ int detect_run(const struct osprey_config *c, const struct ruleset *rs,
 
 /* Other event sources beside the capture, on the same loop, sharing the outputs (the k8s_audit
  * source). on_start runs once the capture started (< 0 stops the run); on_stop after the web
- * server stopped, before the outputs stop. */
+ * server stopped, before the outputs stop. A reload (detect_run_apply()) first calls
+ * reload_prepare with the new rules (< 0 refuses the reload: nothing changed), then
+ * reload_commit: ok with the new outputs to take (the old ones are freed after the call), or
+ * !ok to drop what reload_prepare built. */
 struct loop;
 struct ops_k8saudit_counters;
 struct detect_hooks {
@@ -97,8 +108,40 @@ struct detect_hooks {
 	void (*on_stop)(void *userdata);
 	/* the counters for /metrics, once a second on the loop's thread (may be NULL) */
 	void (*get_counters)(struct ops_k8saudit_counters *ret, void *userdata);
+	int (*reload_prepare)(const struct osprey_config *c, const struct ruleset *rs,
+			      void *userdata);
+	void (*reload_commit)(bool ok, struct outputs *out, void *userdata);
 	void *userdata;
 };
+
+/*
+ * The service (reload.h): on_start once the capture started and the other sources too, with the
+ * run (detect_run_apply()); it then watches SIGHUP itself. on_stop when the loop ended and was
+ * freed (with every source on_start added), before the outputs drain.
+ */
+struct detect_run;
+struct detect_service {
+	int (*on_start)(struct loop *l, struct detect_run *run, void *userdata);
+	void (*on_stop)(void *userdata);
+	void *userdata;
+};
+
+/* detect_run() with other sources (hooks) and the service (svc); either may be NULL. */
 int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 		    const struct capture_opts *copts, uint64_t duration_usec,
-		    const struct detect_hooks *hooks);
+		    const struct detect_hooks *hooks, const struct detect_service *svc);
+
+/*
+ * A reload, on the loop's thread between two events: the rules of rs (compiled) under c's
+ * priority and rule_matching for the capture and the other sources (hooks), the driver's
+ * interest set, the metrics' rules and rules files, and the outputs out (owned from the call on,
+ * on success and failure alike: the old ones are freed). What c cannot change while running
+ * (ops/web settings, container metadata, sources) is the caller's to keep. rs must outlive the
+ * run or the next call. Returns 0, or -errno with nothing changed and out freed.
+ */
+int detect_run_apply(struct detect_run *run, const struct osprey_config *c,
+		     const struct ruleset *rs, struct outputs *out);
+/* The reload counters /metrics shows (osprey_reloads_total{result}). */
+void detect_run_set_reloads(struct detect_run *run, uint64_t applied, uint64_t refused);
+/* The rules evaluated on the capture now. */
+size_t detect_run_n_rules(const struct detect_run *run);

@@ -255,6 +255,16 @@ static int on_reopen_signal(struct loop_source *s, const struct signalfd_siginfo
 	return 0;
 }
 
+/* SIGHUP reloads beside the capture (reload.h); alone, the k8s_audit source does not reload. */
+static int on_hup_signal(struct loop_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	(void)s;
+	(void)si;
+	log_warning("Received SIGHUP: a run of the k8s_audit source alone does not reload; the "
+		    "running rules and configuration are kept. Restart osprey to apply new ones.");
+	return 0;
+}
+
 static int on_duration(struct loop_source *s, uint64_t now_usec, void *userdata)
 {
 	(void)s;
@@ -630,6 +640,8 @@ int k8saudit_run(const struct osprey_config *c, const struct ruleset *rs,
 		r = loop_add_signal(loop, SIGTERM, on_stop_signal, loop, NULL);
 	if (r >= 0)
 		r = loop_add_signal(loop, SIGUSR1, on_reopen_signal, out, NULL);
+	if (r >= 0)
+		r = loop_add_signal(loop, SIGHUP, on_hup_signal, NULL, NULL);
 	if (r >= 0 && o->duration_usec)
 		r = loop_add_timer(loop, o->duration_usec, 0, on_duration, loop, NULL);
 	if (r < 0) {
@@ -721,6 +733,47 @@ static void plan_stop(void *userdata)
 
 	k8saudit_file_free(p->f);
 	p->f = NULL;
+	k8saudit_engine_free(p->next);
+	p->next = NULL;
+}
+
+/* A reload: the k8s_audit rules of the new set, built before anything changes. */
+static int plan_reload_prepare(const struct osprey_config *c, const struct ruleset *rs,
+			       void *userdata)
+{
+	struct k8saudit_plan *p = userdata;
+	struct k8saudit_engine_opts eo = {
+		.min_priority = c->priority,
+		.match_all = c->rule_matching == RULE_MATCHING_ALL,
+	};
+	int r;
+
+	if (!p->f)
+		return 0;
+	k8saudit_engine_free(p->next);
+	p->next = NULL;
+	r = k8saudit_engine_new(rs, &eo, &p->next);
+	if (r < 0)
+		return log_error_errno(r, "Reload: the new k8s_audit rules cannot be set up: %m.");
+	return 0;
+}
+
+static void plan_reload_commit(bool ok, struct outputs *out, void *userdata)
+{
+	struct k8saudit_plan *p = userdata;
+
+	if (!p->f || !p->next)
+		return;
+	if (!ok) {
+		k8saudit_engine_free(p->next);
+		p->next = NULL;
+		return;
+	}
+	k8saudit_engine_free(p->f->e);
+	p->f->e = TAKE_PTR(p->next);
+	p->f->out = out;
+	log_info("Reload: the k8s_audit source evaluates %zu rules.",
+		 k8saudit_engine_n_rules(p->f->e));
 }
 
 static void plan_counters(struct ops_k8saudit_counters *ret, void *userdata)
@@ -739,6 +792,8 @@ const struct detect_hooks *k8saudit_plan_hooks(struct k8saudit_plan *p, const st
 		.on_start = plan_start,
 		.on_stop = plan_stop,
 		.get_counters = plan_counters,
+		.reload_prepare = plan_reload_prepare,
+		.reload_commit = plan_reload_commit,
 		.userdata = p,
 	};
 	return &p->hooks;

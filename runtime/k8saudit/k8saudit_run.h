@@ -85,6 +85,7 @@ struct k8saudit_plan {
 	const struct osprey_config *c;
 	const struct ruleset *rs;
 	struct k8saudit_file *f;
+	struct k8saudit_engine *next; /* a reload's rules, between prepare and commit */
 	struct detect_hooks hooks;
 };
 int k8saudit_plan_make(const struct osprey_config *c, bool syscall, bool k8s_audit,

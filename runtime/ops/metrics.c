@@ -383,6 +383,14 @@ int metrics_render_prometheus(const struct metrics_snapshot *s, const struct ops
 		s->recovery.errors);
 	counter(&p, "osprey_source_reopens_total", "Times the event source was reopened.",
 		s->recovery.reopens);
+	if (s->reload.on) {
+		prom_sample(&p, "osprey_reloads_total", "counter",
+			    "Reloads of the rules and configuration (SIGHUP, watch_config_files), "
+			    "applied or refused (the running set kept).",
+			    "result=\"applied\"", (double)s->reload.applied, true);
+		prom_sample(&p, "osprey_reloads_total", "counter", "", "result=\"refused\"",
+			    (double)s->reload.refused, true);
+	}
 
 	/* state */
 	if (c->metrics.state_counters_enabled) {

@@ -85,6 +85,10 @@ struct metrics_snapshot {
 	struct {
 		uint64_t errors, reopens;
 	} recovery;
+	struct {
+		bool on; /* the run reloads (SIGHUP) */
+		uint64_t applied, refused;
+	} reload;
 	struct web_server_stats web;
 	struct bpf_prog_stat bpf[BPF_STATS_PROGS_MAX]; /* metrics.libbpf_stats_enabled */
 	size_t n_bpf;

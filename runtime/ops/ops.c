@@ -214,43 +214,13 @@ int ops_new(const struct ops_config *c, const struct ruleset *rs, struct ops **r
 	o->bpf.stats_fd = -1;
 	pthread_mutex_init(&o->lock, NULL);
 	watchdog_init(&o->wd, c->watchdog.interval_ms, c->watchdog.timeout_ms);
-	if (rs && rs->n_rules) {
-		o->rules = calloc(rs->n_rules, sizeof(*o->rules));
-		/* matches, sampled evaluations, sampled ns: one block each for cur and pub */
-		o->cur.rule_matches = calloc(3 * rs->n_rules, sizeof(uint64_t));
-		o->pub.rule_matches = calloc(3 * rs->n_rules, sizeof(uint64_t));
-		if (!o->rules || !o->cur.rule_matches || !o->pub.rule_matches)
-			return log_error_errno(-ENOMEM, "Out of memory.");
-		for (size_t i = 0; i < rs->n_rules; i++)
-			o->rules[i] = (struct metrics_rule_info){
-				.name = rs->rules[i]->name,
-				.priority = (int)rs->rules[i]->priority,
-				.tags = (const char *const *)rs->rules[i]->tags,
-				.n_tags = rs->rules[i]->n_tags,
-			};
-	}
-	for (size_t i = 0; rs && i < rs->n_files && o->n_files < OPS_RULE_FILES_MAX; i++) {
-		const struct rules_file *f = rs->files[i];
-		const char *base = strrchr(f->path, '/');
-
-		o->files[o->n_files].name = strdup(base ? base + 1 : f->path);
-		if (!o->files[o->n_files].name)
-			return log_error_errno(-ENOMEM, "Out of memory.");
-		sha256_hex(f->buf, f->len, o->files[o->n_files].sha256);
-		o->n_files++;
-	}
-	o->cur.rules = o->rules;
-	o->cur.n_rules = rs ? rs->n_rules : 0;
-	o->cur.rule_files = o->files;
-	o->cur.n_rule_files = o->n_files;
+	r = ops_set_ruleset(o, rs);
+	if (r < 0)
+		return log_error_errno(r, "Out of memory.");
 	o->cur.start_ns = now_wall_ns();
 	o->cur.ncpus = ncpu > 0 ? (uint32_t)ncpu : 1;
 	snprintf(o->cur.health_reason, sizeof(o->cur.health_reason), "%s",
 		 "starting: the event source is not open yet");
-	if (o->cur.rule_matches) {
-		o->cur.rule_evals = o->cur.rule_matches + rs->n_rules;
-		o->cur.rule_ns = o->cur.rule_matches + 2 * rs->n_rules;
-	}
 	publish(o);
 	if (c->webserver.enabled) {
 		r = web_setup(o);
@@ -259,6 +229,77 @@ int ops_new(const struct ops_config *c, const struct ruleset *rs, struct ops **r
 	}
 	*ret = TAKE_PTR(o);
 	return 0;
+}
+
+int ops_set_ruleset(struct ops *o, const struct ruleset *rs)
+{
+	size_t n = rs ? rs->n_rules : 0, n_files = 0;
+	_cleanup_free_ struct metrics_rule_info *rules = NULL;
+	_cleanup_free_ uint64_t *cur = NULL, *pub = NULL;
+	struct metrics_rule_file files[OPS_RULE_FILES_MAX] = {};
+	int r = 0;
+
+	if (n) {
+		rules = calloc(n, sizeof(*rules));
+		/* matches, sampled evaluations, sampled ns: one block each for cur and pub */
+		cur = calloc(3 * n, sizeof(uint64_t));
+		pub = calloc(3 * n, sizeof(uint64_t));
+		if (!rules || !cur || !pub)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			rules[i] = (struct metrics_rule_info){
+				.name = rs->rules[i]->name,
+				.priority = (int)rs->rules[i]->priority,
+				.tags = (const char *const *)rs->rules[i]->tags,
+				.n_tags = rs->rules[i]->n_tags,
+			};
+	}
+	/* the sha256 of what was parsed (falcosecurity_falco_sha256_rules_files_info) */
+	for (size_t i = 0; rs && i < rs->n_files && n_files < OPS_RULE_FILES_MAX; i++) {
+		const struct rules_file *f = rs->files[i];
+		const char *base = strrchr(f->path, '/');
+
+		files[n_files].name = strdup(base ? base + 1 : f->path);
+		if (!files[n_files].name) {
+			r = -ENOMEM;
+			break;
+		}
+		sha256_hex(f->buf, f->len, files[n_files].sha256);
+		n_files++;
+	}
+	if (r < 0) {
+		for (size_t i = 0; i < n_files; i++)
+			free(files[i].name);
+		return r;
+	}
+	/* the web threads read pub: swap under the lock */
+	pthread_mutex_lock(&o->lock);
+	for (size_t i = 0; i < o->n_files; i++)
+		free(o->files[i].name);
+	memcpy(o->files, files, sizeof(files));
+	o->n_files = n_files;
+	free(o->rules);
+	free(o->cur.rule_matches);
+	free(o->pub.rule_matches);
+	o->rs = rs;
+	o->rules = TAKE_PTR(rules);
+	o->cur.rules = o->pub.rules = o->rules;
+	o->cur.n_rules = o->pub.n_rules = n;
+	o->cur.rule_files = o->pub.rule_files = o->files;
+	o->cur.n_rule_files = o->pub.n_rule_files = n_files;
+	o->cur.rule_matches = TAKE_PTR(cur);
+	o->pub.rule_matches = TAKE_PTR(pub);
+	o->cur.rule_evals = o->cur.rule_matches ? o->cur.rule_matches + n : NULL;
+	o->cur.rule_ns = o->cur.rule_matches ? o->cur.rule_matches + 2 * n : NULL;
+	o->pub.rule_evals = o->pub.rule_matches ? o->pub.rule_matches + n : NULL;
+	o->pub.rule_ns = o->pub.rule_matches ? o->pub.rule_matches + 2 * n : NULL;
+	pthread_mutex_unlock(&o->lock);
+	return 0;
+}
+
+void ops_set_outputs(struct ops *o, struct outputs *out)
+{
+	o->run.outputs = out;
 }
 
 void ops_free(struct ops *o)
@@ -651,6 +692,9 @@ static int on_tick(struct loop_source *src, uint64_t now_usec, void *userdata)
 		o->cur.meta = ec.meta;
 		o->cur.have_k8saudit = ec.have_k8saudit;
 		o->cur.k8saudit = ec.k8saudit;
+		o->cur.reload.on = ec.have_reload;
+		o->cur.reload.applied = ec.reloads;
+		o->cur.reload.refused = ec.reloads_refused;
 		if (ec.rule_matches && ec.n_rules == o->cur.n_rules && ec.n_rules) {
 			memcpy(o->cur.rule_matches, ec.rule_matches, ec.n_rules * sizeof(uint64_t));
 			if (ec.rule_evals && ec.rule_ns) {

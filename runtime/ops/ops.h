@@ -55,6 +55,8 @@ struct ops_engine_counters {
 	struct ops_meta_counters meta;
 	bool have_k8saudit; /* the k8s_audit source runs beside the capture */
 	struct ops_k8saudit_counters k8saudit;
+	bool have_reload; /* the run reloads on SIGHUP (reload.h) */
+	uint64_t reloads, reloads_refused;
 };
 typedef void (*ops_counters_fn)(struct ops_engine_counters *ret, void *userdata);
 
@@ -78,6 +80,12 @@ int ops_start(struct ops *o, const struct ops_run *run);
 /* Stops the web server, reaps the canary; accepts NULL. */
 void ops_free(struct ops *o);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct ops *, ops_free);
+
+/* A reload swapped the rules (rs outlives o or the next call; the per-rule metrics and the rules
+ * files' sha256 follow it, counters from 0) or the outputs. On the main loop's thread. On
+ * -ENOMEM the metrics keep the old rules' names without their counters. */
+int ops_set_ruleset(struct ops *o, const struct ruleset *rs);
+void ops_set_outputs(struct ops *o, struct outputs *out);
 
 /* The source was closed (c NULL: counters so far are kept) or reopened (run_source_fn). */
 void ops_set_capture(struct ops *o, struct capture *c);

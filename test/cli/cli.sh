@@ -120,7 +120,7 @@ help)
 		 ' -M, --duration' ' --version' ' --driver' ' -l RULE' ' -N ' ' --markdown' \
 		 ' --list-events' ' --enable-source=SOURCE' ' --disable-source' ' -P, --pidfile=FILE' \
 		 ' -U, --unbuffered' ' --dry-run' ' --support' ' --accept-damaged' \
-		 'SIGHUP and SIGUSR2 are logged'; do
+		 'SIGHUP reloads the configuration'; do
 		expect_in out -- "$o"
 	done
 	expect_empty err
@@ -549,8 +549,8 @@ damaged-replay)
 	expect_not_in err 'damaged'
 	;;
 signals)
-	# A daemon reading a stalled stream: SIGHUP, SIGUSR2 and SIGUSR1 change nothing that
-	# matters and do not end it; SIGTERM ends it with the summary and every queued alert.
+	# A daemon reading a stalled stream: SIGHUP (a reload of the same rules), SIGUSR2 and
+	# SIGUSR1 do not end it and lose nothing; SIGTERM ends it with the summary and every queued alert.
 	mkfifo "$T/fifo"
 	run -e "$GOLDEN_DIR/host.osc" -r "$DEFAULT_RULES" --host-root="$GOLDEN_DIR/hostroot"
 	expect_rc 0
@@ -570,7 +570,7 @@ signals)
 		wait_for "$T/err" "Received SIG$sig" || fail "no log line for SIG$sig"
 		kill -0 "$pid" 2>/dev/null || fail "SIG$sig ended osprey"
 	done
-	expect_in err 'Received SIGHUP: reloading the configuration and rules is not supported yet; nothing changed'
+	expect_in err 'Received SIGHUP: reloading the configuration and rules'
 	expect_in err 'Received SIGUSR2: ignored'
 	expect_in err 'Received SIGUSR1: reopening the alert outputs'
 	kill -TERM "$pid"

@@ -421,7 +421,7 @@ PY
 	grep -q '^STOPPING=1$' "$T/notify.log" || fail "no STOPPING=1"
 	kill $listener 2>/dev/null
 	# the unit file itself
-	unit="$(dirname "$OSPREY")/osprey.service"
+	unit="$(dirname "$OSPREY")/systemd/osprey.service"
 	if command -v systemd-analyze >/dev/null && [ -r "$unit" ]; then
 		sed "s|^ExecStart=[^ ]*|ExecStart=$(realpath "$OSPREY")|" "$unit" >"$T/osprey.service"
 		systemd-analyze verify "$T/osprey.service" >"$T/verify" 2>&1 ||

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -522,9 +523,9 @@ static void test_falco_style(void)
 	osprey_config_init(&c);
 	CHECK_INT_EQ(load(&c, falco_style, &d), 0);
 	CHECK_INT_EQ(d.n_errors, 0);
-	CHECK(has_diag(&d, DIAG_WARNING, 1, 1,
-		       "'config_files' is a Falco setting Osprey does not "
-		       "support yet"));
+	CHECK_INT_EQ(c.n_config_files, 1);
+	CHECK_STR_EQ(c.config_files[0].path, "/etc/falco/config.d");
+	CHECK(c.watch_config_files);
 	CHECK(has_diag(&d, DIAG_WARNING, 15, 5, "'engine.kmod.drop_failed_exit'"));
 	CHECK(has_diag(&d, DIAG_WARNING, 16, 3, "'engine.ebpf'"));
 	CHECK(has_diag(&d, DIAG_WARNING, 26, 3, "'engine.gvisor'"));
@@ -536,7 +537,7 @@ static void test_falco_style(void)
 	CHECK(!has_diag(&d, DIAG_WARNING, 0, 0, "'syscall_event_drops'"));
 	CHECK(has_diag(&d, DIAG_WARNING, 0, 0, "'falco_libs'"));
 	/* 18 before plugins:, load_plugins:, webserver:, metrics: and syscall_event_drops: were read */
-	CHECK_INT_EQ(d.n_warnings, 13);
+	CHECK_INT_EQ(d.n_warnings, 11); /* and config_files, watch_config_files */
 	/* webserver, metrics and syscall_event_drops are Osprey's too now (ops/ops_config.h) */
 	CHECK(c.ops.webserver.enabled);
 	CHECK_INT_EQ(c.ops.webserver.listen_port, 8765);
@@ -585,6 +586,96 @@ static void test_ops_keys(void)
 	CHECK_INT_EQ(load(&c, "watchdog:\n  timeout: soon\n", &d), -EINVAL);
 	CHECK(has_diag(&d, DIAG_ERROR, 2, 12, "a duration such as 30s"));
 	osprey_config_done(&c);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* config_files: a directory's files in name order, and Falco's three merge strategies. */
+static void test_includes(void)
+{
+	_cleanup_(diag_list_clear) struct diag_list d = {};
+	char dir[] = "/tmp/test-config-inc-XXXXXX", p[5][256], main_text[2048];
+	struct osprey_config c;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(p[0], sizeof(p[0]), "%s/config.d", dir);
+	CHECK_INT_EQ(mkdir(p[0], 0700), 0);
+	snprintf(p[1], sizeof(p[1]), "%s/config.d/20-b.yml", dir);
+	write_file(p[1], "rules:\n  - disable: {tag: network}\njson_output: false\n");
+	snprintf(p[2], sizeof(p[2]), "%s/config.d/10-a.yaml", dir);
+	write_file(p[2], "rules_files: [/r/a.yaml]\njson_output: true\nconfig_files: [/x]\n");
+	snprintf(p[3], sizeof(p[3]), "%s/override.yaml", dir);
+	write_file(p[3], "rules_files: [/r/o.yaml]\npriority: error\n");
+	snprintf(p[4], sizeof(p[4]), "%s/add.yaml", dir);
+	write_file(p[4], "priority: debug\nsnaplen: 100\nrules_files: [/r/add.yaml]\n");
+	snprintf(main_text, sizeof(main_text),
+		 "rules_files: [/r/main.yaml]\n"
+		 "rules:\n  - enable: {rule: R}\n"
+		 "priority: warning\n"
+		 "config_files:\n"
+		 "  - %s/config.d\n"
+		 "  - %s/missing.d\n",
+		 dir, dir);
+
+	/* append: lists grow, the rest is replaced, in name order; no nested includes */
+	osprey_config_init(&c);
+	CHECK_INT_EQ(load(&c, main_text, &d), 0);
+	CHECK_INT_EQ(c.n_config_files, 2);
+	CHECK_INT_EQ(c.config_files[0].strategy, CONFIG_MERGE_APPEND);
+	CHECK_INT_EQ(osprey_config_load_includes(&c, &d), 0);
+	CHECK_INT_EQ(d.n_errors, 0);
+	CHECK_INT_EQ(c.n_rules_files, 2);
+	CHECK_STR_EQ(c.rules_files[0], "/r/main.yaml");
+	CHECK_STR_EQ(c.rules_files[1], "/r/a.yaml");
+	CHECK_INT_EQ(c.n_rules, 2);
+	CHECK(!c.out.json_output); /* 20-b after 10-a */
+	CHECK(has_diag(&d, DIAG_WARNING, 3, 15, "config_files in an included file is ignored"));
+	CHECK(has_diag(&d, DIAG_WARNING, 0, 0, "missing.d: warning: config_files entry skipped"));
+	CHECK_INT_EQ(c.n_config_files, 2);
+	osprey_config_done(&c);
+	diag_list_clear(&d);
+
+	/* override then add-only */
+	snprintf(main_text, sizeof(main_text),
+		 "rules_files: [/r/main.yaml]\n"
+		 "priority: warning\n"
+		 "config_files:\n"
+		 "  - {path: %s, strategy: override}\n"
+		 "  - path: %s\n"
+		 "    strategy: add-only\n",
+		 p[3], p[4]);
+	osprey_config_init(&c);
+	CHECK_INT_EQ(load(&c, main_text, &d), 0);
+	CHECK_INT_EQ(osprey_config_load_includes(&c, &d), 0);
+	CHECK_INT_EQ(d.n_errors, 0);
+	CHECK_INT_EQ(c.n_rules_files, 1);
+	CHECK_STR_EQ(c.rules_files[0], "/r/o.yaml");
+	CHECK_INT_EQ(c.priority, PRIORITY_ERROR); /* add-only does not replace it */
+	CHECK_INT_EQ(c.snaplen, 100);		  /* nobody set it before */
+	osprey_config_done(&c);
+	diag_list_clear(&d);
+
+	/* a bad strategy names itself */
+	osprey_config_init(&c);
+	CHECK_INT_EQ(load(&c, "config_files:\n  - {path: /a, strategy: merge}\n", &d), -EINVAL);
+	CHECK(has_diag(&d, DIAG_ERROR, 2, 26,
+		       "invalid strategy 'merge' in a config_files entry: expected append, "
+		       "override or add-only"));
+	osprey_config_done(&c);
+
+	for (int i = 1; i < 5; i++)
+		unlink(p[i]);
+	rmdir(p[0]);
+	rmdir(dir);
 }
 
 static void test_check(void)
@@ -661,6 +752,7 @@ int main(void)
 	test_options();
 	test_falco_style();
 	test_ops_keys();
+	test_includes();
 	test_check();
 	test_rules_select();
 	return test_finish("test-config");
