@@ -99,9 +99,11 @@ for _ in $(seq 1 120); do
 	sleep 0.5
 done
 echo "loader: $st"
-podman logs "$loader" 2>&1 | sed 's/^/  loader| /'
+# Read once, then matched: `podman logs | grep -q` dies of SIGPIPE under pipefail.
+loader_log=$(podman logs "$loader" 2>&1)
+sed 's/^/  loader| /' <<<"$loader_log"
 [[ $st == "exited 0" ]] || { echo "FAIL: the loader did not succeed"; exit 1; }
-podman logs "$loader" 2>&1 | grep -qi 'ebpf' || { echo "FAIL: the loader did not choose eBPF"; exit 1; }
+grep -q 'chose ebpf' <<<"$loader_log" || { echo "FAIL: the loader did not choose eBPF"; exit 1; }
 loader_s=$(podman inspect --format '{{.State.StartedAt.UnixNano}} {{.State.FinishedAt.UnixNano}}' "$loader" |
 	awk '{ printf "%.2f", ($2 - $1) / 1e9 }')
 
