@@ -33,6 +33,7 @@
 #include "diag.h"
 #include "meta.h"
 #include "outputs.h"
+#include "rules_append.h"
 #include "ruleset.h"
 
 #define CONFIG_FILE_MAX		   (1u << 20) /* bytes in one configuration file */
@@ -123,6 +124,11 @@ struct osprey_config {
 	size_t n_plugins;
 	char **load_plugins;
 	size_t n_load_plugins;
+
+	/* append_output: text and output_fields added to the matching rules (rules_append.h)
+	 * [none]. -o append_output[N].extra_output=TEXT sets one key of entry N. */
+	struct rules_append *append_output;
+	size_t n_append_output;
 
 	/* Osprey's own */
 	char *host_root;  /* the host's / when running in a container [NULL: $HOST_ROOT or /] */
