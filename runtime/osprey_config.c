@@ -618,7 +618,7 @@ static int append_entry_merge(struct ctx *x, size_t idx, const struct ynode *v)
 	if (r == -ENOMEM)
 		return x->r = r;
 	if (r < 0)
-		aerr(x, at, hint[0] ? hint : NULL, "%s", msg);
+		aerr(x, at, hint && hint[0] ? hint : NULL, "%s", msg);
 	return r;
 }
 
