@@ -435,10 +435,11 @@ int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 		}
 		log_info("Container metadata: %llu lookups answered, %llu not; %llu reads found "
 			 "it, %llu read <NA> before it was known; %llu replies refused; %llu "
-			 "exited containers dropped.",
+			 "exited containers dropped, %llu cached.",
 			 (unsigned long long)ms.lookups_found, (unsigned long long)ms.lookups_failed,
 			 (unsigned long long)ms.hits, (unsigned long long)ms.misses,
-			 (unsigned long long)ms.replies_refused, (unsigned long long)ms.removed);
+			 (unsigned long long)ms.replies_refused, (unsigned long long)ms.removed,
+			 (unsigned long long)ms.entries);
 	}
 	return r < 0 ? r : 0;
 }
