@@ -562,28 +562,38 @@ size_t meta_lookup_now(struct meta *m)
 	return n;
 }
 
-/* Whether the cgroup path exists in one of the host's cgroup hierarchies (true if unsure). */
-static bool cgroup_alive(const struct meta *m, const char *cgroup)
+/*
+ * Whether the cgroup path exists in one of the host's cgroup hierarchies: 1 it does, 0 it does
+ * not but its parent does (the container exited), -1 unsure (neither: another hierarchy or
+ * namespace, no cgroup file system, an unknown path).
+ */
+static int cgroup_alive(const struct meta *m, const char *cgroup)
 {
 	static const char *const roots[] = {"", "/unified", "/systemd", "/memory", "/pids"};
 	char path[META_CGROUP_MAX + 640];
+	const char *slash = strrchr(cgroup, '/');
 	struct stat st;
-	bool any_root = false;
+	bool parent = false;
 
 	if (!cgroup[0])
-		return true;
+		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
 		snprintf(path, sizeof(path), "%s/sys/fs/cgroup%s/cgroup.procs", m->host_root,
 			 roots[i]);
 		if (stat(path, &st) < 0)
 			continue;
-		any_root = true;
 		snprintf(path, sizeof(path), "%s/sys/fs/cgroup%s%s", m->host_root, roots[i],
 			 cgroup);
 		if (stat(path, &st) == 0)
-			return true;
+			return 1;
+		/* the parent, when it is not the hierarchy's root ("/ID" says nothing) */
+		if (slash && slash != cgroup) {
+			snprintf(path, sizeof(path), "%s/sys/fs/cgroup%s%.*s", m->host_root,
+				 roots[i], (int)(slash - cgroup), cgroup);
+			parent = parent || stat(path, &st) == 0;
+		}
 	}
-	return !any_root;
+	return parent ? 0 : -1;
 }
 
 /* Drops the entries whose container exited (lock held; released around the stat() calls). */
@@ -592,7 +602,7 @@ static void sweep(struct meta *m)
 	for (size_t i = 0; i < META_BUCKETS && !m->stop; i++) {
 		struct meta_slot *s = &m->slots[i];
 		char cg[META_CGROUP_MAX], id[CONTAINER_FULL_ID_LEN + 1];
-		bool alive;
+		int alive;
 
 		if (!s->used || !s->cgroup[0] || s->queued)
 			continue;
@@ -601,11 +611,13 @@ static void sweep(struct meta *m)
 		pthread_mutex_unlock(&m->lock);
 		alive = cgroup_alive(m, cg);
 		pthread_mutex_lock(&m->lock);
-		if (alive && s->used && strcmp(s->id, id) == 0)
+		if (alive > 0 && s->used && strcmp(s->id, id) == 0)
 			s->cgroup_seen = true;
-		/* a cgroup never seen (another hierarchy, another namespace) drops nothing: an
-		 * entry dropped at once would be looked up again on every read */
-		if (!alive && s->used && s->cgroup_seen && strcmp(s->id, id) == 0 && !s->queued) {
+		/* gone: seen before, or its parent is there (a container that lived less than a
+		 * sweep). Unsure and never seen (another hierarchy, another namespace) drops
+		 * nothing: an entry dropped at once would be looked up again on every read. */
+		if (alive <= 0 && (s->cgroup_seen || alive == 0) && s->used &&
+		    strcmp(s->id, id) == 0 && !s->queued) {
 			log_debug("Container %.12s exited: its metadata is dropped.", id);
 			slot_clear(m, s);
 			m->stats.removed++;
