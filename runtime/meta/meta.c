@@ -35,7 +35,7 @@ struct meta_slot {
 	struct meta_container *c; /* NULL while nothing was published */
 	uint64_t retry_at;	 /* META_UNKNOWN: when a miss queues it again (monotonic ns) */
 	uint64_t backoff;
-	char cgroup[META_CGROUP_MAX]; /* "" unknown */
+	char *cgroup; /* owned, NULL unknown (a pointer: the table stays small, ~1 MiB) */
 };
 
 struct meta_request {
@@ -371,8 +371,8 @@ static struct meta_slot *slot_get(struct meta *m, const char *id, enum container
 	s = free_slot;
 	*s = (struct meta_slot){.used = true, .type = type};
 	memcpy(s->id, id, CONTAINER_FULL_ID_LEN + 1);
-	if (cgroup)
-		snprintf(s->cgroup, sizeof(s->cgroup), "%s", cgroup);
+	if (cgroup && cgroup[0] && strlen(cgroup) < META_CGROUP_MAX)
+		s->cgroup = strdup(cgroup); /* NULL on ENOMEM: never dropped, as unknown */
 	m->n_used++;
 	queue_push(m, s);
 	return s;
@@ -382,6 +382,8 @@ static void slot_clear(struct meta *m, struct meta_slot *s)
 {
 	meta_container_unref(s->c);
 	s->c = NULL;
+	free(s->cgroup);
+	s->cgroup = NULL;
 	s->used = false;
 	s->queued = false;
 	/* id[0] stays set: a tombstone keeps the probe chains intact */
@@ -596,6 +598,37 @@ static int cgroup_alive(const struct meta *m, const char *cgroup)
 	return parent ? 0 : -1;
 }
 
+/*
+ * Rebuilds the table without its tombstones when they are a quarter of it (lock held; the
+ * metadata thread, so no lookup holds a slot): after many containers came and went, every miss
+ * would otherwise walk the whole table. Keeps the old table if memory is short.
+ */
+static void tombstones_purge(struct meta *m)
+{
+	struct meta_slot *n;
+	size_t dead = 0;
+
+	for (size_t i = 0; i < META_BUCKETS; i++)
+		dead += !m->slots[i].used && m->slots[i].id[0];
+	if (dead < META_BUCKETS / 4)
+		return;
+	n = calloc(META_BUCKETS, sizeof(*n));
+	if (!n)
+		return;
+	for (size_t i = 0; i < META_BUCKETS; i++) {
+		size_t k;
+
+		if (!m->slots[i].used)
+			continue;
+		k = id_hash(m->slots[i].id) & (META_BUCKETS - 1);
+		while (n[k].used)
+			k = (k + 1) & (META_BUCKETS - 1);
+		n[k] = m->slots[i];
+	}
+	free(m->slots);
+	m->slots = n;
+}
+
 /* Drops the entries whose container exited (lock held; released around the stat() calls). */
 static void sweep(struct meta *m)
 {
@@ -604,9 +637,9 @@ static void sweep(struct meta *m)
 		char cg[META_CGROUP_MAX], id[CONTAINER_FULL_ID_LEN + 1];
 		int alive;
 
-		if (!s->used || !s->cgroup[0] || s->queued)
+		if (!s->used || !s->cgroup || s->queued)
 			continue;
-		memcpy(cg, s->cgroup, sizeof(cg));
+		snprintf(cg, sizeof(cg), "%s", s->cgroup);
 		memcpy(id, s->id, sizeof(id));
 		pthread_mutex_unlock(&m->lock);
 		alive = cgroup_alive(m, cg);
@@ -623,6 +656,8 @@ static void sweep(struct meta *m)
 			m->stats.removed++;
 		}
 	}
+	if (!m->stop)
+		tombstones_purge(m);
 }
 
 static void *meta_thread(void *userdata)
@@ -722,8 +757,10 @@ void meta_free(struct meta *m)
 		pthread_join(m->thread, NULL);
 	}
 	if (m->slots)
-		for (size_t i = 0; i < META_BUCKETS; i++)
+		for (size_t i = 0; i < META_BUCKETS; i++) {
 			meta_container_unref(m->slots[i].c);
+			free(m->slots[i].cgroup);
+		}
 	free(m->slots);
 	meta_docker_free(m->docker);
 	meta_cri_free(m->cri);
