@@ -258,7 +258,9 @@ static int rules_setup(const struct osprey_config *c, struct ruleset **ret, stru
 	}
 	if (r >= 0 && !diag_has_errors(&d)) {
 		*ret_enabled = config_rules_select(c, rs);
-		r = ruleset_compile(rs, &d);
+		r = rules_append_apply(rs, c->append_output, c->n_append_output);
+		if (r >= 0)
+			r = ruleset_compile(rs, &d);
 	}
 	*ret_files = files;
 	if (r < 0 && r != -EINVAL)

@@ -47,6 +47,7 @@ enum vtype {
 	V_WORDSET, /* a list of words of a table, stored as a uint32_t of bits */
 	V_DURATION, /* "1h", "15m", "30s", "250ms": uint64_t milliseconds >= min */
 	V_CONFIGFILES, /* config_files: paths, or {path, strategy} */
+	V_APPEND,  /* append_output: entries (rules_append.h) */
 };
 
 struct key_def {
@@ -144,6 +145,7 @@ static const struct key_def keys[] = {
 	{.path = "rules", .type = V_RULESEL, .off = OFF(rules)},
 	{.path = "plugins", .type = V_PLUGINS, .off = OFF(plugins)},
 	{.path = "load_plugins", .type = V_NAMES, .off = OFF(load_plugins)},
+	{.path = "append_output", .type = V_APPEND, .off = OFF(append_output)},
 	STR("host_root", host_root),
 	U32("snaplen", snaplen, 1, OSP_SNAPLEN_MAX),
 	STR("driver_choice_file", driver_choice_file),
@@ -221,7 +223,6 @@ _Static_assert(ARRAY_SIZE(keys) <= 64 * ARRAY_SIZE(((struct osprey_config *)0)->
  */
 static const char *const falco_unsupported[] = {
 	"buffer_format_base64",
-	"append_output",
 	"static_fields",
 	"plugins_hostinfo",
 	"libs_logger",
@@ -367,6 +368,8 @@ static const char *vtype_expect(const struct key_def *k, char *buf, size_t size)
 		return "a duration such as 30s, 15m, 1h or 250ms";
 	case V_CONFIGFILES:
 		return "a list of paths or {path: PATH, strategy: append|override|add-only}";
+	case V_APPEND:
+		return "a list of {match: {source, tags, rule}, extra_output, extra_fields}";
 	}
 	return "?";
 }
@@ -733,6 +736,70 @@ static int plugins_apply(struct ctx *x, const struct ynode *v)
 	return x->r < 0 ? x->r : ret;
 }
 
+static void append_clear(struct osprey_config *c)
+{
+	for (size_t i = 0; i < c->n_append_output; i++)
+		rules_append_done(&c->append_output[i]);
+	free(c->append_output);
+	c->append_output = NULL;
+	c->n_append_output = 0;
+}
+
+/* Merges the mapping v into append_output[idx] (idx == the length appends), rules_append.h. */
+static int append_entry_merge(struct ctx *x, size_t idx, const struct ynode *v)
+{
+	struct osprey_config *c = x->c;
+	const struct ynode *at;
+	const char *hint;
+	char msg[512];
+	int r;
+
+	if (idx > c->n_append_output) {
+		aerr(x, v, "use an index up to the list's length, or [] to append",
+		     "index %zu out of range: 'append_output' has %zu entries", idx,
+		     c->n_append_output);
+		return -EINVAL;
+	}
+	if (idx == c->n_append_output) {
+		struct rules_append *p;
+
+		if (c->n_append_output >= RULES_APPEND_MAX) {
+			aerr(x, v, NULL, "too many entries in 'append_output' (at most %u)",
+			     RULES_APPEND_MAX);
+			return -EINVAL;
+		}
+		p = reallocarray(c->append_output, c->n_append_output + 1, sizeof(*p));
+		if (!p)
+			return x->r = -ENOMEM;
+		c->append_output = p;
+		c->append_output[c->n_append_output++] = (struct rules_append){};
+	}
+	r = rules_append_merge(&c->append_output[idx], v, msg, sizeof(msg), &hint, &at);
+	if (r == -ENOMEM)
+		return x->r = r;
+	if (r < 0)
+		aerr(x, at, hint && hint[0] ? hint : NULL, "%s", msg);
+	return r;
+}
+
+static int append_apply(struct ctx *x, const struct ynode *v)
+{
+	int ret = 0;
+
+	append_clear(x->c);
+	if (v->kind == YN_SCALAR && ynode_is_null(v))
+		return 0;
+	if (v->kind != YN_SEQ) {
+		aerr(x, v, "e.g. append_output: [{match: {source: syscall}, extra_fields: [container.id]}]",
+		     "invalid value for 'append_output': expected a list of entries");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < v->n && x->r == 0; i++)
+		if (append_entry_merge(x, x->c->n_append_output, v->kids[i]) < 0)
+			ret = -EINVAL;
+	return x->r < 0 ? x->r : ret;
+}
+
 const struct config_plugin *config_plugin_loaded(const struct osprey_config *c, const char *name)
 {
 	bool loaded = c->n_load_plugins == 0 && !c->load_plugins;
@@ -852,6 +919,8 @@ static int apply_value(struct ctx *x, const struct key_def *k, const struct ynod
 		return 0;
 	case V_PLUGINS:
 		return plugins_apply(x, v);
+	case V_APPEND:
+		return append_apply(x, v);
 	case V_NAMES:
 		strlist_clear(&x->c->load_plugins, &x->c->n_load_plugins);
 		if (is_scalar && ynode_is_null(v))
@@ -1302,7 +1371,7 @@ static const char *unsupported_prefix(const char *path, char *buf, size_t size)
 /* The list keys whose entries are mappings, which -o KEY[N].SUB=VALUE can address. */
 static bool list_entries_have_keys(const struct key_def *k)
 {
-	return k->type == V_RULESEL || k->type == V_PLUGINS;
+	return k->type == V_RULESEL || k->type == V_PLUGINS || k->type == V_APPEND;
 }
 
 /* The number of entries of list key k (rules_files, rules, plugins). */
@@ -1315,6 +1384,8 @@ static size_t list_len(const struct osprey_config *c, const struct key_def *k)
 		return c->n_rules;
 	case V_PLUGINS:
 		return c->n_plugins;
+	case V_APPEND:
+		return c->n_append_output;
 	default:
 		return 0;
 	}
@@ -1333,6 +1404,8 @@ static int list_entry_set(struct ctx *x, const struct key_def *k, size_t idx,
 		return rulesel_set(x, idx, v);
 	case V_PLUGINS:
 		return plugin_entry_merge(x, idx, v);
+	case V_APPEND:
+		return append_entry_merge(x, idx, v);
 	default:
 		return -EINVAL;
 	}
@@ -1406,6 +1479,19 @@ static int set_option_inner_index(struct ctx *x, const char *path, const char *v
 		return -EINVAL;
 	}
 	kids[n - 1][1] = &leaf;
+	if (k->type == V_APPEND && (value[0] == '[' || value[0] == '{')) {
+		/* append_output[0].extra_fields=[a, {k: v}]: a YAML list or mapping */
+		struct ydoc doc = {};
+		const struct ynode *root = NULL;
+		int r = parse_doc(x, value, strlen(value), &doc, &root);
+
+		if (r >= 0 && root)
+			kids[n - 1][1] = (struct ynode *)root;
+		if (r >= 0)
+			r = list_entry_set(x, k, idx, &maps[0]);
+		ydoc_done(&doc);
+		return r < 0 ? -EINVAL : 0;
+	}
 	return list_entry_set(x, k, idx, &maps[0]) < 0 ? -EINVAL : 0;
 }
 
@@ -1485,7 +1571,7 @@ int osprey_config_set_option(struct osprey_config *c, const char *option, struct
 	/* Scalars take the text as it is; lists, sections and rules entries are YAML. */
 	const char *val = eq + 1;
 	bool yaml = k->type == V_SECTION || k->type == V_RULESEL || k->type == V_NAMES ||
-		    k->type == V_PLUGINS ||
+		    k->type == V_PLUGINS || k->type == V_APPEND ||
 		    ((k->type == V_STRLIST || k->type == V_WORDSET) && !has_idx && val[0] == '[');
 	/* a plain scalar, so that an empty value reads as "not set" (an empty list, "") */
 	struct ynode scalar = {
@@ -1624,6 +1710,7 @@ void osprey_config_done(struct osprey_config *c)
 	plugins_clear(c);
 	strlist_clear(&c->load_plugins, &c->n_load_plugins);
 	configfiles_clear(c);
+	append_clear(c);
 	for (size_t i = 0; (sp = out_strings(c, i)); i++)
 		free((char *)*sp);
 	free(c->engine.replay.capture_file);

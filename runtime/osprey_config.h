@@ -34,6 +34,7 @@
 #include "meta.h"
 #include "ops/ops_config.h"
 #include "outputs.h"
+#include "rules_append.h"
 #include "ruleset.h"
 
 #define CONFIG_FILE_MAX		   (1u << 20) /* bytes in one configuration file */
@@ -145,6 +146,11 @@ struct osprey_config {
 	size_t n_config_files;
 	bool watch_config_files; /* reload when the config or rules files change [true] */
 	uint64_t keys_set[2];	 /* private: which keys a file or -o set (add-only merges) */
+
+	/* append_output: text and output_fields added to the matching rules (rules_append.h)
+	 * [none]. -o append_output[N].extra_output=TEXT sets one key of entry N. */
+	struct rules_append *append_output;
+	size_t n_append_output;
 
 	/* Osprey's own */
 	char *host_root;  /* the host's / when running in a container [NULL: $HOST_ROOT or /] */

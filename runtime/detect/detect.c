@@ -272,13 +272,19 @@ static int on_match(const struct rules_rule *r, void *userdata)
 		size_t slot;
 		bool dup = false;
 
-		if (!p->is_field)
+		if (!p->is_field && !p->extra)
 			continue;
 		for (size_t k = 0; k < nf && !dup; k++)
-			dup = strcmp(d->fields[k].name, p->text) == 0;
+			dup = strcmp(d->fields[k].name, p->extra ? p->key : p->text) == 0;
 		if (dup)
 			continue;
-		f->name = p->text;
+		f->name = p->extra ? p->key : p->text;
+		if (!p->is_field) { /* append_output's constant extra field */
+			f->type = ALERT_VALUE_STRING;
+			f->str = p->text;
+			nf++;
+			continue;
+		}
 		slot = d->cur_slots ? d->cur_slots[i] : SIZE_MAX;
 		n = extract_field(d->x, slot, &p->ref, &v);
 		if (n == 0)
@@ -706,10 +712,11 @@ int detect_run_with(const struct osprey_config *c, const struct ruleset *rs,
 		}
 		log_info("Container metadata: %llu lookups answered, %llu not; %llu reads found "
 			 "it, %llu read <NA> before it was known; %llu replies refused; %llu "
-			 "exited containers dropped.",
+			 "exited containers dropped, %llu cached.",
 			 (unsigned long long)ms.lookups_found, (unsigned long long)ms.lookups_failed,
 			 (unsigned long long)ms.hits, (unsigned long long)ms.misses,
-			 (unsigned long long)ms.replies_refused, (unsigned long long)ms.removed);
+			 (unsigned long long)ms.replies_refused, (unsigned long long)ms.removed,
+			 (unsigned long long)ms.entries);
 	}
 	return r < 0 ? r : 0;
 }

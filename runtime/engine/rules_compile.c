@@ -11,6 +11,7 @@
 #include "cond_parser.h"
 #include "macro.h"
 #include "parse.h"
+#include "rules_append.h"
 #include "rules_compile.h"
 #include "rx.h"
 
@@ -1132,6 +1133,71 @@ static int push_container_info(struct compiler *C, struct rules_rule *r)
 	return 0;
 }
 
+/*
+ * One of append_output's extra_fields: "%field" (a field of the rule's source, typed in
+ * output_fields) or a constant text, as an extra piece (output_fields only).
+ */
+static int compile_extra_field(struct compiler *C, struct rules_rule *r,
+			       const struct rules_extra_field *f)
+{
+	const char *v = f->value, *br;
+	char name[128], arg[FIELD_ARG_MAX];
+	struct field_ref ref;
+	const char *why;
+	size_t len;
+	int k;
+
+	if (v[0] != '%') {
+		for (const char *q = strchr(v, '%'); q; q = strchr(q + 1, '%'))
+			if ((q[1] >= 'a' && q[1] <= 'z') || (q[1] >= 'A' && q[1] <= 'Z')) {
+				cerror(C, NULL, 0, "write one %field, or a text without fields",
+				       "append_output: extra field '%s' mixes text and fields", f->key);
+				return -EINVAL;
+			}
+		if (push_piece(C, r, false, v, strlen(v), NULL) < 0)
+			return -EINVAL;
+	} else {
+		v++;
+		br = strchr(v, '[');
+		len = br ? (size_t)(br - v) : strlen(v);
+		if (len == 0 || len >= sizeof(name) ||
+		    (br && (strlen(br) < 2 || br[strlen(br) - 1] != ']' ||
+			    strlen(br) - 2 >= sizeof(arg)))) {
+			cerror(C, NULL, 0, "e.g. container.id, or {cid: \"%container.id\"}",
+			       "append_output: extra field '%s' is not a field: '%s'", f->key,
+			       f->value);
+			return -EINVAL;
+		}
+		memcpy(name, v, len);
+		name[len] = 0;
+		if (br) {
+			memcpy(arg, br + 1, strlen(br) - 2);
+			arg[strlen(br) - 2] = 0;
+		}
+		k = field_resolve_in(C->fields, name, br ? arg : NULL, &ref, &why);
+		if (k < 0) {
+			const char *best = k == -ENOENT ? field_suggest_in(C->fields, name) : NULL;
+			char hint[160];
+
+			if (best)
+				snprintf(hint, sizeof(hint), "did you mean '%s'?", best);
+			cerror(C, NULL, 0,
+			       best ? hint : "match the entry to the source whose fields it names",
+			       "append_output: extra field '%s': %s '%s' for source '%s'", f->key,
+			       k == -ENOENT ? "unknown field" : why, name,
+			       r->source ? r->source : "syscall");
+			return -EINVAL;
+		}
+		if (push_piece(C, r, true, v, strlen(v), &ref) < 0)
+			return -EINVAL;
+	}
+	r->output_pieces[r->n_output_pieces - 1].extra = true;
+	r->output_pieces[r->n_output_pieces - 1].key = strdup(f->key);
+	if (!r->output_pieces[r->n_output_pieces - 1].key)
+		return C->r = -ENOMEM;
+	return 0;
+}
+
 static int compile_output(struct compiler *C, struct rules_rule *r)
 {
 	const char *s = r->output ? r->output : "";
@@ -1239,7 +1305,10 @@ static int compile_output(struct compiler *C, struct rules_rule *r)
 	}
 	if (n > lit && push_piece(C, r, false, s + lit, n - lit, NULL) < 0)
 		return -EINVAL;
-	return ret;
+	for (size_t k = 0; k < r->n_extra_fields; k++)
+		if (compile_extra_field(C, r, &r->extra_fields[k]) < 0)
+			ret = -EINVAL;
+	return C->r < 0 ? C->r : ret;
 }
 
 size_t output_format(const struct rules_rule *r, output_field_fn fn, void *userdata, char *buf,
@@ -1255,6 +1324,8 @@ size_t output_format(const struct rules_rule *r, output_field_fn fn, void *userd
 		const char *t = p->text;
 		int n;
 
+		if (p->extra)
+			continue; /* output_fields only */
 		if (p->is_field) {
 			if (!fn || fn(&p->ref, val, sizeof(val), userdata) < 0)
 				snprintf(val, sizeof(val), "<NA>");
@@ -1338,8 +1409,10 @@ static int compile_rule(struct compiler *C, struct rules_rule *r)
 	r->compiled = r->skipped = false;
 	ast_free(r->ast);
 	r->ast = NULL;
-	for (size_t i = 0; i < r->n_output_pieces; i++)
+	for (size_t i = 0; i < r->n_output_pieces; i++) {
 		free(r->output_pieces[i].text);
+		free(r->output_pieces[i].key);
+	}
 	free(r->output_pieces);
 	r->output_pieces = NULL;
 	r->n_output_pieces = 0;

@@ -18,6 +18,7 @@
 
 #include "macro.h"
 #include "parse.h"
+#include "rules_append.h"
 #include "ruleset.h"
 #include "yaml_doc.h"
 
@@ -154,9 +155,16 @@ static void rule_free(struct rules_rule *r)
 		exception_done(&r->exceptions[i]);
 	free(r->exceptions);
 	ast_free(r->ast);
-	for (size_t i = 0; i < r->n_output_pieces; i++)
+	for (size_t i = 0; i < r->n_output_pieces; i++) {
 		free(r->output_pieces[i].text);
+		free(r->output_pieces[i].key);
+	}
 	free(r->output_pieces);
+	for (size_t i = 0; i < r->n_extra_fields; i++) {
+		free(r->extra_fields[i].key);
+		free(r->extra_fields[i].value);
+	}
+	free(r->extra_fields);
 	free(r);
 }
 

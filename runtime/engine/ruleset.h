@@ -130,6 +130,10 @@ struct output_piece {
 	bool is_field;
 	char *text;	      /* literal text, or the field as written (without '%') */
 	struct field_ref ref; /* is_field */
+	/* append_output's extra_fields: not in the output line, only in output_fields under
+	 * key (owned); a constant when !is_field */
+	bool extra;
+	char *key;
 };
 
 struct rules_rule {
@@ -162,6 +166,9 @@ struct rules_rule {
 	struct evtset evttypes;
 	struct output_piece *output_pieces;
 	size_t n_output_pieces;
+	/* append_output's extra_fields for this rule (rules_append.h), compiled with the output */
+	struct rules_extra_field *extra_fields;
+	size_t n_extra_fields;
 };
 
 struct name_index;

@@ -1646,13 +1646,19 @@ void k8saudit_alert_build(struct k8saudit_engine *e, const struct rules_rule *r,
 		struct alert_field *f = &s->fields[nf];
 		bool dup = false;
 
-		if (!p->is_field)
+		if (!p->is_field && !p->extra)
 			continue;
 		for (size_t k = 0; k < nf && !dup; k++)
-			dup = strcmp(s->fields[k].name, p->text) == 0;
+			dup = strcmp(s->fields[k].name, p->extra ? p->key : p->text) == 0;
 		if (dup)
 			continue;
-		f->name = p->text;
+		f->name = p->extra ? p->key : p->text;
+		if (!p->is_field) { /* append_output's constant extra field */
+			f->type = ALERT_VALUE_STRING;
+			f->str = p->text;
+			nf++;
+			continue;
+		}
 		if (k8saudit_field_render(e, ev, &p->ref, s->values[nf], sizeof(s->values[nf])) < 0)
 			f->type = ALERT_VALUE_NULL;
 		else if (field_type_is_numeric(p->ref.info->type) &&

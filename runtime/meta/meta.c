@@ -35,7 +35,7 @@ struct meta_slot {
 	struct meta_container *c; /* NULL while nothing was published */
 	uint64_t retry_at;	 /* META_UNKNOWN: when a miss queues it again (monotonic ns) */
 	uint64_t backoff;
-	char cgroup[META_CGROUP_MAX]; /* "" unknown */
+	char *cgroup; /* owned, NULL unknown (a pointer: the table stays small, ~1 MiB) */
 };
 
 struct meta_request {
@@ -371,8 +371,8 @@ static struct meta_slot *slot_get(struct meta *m, const char *id, enum container
 	s = free_slot;
 	*s = (struct meta_slot){.used = true, .type = type};
 	memcpy(s->id, id, CONTAINER_FULL_ID_LEN + 1);
-	if (cgroup)
-		snprintf(s->cgroup, sizeof(s->cgroup), "%s", cgroup);
+	if (cgroup && cgroup[0] && strlen(cgroup) < META_CGROUP_MAX)
+		s->cgroup = strdup(cgroup); /* NULL on ENOMEM: never dropped, as unknown */
 	m->n_used++;
 	queue_push(m, s);
 	return s;
@@ -382,6 +382,8 @@ static void slot_clear(struct meta *m, struct meta_slot *s)
 {
 	meta_container_unref(s->c);
 	s->c = NULL;
+	free(s->cgroup);
+	s->cgroup = NULL;
 	s->used = false;
 	s->queued = false;
 	/* id[0] stays set: a tombstone keeps the probe chains intact */
@@ -562,28 +564,69 @@ size_t meta_lookup_now(struct meta *m)
 	return n;
 }
 
-/* Whether the cgroup path exists in one of the host's cgroup hierarchies (true if unsure). */
-static bool cgroup_alive(const struct meta *m, const char *cgroup)
+/*
+ * Whether the cgroup path exists in one of the host's cgroup hierarchies: 1 it does, 0 it does
+ * not but its parent does (the container exited), -1 unsure (neither: another hierarchy or
+ * namespace, no cgroup file system, an unknown path).
+ */
+static int cgroup_alive(const struct meta *m, const char *cgroup)
 {
 	static const char *const roots[] = {"", "/unified", "/systemd", "/memory", "/pids"};
 	char path[META_CGROUP_MAX + 640];
+	const char *slash = strrchr(cgroup, '/');
 	struct stat st;
-	bool any_root = false;
+	bool parent = false;
 
 	if (!cgroup[0])
-		return true;
+		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
 		snprintf(path, sizeof(path), "%s/sys/fs/cgroup%s/cgroup.procs", m->host_root,
 			 roots[i]);
 		if (stat(path, &st) < 0)
 			continue;
-		any_root = true;
 		snprintf(path, sizeof(path), "%s/sys/fs/cgroup%s%s", m->host_root, roots[i],
 			 cgroup);
 		if (stat(path, &st) == 0)
-			return true;
+			return 1;
+		/* the parent, when it is not the hierarchy's root ("/ID" says nothing) */
+		if (slash && slash != cgroup) {
+			snprintf(path, sizeof(path), "%s/sys/fs/cgroup%s%.*s", m->host_root,
+				 roots[i], (int)(slash - cgroup), cgroup);
+			parent = parent || stat(path, &st) == 0;
+		}
 	}
-	return !any_root;
+	return parent ? 0 : -1;
+}
+
+/*
+ * Rebuilds the table without its tombstones when they are a quarter of it (lock held; the
+ * metadata thread, so no lookup holds a slot): after many containers came and went, every miss
+ * would otherwise walk the whole table. Keeps the old table if memory is short.
+ */
+static void tombstones_purge(struct meta *m)
+{
+	struct meta_slot *n;
+	size_t dead = 0;
+
+	for (size_t i = 0; i < META_BUCKETS; i++)
+		dead += !m->slots[i].used && m->slots[i].id[0];
+	if (dead < META_BUCKETS / 4)
+		return;
+	n = calloc(META_BUCKETS, sizeof(*n));
+	if (!n)
+		return;
+	for (size_t i = 0; i < META_BUCKETS; i++) {
+		size_t k;
+
+		if (!m->slots[i].used)
+			continue;
+		k = id_hash(m->slots[i].id) & (META_BUCKETS - 1);
+		while (n[k].used)
+			k = (k + 1) & (META_BUCKETS - 1);
+		n[k] = m->slots[i];
+	}
+	free(m->slots);
+	m->slots = n;
 }
 
 /* Drops the entries whose container exited (lock held; released around the stat() calls). */
@@ -592,25 +635,29 @@ static void sweep(struct meta *m)
 	for (size_t i = 0; i < META_BUCKETS && !m->stop; i++) {
 		struct meta_slot *s = &m->slots[i];
 		char cg[META_CGROUP_MAX], id[CONTAINER_FULL_ID_LEN + 1];
-		bool alive;
+		int alive;
 
-		if (!s->used || !s->cgroup[0] || s->queued)
+		if (!s->used || !s->cgroup || s->queued)
 			continue;
-		memcpy(cg, s->cgroup, sizeof(cg));
+		snprintf(cg, sizeof(cg), "%s", s->cgroup);
 		memcpy(id, s->id, sizeof(id));
 		pthread_mutex_unlock(&m->lock);
 		alive = cgroup_alive(m, cg);
 		pthread_mutex_lock(&m->lock);
-		if (alive && s->used && strcmp(s->id, id) == 0)
+		if (alive > 0 && s->used && strcmp(s->id, id) == 0)
 			s->cgroup_seen = true;
-		/* a cgroup never seen (another hierarchy, another namespace) drops nothing: an
-		 * entry dropped at once would be looked up again on every read */
-		if (!alive && s->used && s->cgroup_seen && strcmp(s->id, id) == 0 && !s->queued) {
+		/* gone: seen before, or its parent is there (a container that lived less than a
+		 * sweep). Unsure and never seen (another hierarchy, another namespace) drops
+		 * nothing: an entry dropped at once would be looked up again on every read. */
+		if (alive <= 0 && (s->cgroup_seen || alive == 0) && s->used &&
+		    strcmp(s->id, id) == 0 && !s->queued) {
 			log_debug("Container %.12s exited: its metadata is dropped.", id);
 			slot_clear(m, s);
 			m->stats.removed++;
 		}
 	}
+	if (!m->stop)
+		tombstones_purge(m);
 }
 
 static void *meta_thread(void *userdata)
@@ -710,8 +757,10 @@ void meta_free(struct meta *m)
 		pthread_join(m->thread, NULL);
 	}
 	if (m->slots)
-		for (size_t i = 0; i < META_BUCKETS; i++)
+		for (size_t i = 0; i < META_BUCKETS; i++) {
 			meta_container_unref(m->slots[i].c);
+			free(m->slots[i].cgroup);
+		}
 	free(m->slots);
 	meta_docker_free(m->docker);
 	meta_cri_free(m->cri);

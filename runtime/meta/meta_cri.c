@@ -373,6 +373,42 @@ static int ask_socket(struct meta_cri *m, struct cri_socket *s, struct meta_cont
 	return r;
 }
 
+/*
+ * A containerd container that is not CRI's (ctr run, nerdctl; cgroup /default/ID): containerd's
+ * own Containers/Get in namespace "default". As Falco's container plugin: the image as created
+ * (repo:tag), the labels, the creation time, and an empty name (containerd has none).
+ */
+static int ask_native(struct meta_cri *m, struct cri_socket *s, struct meta_container *c)
+{
+	Runtime__V1__ContainerdGetContainerRequest req =
+		RUNTIME__V1__CONTAINERD_GET_CONTAINER_REQUEST__INIT;
+	Runtime__V1__ContainerdGetContainerResponse *resp = NULL;
+	const Runtime__V1__ContainerdContainer *ct;
+	int r;
+
+	req.id = c->full_id;
+	cri_grpc_set_namespace(s->grpc, "default");
+	r = cri_call(m, s, "/containerd.services.containers.v1.Containers/Get", &req.base,
+		     &runtime__v1__containerd_get_container_response__descriptor, c->full_id,
+		     (ProtobufCMessage **)&resp);
+	cri_grpc_set_namespace(s->grpc, NULL);
+	if (r < 0)
+		return r == -EREMOTEIO ? -ENOENT : r;
+	ct = resp->container;
+	if (!ct || !ct->image || !ct->image[0])
+		r = -ENOENT;
+	else if ((r = meta_strset(&c->name, "")) >= 0 && (r = image_set(c, ct->image)) >= 0)
+		r = labels_add(&c->labels, &c->n_labels, ct->n_labels, (void **)ct->labels,
+			       m->label_max_len);
+	if (r >= 0 && ct->created_at && ct->created_at->seconds > 0)
+		c->start_ts = (uint64_t)ct->created_at->seconds * 1000000000ull +
+			      (uint64_t)(ct->created_at->nanos > 0 ? ct->created_at->nanos : 0);
+	protobuf_c_message_free_unpacked(&resp->base, NULL);
+	if (r >= 0)
+		c->source = "containerd API";
+	return r;
+}
+
 int meta_cri_lookup(struct meta_cri *m, enum container_type type, struct meta_container *c)
 {
 	enum meta_engine first = type == CONTAINER_CRIO ? META_ENGINE_CRI : META_ENGINE_CONTAINERD;
@@ -388,6 +424,10 @@ int meta_cri_lookup(struct meta_cri *m, enum container_type type, struct meta_co
 			if ((s->engine == first) != (pass == 0) || now < s->down_until)
 				continue;
 			r = ask_socket(m, s, c);
+			/* not CRI's: containerd's own containers (ctr run) */
+			if (r == -ENOENT && type == CONTAINER_CONTAINERD &&
+			    s->engine == META_ENGINE_CONTAINERD)
+				r = ask_native(m, s, c);
 			if (r >= 0 || r == -ENOMEM)
 				return r;
 			if (r == -EBADMSG || r == -EMSGSIZE)

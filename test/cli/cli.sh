@@ -861,6 +861,65 @@ sources)
 	expect_rc 1
 	expect_in err -- '--enable-source and --disable-source cannot be mixed'
 	;;
+append-output)
+	# Falco's append_output replaying container.osc: text after the matching rules' line,
+	# fields in output_fields only; entries set in a file, by -o KEY[N].SUB and -o KEY[]={..}
+	cat >"$T/osprey.yaml" <<-'EOF'
+	append_output:
+	  - match: {source: syscall, tags: [host, process]}
+	    extra_output: "cid=%container.id pod=%k8s.pod.name"
+	  - extra_fields:
+	      - container.image.tag
+	      - cname: "%container.name"
+	      - site: lab-1
+	EOF
+	args=(-e "$GOLDEN_DIR/container.osc" -r "$DEFAULT_RULES" --host-root="$GOLDEN_DIR/hostroot")
+	run -c "$T/osprey.yaml" "${args[@]}"
+	expect_rc 0
+	expect_in out ' cid=0123456789ab pod=<NA>$'
+	expect_not_in out 'Sensitive file opened .*cid='
+	expect_not_in out 'lab-1'
+	run -c "$T/osprey.yaml" "${args[@]}" -o json_output=true
+	expect_rc 0
+	[ "$(jq -s 'length' "$T/out")" = 8 ] || fail "expected 8 JSON alerts"
+	jq -se 'all(.[]; .output_fields.site == "lab-1" and .output_fields.cname == null and
+		(.output_fields | has("container.image.tag")))' "$T/out" >/dev/null ||
+		fail "extra_fields missing: $(head -c 600 "$T/out")"
+	jq -se 'map(select(.output | endswith("cid=0123456789ab pod=<NA>"))) | length >= 1 and
+		all(.[]; (.tags | index("process")) and (.tags | index("host")))' "$T/out" >/dev/null ||
+		fail "extra_output on a rule without the tags"
+	# -o: one key of an entry, a YAML list for extra_fields, a whole entry
+	run "${args[@]}" -o json_output=true -o 'append_output[0].match.rule=Netcat or Socat Program Execution' \
+		-o 'append_output[0].extra_output=pid %proc.pid' \
+		-o 'append_output[0].extra_fields=[proc.pid, {where: "%container.id"}]' \
+		-o 'append_output[]={match: {source: k8s_audit}, extra_fields: [ka.user.name]}'
+	expect_rc 0
+	jq -se 'map(select(.rule == "Netcat or Socat Program Execution")) | length == 1 and
+		(.[0].output | test(" pid [0-9]+$")) and (.[0].output_fields["proc.pid"] | type) == "number"
+		and .[0].output_fields.where == "0123456789ab"' "$T/out" >/dev/null ||
+		fail "-o append_output[0]: $(head -c 600 "$T/out")"
+	[ "$(jq -s 'map(select(.output_fields.where)) | length' "$T/out")" = 1 ] ||
+		fail "append_output[0] applied to other rules"
+	# the default osprey.yaml: Falco's container fields in every syscall alert's output_fields
+	run -c "$(dirname "$OSPREY")/osprey.yaml" "${args[@]}" -o json_output=true
+	expect_rc 0
+	jq -se 'length == 8 and all(.[]; .output_fields | has("container.image.tag") and
+		has("container.id") and has("k8s.ns.name") and has("k8s.pod.name"))' "$T/out" >/dev/null ||
+		fail "default osprey.yaml: $(head -c 600 "$T/out")"
+	# mistakes
+	run "${args[@]}" -o 'append_output[0].extra_fields=proc.nope'
+	expect_rc 1
+	expect_in err "append_output: extra field 'proc.nope': unknown field 'proc.nope' for source 'syscall'"
+	run "${args[@]}" -o 'append_output[0].extra_fields=[{a: "x %proc.name"}]'
+	expect_rc 1
+	expect_in err "extra field 'a' mixes text and fields"
+	run "${args[@]}" -o 'append_output[0].match.priority=x'
+	expect_rc 1
+	expect_in err "append_output: unknown key 'match.priority'"
+	run "${args[@]}" -o 'append_output=x'
+	expect_rc 1
+	expect_in err "invalid value for 'append_output': expected a list of entries"
+	;;
 option-index)
 	good_rules "$T/good.yaml"
 	# Falco's plugins[N].key: a list of mappings like rules; N = the length appends
@@ -880,9 +939,9 @@ option-index)
 	expect_rc 1
 	expect_in err "unknown key 'plugins\[\]\.path'"
 	# under a Falco setting Osprey does not support yet: a warning
-	run -r "$T/good.yaml" -o 'append_output[0].extra_output=x' --dry-run
+	run -r "$T/good.yaml" -o 'static_fields[0].foo=x' --dry-run
 	expect_rc 0
-	expect_in err "^-o: warning: append_output\[0\]\.extra_output=x: 'append_output' is a Falco setting Osprey does not support yet"
+	expect_in err "^-o: warning: static_fields\[0\]\.foo=x: 'static_fields' is a Falco setting Osprey does not support yet"
 	# rules[N].enable|disable.rule|tag sets that entry
 	run -r "$T/good.yaml" -o 'rules[0].disable.tag=shell' -L
 	expect_rc 0

@@ -23,7 +23,10 @@
 #                containerd is then killed mid-run: a container started by runc alone reads
 #                /etc/shadow, the alert comes with <NA> names and the outage is logged once;
 #                containerd started again, a new pod's alert has its names again; containerd
-#                restarted between two lookups: the next one reconnects at once.
+#                restarted between two lookups: the next one reconnects at once. A plain
+#                containerd container (ctr run, namespace default) reads /etc/shadow: its
+#                alert has container.type containerd, its image and labels from containerd's
+#                own API (Containers/Get), an empty container.name (as Falco).
 #
 # Exit 0 = pass, 1 = fail, 77 = skipped (the reason printed). OSP_META_KEEP=1 keeps the work
 # directory.
@@ -439,6 +442,33 @@ EOF
 				.output_fields["container.id"] == $id)' "$ALERTS" | head -n1)
 			expect "osprey: the default rule's alert has the container's image" "$a" \
 				'f("container.image.repository") == "localhost/osp-busybox"'
+		fi
+
+		# a plain containerd container (ctr run, namespace "default", cgroup /default/ID):
+		# not CRI's, described by containerd's own API (Containers/Get), as Falco does
+		plain=$(printf '%s' "$TAG-plain" | sha256sum | cut -c1-64)
+		if ctr -a "$SOCK" -n default images import "$W/osp-busybox.tar" >/dev/null 2>&1 &&
+			timeout 60 ctr -a "$SOCK" -n default run --rm --label app=plain \
+				localhost/osp-busybox:cri "$plain" \
+				sh -c 'sleep 1; head -c1 /etc/shadow >/dev/null' </dev/null \
+				>"$W/ctr-run.out" 2>&1; then
+			a=$(probe_alert "$plain")
+			expect "ctr run: a plain containerd container, named by containerd's API" "$a" \
+				"f(\"container.full_id\") == \"$plain\"" \
+				'f("container.type") == "containerd"' \
+				'f("container.name") == ""' \
+				'f("container.image") == "localhost/osp-busybox:cri"' \
+				'f("container.image.repository") == "localhost/osp-busybox"' \
+				'f("container.image.tag") == "cri"' \
+				'f("container.label[app]") == "plain"' \
+				'f("k8s.pod.name") == null'
+			a=$(jq -c --arg id "${plain:0:12}" 'select(.rule ==
+				"Shadow or Sudoers File Read by Untrusted Program" and
+				.output_fields["container.id"] == $id)' "$ALERTS" | head -n1)
+			expect "ctr run: the default rule's alert has its image" "$a" \
+				'f("container.image.repository") == "localhost/osp-busybox"'
+		else
+			fail "ctr run failed: $(head -c 600 "$W/ctr-run.out")"
 		fi
 
 		# containerd killed mid-run: a container started by runc alone (in a kubepods

@@ -33,6 +33,7 @@
 struct cri_grpc {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	bool path_too_long;
+	char ns[64]; /* containerd-namespace, "" none */
 	int fd;
 	nghttp2_session *session;
 	char error[CRI_GRPC_ERROR_MAX];
@@ -107,6 +108,13 @@ void cri_grpc_free(struct cri_grpc *g)
 const char *cri_grpc_error(const struct cri_grpc *g)
 {
 	return g->error;
+}
+
+void cri_grpc_set_namespace(struct cri_grpc *g, const char *ns)
+{
+	g->ns[0] = 0;
+	if (ns && strlen(ns) < sizeof(g->ns))
+		memcpy(g->ns, ns, strlen(ns) + 1);
 }
 
 const char *cri_grpc_path(const struct cri_grpc *g)
@@ -556,12 +564,14 @@ static int call_once(struct cri_grpc *g, const char *method, uint64_t deadline)
 			NV("te", "trailers"),
 			NV("grpc-timeout", grpc_timeout),
 			NV("user-agent", "osprey-cri"),
+			NV("containerd-namespace", g->ns),
 		};
 #undef NV
 		nghttp2_data_provider prd = {.read_callback = on_read_request};
 
-		g->stream_id =
-			nghttp2_submit_request(g->session, NULL, hdrs, ARRAY_SIZE(hdrs), &prd, g);
+		/* the namespace header last: left out when none is set */
+		g->stream_id = nghttp2_submit_request(g->session, NULL, hdrs,
+						      ARRAY_SIZE(hdrs) - !g->ns[0], &prd, g);
 	}
 	if (g->stream_id < 0) {
 		int e = g->stream_id;

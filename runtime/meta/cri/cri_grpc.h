@@ -50,6 +50,10 @@ int cri_grpc_call(struct cri_grpc *g, const char *method, const ProtobufCMessage
 		  const ProtobufCMessageDescriptor *reply_desc, uint32_t timeout_ms,
 		  size_t max_reply, ProtobufCMessage **ret);
 
+/* The gRPC metadata "containerd-namespace: ns" on the next calls (containerd's own API); NULL
+ * or "" sends none. ns is copied (at most 63 bytes; longer: none). */
+void cri_grpc_set_namespace(struct cri_grpc *g, const char *ns);
+
 /* The last call's failure in words ("" after a success). Valid until the next call. */
 const char *cri_grpc_error(const struct cri_grpc *g);
 /* The socket path. */
