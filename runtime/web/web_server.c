@@ -463,23 +463,23 @@ int web_server_new(const struct web_server_opts *o, struct web_server **ret, con
 		} else if (s->ssl_client_ca) {
 			STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(s->ssl_client_ca);
 
-			if (!names ||
-			    SSL_CTX_load_verify_locations(s->ssl_ctx, s->ssl_client_ca, NULL) != 1) {
+			if (!names || SSL_CTX_load_verify_locations(s->ssl_ctx, s->ssl_client_ca,
+								    NULL) != 1) {
 				char buf[256];
 
 				e = ERR_peek_last_error();
 				ERR_error_string_n(e, buf, sizeof(buf));
-				why = set_error("cannot load the client CA bundle '%s' (%s): it must "
-						"be a PEM file of one or more CA certificates",
-						s->ssl_client_ca, buf);
+				why = set_error(
+					"cannot load the client CA bundle '%s' (%s): it must "
+					"be a PEM file of one or more CA certificates",
+					s->ssl_client_ca, buf);
 				if (names)
 					sk_X509_NAME_pop_free(names, X509_NAME_free);
 			} else {
 				SSL_CTX_set_client_CA_list(s->ssl_ctx, names);
-				SSL_CTX_set_verify(s->ssl_ctx,
-						   SSL_VERIFY_PEER |
-							   SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-						   NULL);
+				SSL_CTX_set_verify(
+					s->ssl_ctx,
+					SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 			}
 		}
 		if (!why) {
