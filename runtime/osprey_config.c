@@ -169,6 +169,7 @@ static const struct key_def keys[] = {
 	BOOL("webserver.prometheus_metrics_enabled", ops.webserver.prometheus_metrics_enabled),
 	BOOL("webserver.ssl_enabled", ops.webserver.ssl_enabled),
 	STR("webserver.ssl_certificate", ops.webserver.ssl_certificate),
+	STR("webserver.ssl_client_ca", ops.webserver.ssl_client_ca),
 	U32("webserver.threadiness", ops.webserver.threadiness, 0, 16),
 	U32("webserver.max_connections", ops.webserver.max_connections, 1, 100000),
 	SECTION("metrics"),
@@ -637,6 +638,7 @@ static void plugins_clear(struct osprey_config *c)
 		free(c->plugins[i].library_path);
 		free(c->plugins[i].init_config);
 		free(c->plugins[i].open_params);
+		free(c->plugins[i].ssl_certificate);
 	}
 	free(c->plugins);
 	c->plugins = NULL;
@@ -662,8 +664,15 @@ static int plugin_set(struct ctx *x, size_t idx, const char *key, const struct y
 		     "unknown key 'plugins[].%s'", key);
 		return -EINVAL;
 	}
-	if (v->kind == YN_MAP && dst == &p->init_config)
-		return set_str(x, dst, ""); /* Falco accepts a mapping here; no key is read yet */
+	if (v->kind == YN_MAP && dst == &p->init_config) {
+		/* Falco accepts a mapping here; of the k8saudit plugin's keys, sslCertificate is read */
+		const struct ynode *sc = ynode_get(v, "sslCertificate");
+
+		if (sc && sc->kind == YN_SCALAR && !ynode_is_null(sc) &&
+		    set_str(x, &p->ssl_certificate, sc->val) < 0)
+			return -ENOMEM;
+		return set_str(x, dst, "");
+	}
 	if (v->kind != YN_SCALAR) {
 		aerr(x, v, NULL, "invalid value for 'plugins[].%s': expected a string", key);
 		return -EINVAL;

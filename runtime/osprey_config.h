@@ -52,6 +52,7 @@ struct config_plugin {
 	char *library_path; /* owned, kept for messages */
 	char *init_config;  /* owned; a mapping is kept as "" (no key of it is read yet) */
 	char *open_params;  /* owned, "" when not set: a file path or http(s)://[host]:port/path */
+	char *ssl_certificate; /* owned or NULL: a mapping init_config's sslCertificate */
 };
 #define CONFIG_FILES_MAX	   64   /* entries of config_files */
 #define CONFIG_INCLUDED_FILES_MAX  256  /* files config_files expands to, directories read */

@@ -424,6 +424,7 @@ static int webhook_start(const struct osprey_config *c, struct k8saudit_file *k)
 		.port = o->webhook_port,
 		.ssl = o->webhook_ssl,
 		.ssl_certificate = o->ssl_certificate,
+		.ssl_client_ca = o->ssl_client_ca,
 		.threads = K8SAUDIT_WEBHOOK_THREADS,
 		.max_connections = K8SAUDIT_WEBHOOK_CONNECTIONS,
 	};
@@ -445,12 +446,18 @@ static int webhook_start(const struct osprey_config *c, struct k8saudit_file *k)
 				       o->webhook_address[0] ? o->webhook_address : "every address",
 				       o->webhook_port, why ? why : strerror(-r),
 				       o->webhook_ssl ? " (https: the certificate and key are "
-							"webserver.ssl_certificate)"
+							"webserver.ssl_certificate, the "
+							"client CA bundle "
+							"webserver.ssl_client_ca)"
 						      : "");
 	(void)c;
-	log_info("Kubernetes audit webhook on %s port %u (%s): POST %s.",
+	log_info("Kubernetes audit webhook on %s port %u (%s%s): POST %s.",
 		 o->webhook_address[0] ? o->webhook_address : "every address",
-		 web_server_get_port(k->web), o->webhook_ssl ? "https" : "http", o->webhook_path);
+		 web_server_get_port(k->web), o->webhook_ssl ? "https" : "http",
+		 o->webhook_ssl && o->ssl_client_ca && o->ssl_client_ca[0]
+			 ? ", client certificates required"
+			 : "",
+		 o->webhook_path);
 	return 0;
 }
 
@@ -711,7 +718,10 @@ int k8saudit_plan_make(const struct osprey_config *c, bool syscall, bool k8s_aud
 				"Bad k8s audit webhook '%s' in open_params: %s (e.g. "
 				"http://:9765/k8s-audit or https://:9765/k8s-audit).",
 				path, why);
-		ret->o.ssl_certificate = c->ops.webserver.ssl_certificate;
+		ret->o.ssl_certificate = ka->ssl_certificate && ka->ssl_certificate[0]
+						 ? ka->ssl_certificate
+						 : c->ops.webserver.ssl_certificate;
+		ret->o.ssl_client_ca = c->ops.webserver.ssl_client_ca;
 		return 0;
 	}
 	ret->o.path = path;

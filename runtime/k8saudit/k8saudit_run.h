@@ -35,6 +35,7 @@ struct k8saudit_run_opts {
 	uint16_t webhook_port;
 	char webhook_path[256];
 	const char *ssl_certificate; /* https: webserver.ssl_certificate (PEM, cert and key) */
+	const char *ssl_client_ca;   /* https: webserver.ssl_client_ca (CA bundle) or NULL */
 };
 
 /* Parses a webhook open_params into o's webhook fields. -EINVAL with *ret_why (static). */

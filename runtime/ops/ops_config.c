@@ -61,6 +61,7 @@ void ops_config_done(struct ops_config *c)
 	free(c->webserver.listen_address);
 	free(c->webserver.k8s_healthz_endpoint);
 	free(c->webserver.ssl_certificate);
+	free(c->webserver.ssl_client_ca);
 	free(c->metrics.output_file);
 	*c = (struct ops_config){};
 }

@@ -36,6 +36,7 @@ struct ops_config {
 		bool prometheus_metrics_enabled; /* [false]: /metrics answers 404 when off */
 		bool ssl_enabled;		 /* [false] */
 		char *ssl_certificate; /* PEM: certificate and key [/etc/osprey/certs/server.pem] */
+		char *ssl_client_ca; /* PEM CA bundle: the audit webhook requires client certs [] */
 		uint32_t threadiness;  /* server threads; 0 = one per CPU, at most 4 [0] */
 		uint32_t max_connections; /* Osprey's: open connections at most [64] */
 	} webserver;

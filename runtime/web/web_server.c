@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -55,6 +56,7 @@ struct web_server {
 	struct web_server_opts o;
 	char *listen_address;
 	char *ssl_certificate;
+	char *ssl_client_ca;
 	SSL_CTX *ssl_ctx;
 	struct web_handler handlers[WEB_HANDLERS_MAX];
 	size_t n_handlers;
@@ -64,8 +66,72 @@ struct web_server {
 	bool started;
 	struct web_thread threads[WEB_THREADS_MAX];
 	uint32_t n_threads;
-	atomic_uint_fast64_t requests, refused, bad, connections;
+	atomic_uint_fast64_t requests, refused, bad, connections, tls_refused;
 };
+
+#define WEB_TLS_LOG_PER_MINUTE 10
+static pthread_mutex_t tls_log_lock = PTHREAD_MUTEX_INITIALIZER;
+static time_t tls_log_window;
+static unsigned tls_log_count, tls_log_suppressed;
+
+/*
+ * The server sent a fatal TLS alert (a client certificate missing or not signed by
+ * ssl_client_ca, no common protocol...): one line with the peer's address, at most
+ * WEB_TLS_LOG_PER_MINUTE a minute (a scanner must not flood the log).
+ */
+static void on_tls_info(const SSL *ssl, int where, int ret)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char addr[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0, suppressed = 0;
+	struct web_server *s;
+	time_t now;
+	int fd;
+
+	if (!(where & SSL_CB_WRITE_ALERT) || (ret >> 8) != SSL3_AL_FATAL)
+		return;
+	s = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	if (s)
+		atomic_fetch_add(&s->tls_refused, 1);
+	now = time(NULL);
+	pthread_mutex_lock(&tls_log_lock);
+	if (now - tls_log_window >= 60) {
+		suppressed = tls_log_suppressed;
+		tls_log_window = now;
+		tls_log_count = 0;
+		tls_log_suppressed = 0;
+	}
+	if (tls_log_count >= WEB_TLS_LOG_PER_MINUTE) {
+		tls_log_suppressed++;
+		pthread_mutex_unlock(&tls_log_lock);
+		return;
+	}
+	tls_log_count++;
+	pthread_mutex_unlock(&tls_log_lock);
+	fd = SSL_get_fd(ssl);
+	if (fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+			inet_ntop(AF_INET, &in->sin_addr, addr, sizeof(addr));
+			port = ntohs(in->sin_port);
+		} else if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+			inet_ntop(AF_INET6, &in6->sin6_addr, addr, sizeof(addr));
+			port = ntohs(in6->sin6_port);
+		}
+	}
+	log_warning("TLS handshake from %s port %u refused: %s%s.", addr, port,
+		    SSL_alert_desc_string_long(ret),
+		    s && s->ssl_client_ca ? " (a client certificate signed by a CA of "
+					    "webserver.ssl_client_ca is required)"
+					  : "");
+	if (suppressed)
+		log_warning("(%u more refused TLS handshakes were not logged in the last minute.)",
+			    suppressed);
+}
 
 static char web_error[512];
 
@@ -355,12 +421,15 @@ int web_server_new(const struct web_server_opts *o, struct web_server **ret, con
 	s->listen_address =
 		strdup(o->listen_address && *o->listen_address ? o->listen_address : "0.0.0.0");
 	s->ssl_certificate = o->ssl_certificate ? strdup(o->ssl_certificate) : NULL;
-	if (!s->listen_address || (o->ssl_certificate && !s->ssl_certificate)) {
+	s->ssl_client_ca = o->ssl_client_ca && *o->ssl_client_ca ? strdup(o->ssl_client_ca) : NULL;
+	if (!s->listen_address || (o->ssl_certificate && !s->ssl_certificate) ||
+	    (o->ssl_client_ca && *o->ssl_client_ca && !s->ssl_client_ca)) {
 		web_server_free(s);
 		return -ENOMEM;
 	}
 	s->o.listen_address = s->listen_address;
 	s->o.ssl_certificate = s->ssl_certificate;
+	s->o.ssl_client_ca = s->ssl_client_ca;
 	if (!s->o.threads)
 		s->o.threads = 1;
 	if (s->o.threads > WEB_THREADS_MAX)
@@ -391,6 +460,31 @@ int web_server_new(const struct web_server_opts *o, struct web_server **ret, con
 					"must be a PEM file with both, e.g. cat server.crt "
 					"server.key > osprey.pem",
 					s->ssl_certificate, buf);
+		} else if (s->ssl_client_ca) {
+			STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(s->ssl_client_ca);
+
+			if (!names || SSL_CTX_load_verify_locations(s->ssl_ctx, s->ssl_client_ca,
+								    NULL) != 1) {
+				char buf[256];
+
+				e = ERR_peek_last_error();
+				ERR_error_string_n(e, buf, sizeof(buf));
+				why = set_error(
+					"cannot load the client CA bundle '%s' (%s): it must "
+					"be a PEM file of one or more CA certificates",
+					s->ssl_client_ca, buf);
+				if (names)
+					sk_X509_NAME_pop_free(names, X509_NAME_free);
+			} else {
+				SSL_CTX_set_client_CA_list(s->ssl_ctx, names);
+				SSL_CTX_set_verify(
+					s->ssl_ctx,
+					SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+			}
+		}
+		if (!why) {
+			SSL_CTX_set_app_data(s->ssl_ctx, s);
+			SSL_CTX_set_info_callback(s->ssl_ctx, on_tls_info);
 		}
 		ERR_clear_error();
 		if (why) {
@@ -564,5 +658,6 @@ void web_server_free(struct web_server *s)
 		SSL_CTX_free(s->ssl_ctx);
 	free(s->listen_address);
 	free(s->ssl_certificate);
+	free(s->ssl_client_ca);
 	free(s);
 }

@@ -48,10 +48,13 @@ struct web_server_opts {
 	uint16_t port;		    /* 0 = any free port (web_server_get_port() says which) */
 	bool ssl;
 	const char *ssl_certificate; /* PEM with the certificate (chain) and its private key */
-	uint32_t threads;	     /* 0 = 1 */
-	uint32_t max_connections;    /* 0 = WEB_MAX_CONNECTIONS_DEFAULT */
-	uint32_t max_header_bytes;   /* 0 = WEB_MAX_HEADER_DEFAULT */
-	uint32_t timeout_sec;	     /* 0 = WEB_TIMEOUT_SEC_DEFAULT */
+	/* PEM bundle of CAs: if set (TLS only), a client without a certificate signed by one of
+	 * them is refused at the handshake (logged, rate-limited, with the peer's address) */
+	const char *ssl_client_ca;
+	uint32_t threads;	   /* 0 = 1 */
+	uint32_t max_connections;  /* 0 = WEB_MAX_CONNECTIONS_DEFAULT */
+	uint32_t max_header_bytes; /* 0 = WEB_MAX_HEADER_DEFAULT */
+	uint32_t timeout_sec;	   /* 0 = WEB_TIMEOUT_SEC_DEFAULT */
 };
 
 struct web_request {
