@@ -146,7 +146,7 @@ struct osprey_config {
 	struct config_file_entry *config_files;
 	size_t n_config_files;
 	bool watch_config_files; /* reload when the config or rules files change [true] */
-	uint64_t keys_set[2];	 /* private: which keys a file or -o set (add-only merges) */
+	uint64_t keys_set[4];	 /* private: which keys a file or -o set (add-only merges) */
 
 	/* append_output: text and output_fields added to the matching rules (rules_append.h)
 	 * [none]. -o append_output[N].extra_output=TEXT sets one key of entry N. */
