@@ -4,7 +4,7 @@
 # (no registry needed): minbase plus what Kbuild needs to build an out-of-tree module against
 # Debian's linux-headers-*-amd64 (gcc = gcc-12, the kernel's compiler; make; libc6-dev; libelf-dev;
 # linux-kbuild-6.1, which the headers' scripts/ and tools/ symlinks point at; kmod for modinfo).
-# apt's caches and lists are removed. The rootfs is cached as a tarball, then imported with podman.
+# apt's caches and lists, manuals, translations and docs (not the copyright files) are removed. The rootfs is cached as a tarball, then imported with podman.
 #   images/debian-base.sh [REF]   (default: localhost/osprey-debian-build-base:12)
 # Cache: ${OSPREY_DEBIAN_BASE_CACHE:-/var/cache/osprey-debian-base}/bookworm-build.tar.
 # Mirror: the first URIs of /etc/apt/sources.list.d/debian.sources (or OSPREY_DEBIAN_MIRROR).
@@ -40,6 +40,20 @@ if [[ ! -s $tarball ]]; then
 	rm -rf "$r"/var/cache/apt/*.bin "$r"/var/cache/apt/archives/*.deb \
 		"$r"/var/lib/apt/lists/* "$r"/var/log/* "$r"/var/cache/debconf/*-old \
 		"$r"/tmp/* "$r"/root/.cache
+	# As Debian's slim images do: no manuals, translations or docs but the copyright files
+	# (the licences stay), now or for packages installed later.
+	cat >"$r/etc/dpkg/dpkg.cfg.d/osprey-slim" <<-'CFG'
+	path-exclude /usr/share/doc/*
+	path-include /usr/share/doc/*/copyright
+	path-exclude /usr/share/man/*
+	path-exclude /usr/share/info/*
+	path-exclude /usr/share/locale/*
+	path-include /usr/share/locale/locale.alias
+	CFG
+	find "$r/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete
+	find "$r/usr/share/doc" -mindepth 1 -type d -empty -delete
+	rm -rf "$r"/usr/share/man/* "$r"/usr/share/info/*
+	find "$r/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
 	tar -C "$r" --numeric-owner -cf "$tarball.tmp" .
 	mv "$tarball.tmp" "$tarball"
 	log "cached $tarball ($(du -h "$tarball" | cut -f1))"
