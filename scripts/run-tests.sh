@@ -74,7 +74,7 @@ meson compile -C "$build"
 # suite's vm-loader runs build-images/musl/driver-loader/osprey-driver-loader in its VM.
 echo "=== images (images/build.sh)"
 # osprey-driver-loader-build too when its Debian base is already there (images/debian-base.sh,
-# about 3.5 min and 350 MB once; the images-loader-build test skips naming it otherwise).
+# 1 to 3.5 min and a 264 MB tarball once; the images-loader-build test skips naming it otherwise).
 variant=()
 podman image exists localhost/osprey-debian-build-base:12 2>/dev/null &&
 	variant=(--build-variant localhost/osprey-debian-build-base:12)
