@@ -125,7 +125,7 @@ image() {
 	size=$(buildah inspect --type image --format '{{.FromImageID}}' "$ref" >/dev/null 2>&1; \
 		podman image inspect --format '{{.Size}}' "$ref" 2>/dev/null || echo 0)
 	gz=$(podman save --format docker-archive "$ref" 2>/dev/null | gzip -9 | wc -c)
-	printf '%-36s %8.1f MB uncompressed, %6.1f MB gzip-compressed (base %s)\n' "$ref" \
+	printf '%-42s %8.1f MB uncompressed, %6.1f MB gzip-compressed (base %s)\n' "$ref" \
 		"$(bc -l <<<"$size/1000000")" "$(bc -l <<<"$gz/1000000")" "$from"
 }
 if [[ $base == docker.io/* ]] && ! podman image exists "$base"; then
