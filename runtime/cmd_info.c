@@ -175,22 +175,6 @@ int info_rule_describe(FILE *f, const struct ruleset *rs, const char *name, bool
 	return 0;
 }
 
-/* How --list writes a field's argument: proc.aname[N], proc.env[key], evt.arg.name. */
-static const char *arg_suffix(enum field_arg a)
-{
-	switch (a) {
-	case FA_IDX_OPT:
-		return "[N]";
-	case FA_KEY_OPT:
-	case FA_KEY_REQ:
-		return "[key]";
-	case FA_NAME_OR_IDX_REQ:
-		return ".name";
-	default:
-		return "";
-	}
-}
-
 static void fields_print(FILE *f, const struct field_source *src, bool names_only, bool markdown,
 			 bool verbose)
 {
@@ -216,7 +200,7 @@ static void fields_print(FILE *f, const struct field_source *src, bool names_onl
 				last ? "\n" : "", cls, src->name);
 			last = cls;
 		}
-		fprintf(f, "`%s%s` | %s%s | %s\n", fi->name, arg_suffix(fi->arg),
+		fprintf(f, "`%s%s` | %s%s | %s\n", fi->name, field_arg_suffix(fi->arg),
 			field_type_name(fi->type), fi->flags & FF_LIST ? " (list)" : "", fi->desc);
 	}
 }

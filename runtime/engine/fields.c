@@ -361,7 +361,7 @@ const char *field_class_name(enum field_class c)
 	return (unsigned)c < _FC_MAX ? class_info[c].name : "?";
 }
 
-static const char *arg_suffix(enum field_arg a)
+const char *field_arg_suffix(enum field_arg a)
 {
 	switch (a) {
 	case FA_IDX_OPT:
@@ -446,7 +446,7 @@ void fields_list_print_source(FILE *f, const struct field_source *src, bool verb
 			fprintf(f, "\n%s\n\n", desc);
 			last = cls;
 		}
-		snprintf(name, sizeof(name), "%s%s", fi->name, arg_suffix(fi->arg));
+		snprintf(name, sizeof(name), "%s%s", fi->name, field_arg_suffix(fi->arg));
 		if (verbose) {
 			char d[512];
 

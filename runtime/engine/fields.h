@@ -145,6 +145,8 @@ void fields_list_print_source(FILE *f, const struct field_source *src, bool verb
 const char *field_type_name(enum field_type t); /* Falco's spelling: CHARBUF, UINT64, ... */
 enum field_class field_class_of(const struct field_info *f);
 const char *field_class_name(enum field_class c);
+/* How --list writes a field's argument: "[N]", "[key]", ".name" or "". */
+const char *field_arg_suffix(enum field_arg a);
 bool field_type_is_numeric(enum field_type t);
 
 /* Prints the registry like `falco --list`: grouped by class, name column then description. */
